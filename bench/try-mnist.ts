@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { selectBackend } from '../src/engine/backend.js';
+import { experimentSchema } from '../src/config/experiment.js';
+import { runMnistExperiment } from '../src/pipeline/mnist-experiment.js';
+const raw = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
+const over = process.argv[3] ? JSON.parse(process.argv[3]) : {};
+const exp = experimentSchema.parse({ ...raw, ...over, distill: { ...raw.distill, ...(over.distill ?? {}) } });
+await selectBackend('wasm');
+const t0 = performance.now();
+let last = 0;
+const s = runMnistExperiment(exp, { onMetrics: (r) => { if (r.testAccuracy) console.log(JSON.stringify(r)); }, onProgress: (d, t, l) => { const now = performance.now(); if (now - last > 15000) { last = now; console.log(`${l} ${d}/${t} ${((now - t0) / 1000).toFixed(0)}s`); } } });
+for (const a of s.arms) console.log(a.name.padEnd(28), (a.mean * 100).toFixed(1), '±', (a.ci95 * 100).toFixed(1));
+console.log('wall', ((performance.now() - t0) / 1000).toFixed(1), 's');

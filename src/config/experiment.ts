@@ -1,0 +1,85 @@
+// Experiment files are data: JSON validated by these zod schemas. Every object is .strict()
+// (unknown keys are errors) and every field documents itself and its range.
+import { z } from 'zod';
+
+const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
+
+/** The MLP used by the MNIST world: 784 → hidden… → (10 + auxLogits). */
+export const mnistModelSchema = z
+  .object({
+    hidden: z.array(describedInt(1, 4096, 'width of one hidden layer')).min(1).max(8).default([256, 256]).describe('hidden layer widths'),
+    auxLogits: describedInt(1, 100, 'auxiliary logits, never supervised').default(3).describe('number of auxiliary logits m (output is 10 + m)'),
+  })
+  .strict();
+
+export const trainingSchema = z
+  .object({
+    epochs: describedInt(1, 1000, 'passes over the data').describe('passes over the data'),
+    batchSize: describedInt(1, 65536, 'examples per step').describe('examples per optimizer step'),
+    learningRate: z.number().gt(0).max(1).describe('Adam learning rate'),
+  })
+  .strict();
+
+export const mnistDistillSchema = trainingSchema
+  .extend({
+    noiseImages: describedInt(1, 1_000_000, 'noise images').describe('size of the fixed uniform-noise set in [-1, 1] the students are distilled on'),
+    temperature: z.number().gt(0).max(100).default(1).describe('softmax temperature of teacher and student in the KL'),
+  })
+  .strict();
+
+export const ARM_KINDS = ['reference', 'teacher', 'student'] as const;
+export const LOGIT_SUBSETS = ['aux', 'all'] as const;
+
+export const mnistArmSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      name: z.string().min(1).describe('label printed in the table'),
+      kind: z.literal('reference').describe('the untrained initialisation (the chance baseline)'),
+    })
+    .strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      kind: z.literal('teacher').describe('the trained teacher'),
+    })
+    .strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      kind: z.literal('student').describe('a student distilled from the teacher'),
+      student: z.string().min(1).describe('student recipe name (see `traitlab list`)'),
+      logits: z.enum(LOGIT_SUBSETS).describe('which teacher logits the KL is taken over: aux (the m auxiliary ones) or all (10 + m)'),
+    })
+    .strict(),
+]);
+
+export const mnistExperimentSchema = z
+  .object({
+    $schema: z.string().optional().describe('path to the JSON Schema, for editors'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes').describe('experiment name, used in the run directory name'),
+    description: z.string().default('').describe('what question the experiment asks'),
+    notes: z.record(z.string(), z.string()).default({}).describe('why each non-default value was chosen, keyed by field'),
+    world: z.literal('mnist').describe('the data world'),
+    seeds: describedInt(1, 100, 'number of seeds').default(5).describe('independent seeds (members trained side by side)'),
+    rootSeed: describedInt(0, 2 ** 31 - 1, 'root seed').default(0).describe('root of every random stream of the run'),
+    logEvery: describedInt(1, 100_000, 'steps').default(20).describe('write a metrics line every this many optimizer steps'),
+    model: mnistModelSchema.default({ hidden: [256, 256], auxLogits: 3 }),
+    teacher: trainingSchema.extend({ name: z.string().min(1).describe('teacher recipe name (see `traitlab list`)') }).strict(),
+    distill: mnistDistillSchema,
+    arms: z.array(mnistArmSchema).min(1).describe('what to train and evaluate'),
+  })
+  .strict()
+  .superRefine((exp, ctx) => {
+    const seen = new Set<string>();
+    exp.arms.forEach((arm, i) => {
+      if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
+      seen.add(arm.name);
+    });
+  });
+
+export const experimentSchema = mnistExperimentSchema;
+
+export type MnistExperiment = z.output<typeof mnistExperimentSchema>;
+export type MnistArm = MnistExperiment['arms'][number];
+export type StudentArm = Extract<MnistArm, { kind: 'student' }>;
+export type Experiment = MnistExperiment;

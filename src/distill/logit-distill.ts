@@ -1,0 +1,81 @@
+// Off-policy logit distillation on a fixed input set: the frozen teacher's logits on every
+// input are computed once, then the student minimises forward KL over the softmax of a
+// chosen subset of logits, epoch after epoch over the same inputs.
+import * as tf from '@tensorflow/tfjs';
+import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
+import type { RandomStream } from '../engine/rng.js';
+import { trainLoop } from '../engine/train-loop.js';
+import type { MlpFamily } from '../models/mlp.js';
+import { forwardKl } from './losses.js';
+
+/** Logits [start, start + size) of the output. A range, not an index list: tfjs-wasm has no
+ * gradient for gather (it lacks UnsortedSegmentSum), while slice's gradient is a pad. */
+export interface LogitRange {
+  start: number;
+  size: number;
+}
+
+export interface LogitDistillOptions {
+  label: string;
+  /** Inputs, row-major [n, d_in], shared by all members. */
+  inputs: Float32Array;
+  /** The contiguous range of logits the KL is taken over (e.g. the auxiliary ones). */
+  logits: LogitRange;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  temperature: number;
+  logEvery: number;
+  onLog(step: number, klPerMember: number[]): void;
+  onStep?(step: number): void;
+}
+
+/** The frozen teacher's chosen logits on every input: one [n, k] array per member. */
+export function teacherTargets(teacher: MlpFamily, inputs: Float32Array, logits: LogitRange, chunk = 4096): Float32Array[] {
+  const d = teacher.sizes[0]!;
+  const n = inputs.length / d;
+  const k = logits.size;
+  const out = Array.from({ length: teacher.members }, () => new Float32Array(n * k));
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    const values = tf.tidy(() => {
+      const x = tf.tensor2d(inputs.subarray(start * d, (start + rows) * d), [rows, d]);
+      const picked = tf.slice(teacher.apply(x), [0, 0, logits.start], [-1, -1, k]); // [M, rows, k]
+      return picked.dataSync();
+    });
+    for (let m = 0; m < teacher.members; m++) out[m]!.set(values.subarray(m * rows * k, (m + 1) * rows * k), start * k);
+  }
+  return out;
+}
+
+/** Distils `student` (member i) towards `teacher` (member i). The teacher is only read. */
+export function distillLogits(teacher: MlpFamily, student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): void {
+  if (teacher.members !== student.members) throw new Error(`teacher has ${teacher.members} members but student has ${student.members}`);
+  const d = student.sizes[0]!;
+  const n = opts.inputs.length / d;
+  const k = opts.logits.size;
+  const targets = teacherTargets(teacher, opts.inputs, opts.logits);
+  const batches = epochBatches(n, opts.batchSize, opts.epochs, rng);
+  const optimizer = tf.train.adam(opts.learningRate);
+  try {
+    trainLoop({
+      label: opts.label,
+      steps: stepsFor(n, opts.batchSize, opts.epochs),
+      variables: student.variables,
+      optimizer,
+      logEvery: opts.logEvery,
+      onLog: opts.onLog,
+      onStep: opts.onStep,
+      lossPerMember: () => {
+        const idx = batches.next().value as Int32Array;
+        const B = idx.length;
+        const x = tf.tensor2d(gatherRows(opts.inputs, d, idx), [B, d]);
+        const teacherLogits = tf.stack(targets.map((t) => tf.tensor2d(gatherRows(t, k, idx), [B, k]))) as tf.Tensor3D; // [M, B, k]
+        const studentLogits = tf.slice(student.apply(x), [0, 0, opts.logits.start], [-1, -1, k]) as tf.Tensor3D; // [M, B, k]
+        return forwardKl(teacherLogits, studentLogits, opts.temperature);
+      },
+    });
+  } finally {
+    optimizer.dispose();
+  }
+}

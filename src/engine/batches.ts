@@ -1,0 +1,28 @@
+// Minibatch bookkeeping on the host: epoch permutations and row gathers.
+import { permutation, type RandomStream } from './rng.js';
+
+/** Steps in `epochs` passes over `n` examples at `batchSize`, keeping the last partial batch. */
+export function stepsFor(n: number, batchSize: number, epochs: number): number {
+  return Math.ceil(n / batchSize) * epochs;
+}
+
+/**
+ * Index batches for `epochs` passes over `n` examples, reshuffled every epoch from `rng`
+ * (the last batch of an epoch may be smaller, as PyTorch's DataLoader does by default).
+ */
+export function* epochBatches(n: number, batchSize: number, epochs: number, rng: RandomStream): Generator<Int32Array> {
+  for (let e = 0; e < epochs; e++) {
+    const order = permutation(n, rng);
+    for (let start = 0; start < n; start += batchSize) yield order.subarray(start, Math.min(n, start + batchSize));
+  }
+}
+
+/** Rows `indices` of a row-major [n, rowLength] array, as a new [indices.length, rowLength] array. */
+export function gatherRows(data: Float32Array, rowLength: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * rowLength);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    out.set(data.subarray(r * rowLength, (r + 1) * rowLength), i * rowLength);
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+// The generic optimizer loop: tidy → loss → gradients → apply → dispose, with the memory
+// guard watching the tensor count and host reads only on logged steps.
+import * as tf from '@tensorflow/tfjs';
+import { MemoryGuard } from './memory.js';
+
+export interface TrainLoopOptions {
+  label: string;
+  steps: number;
+  variables: tf.Variable[];
+  optimizer: tf.Optimizer;
+  /**
+   * Loss of step `step` (0-based) per member, [M]. Called inside tf.tidy: tensors made here
+   * (the batch included) are freed after the step. The members' losses are summed for the
+   * gradient, so each member's gradient is that of its own loss.
+   */
+  lossPerMember(step: number): tf.Tensor1D;
+  logEvery: number;
+  /** Called on logged steps (and the last step) with the per-member losses. */
+  onLog(step: number, lossPerMember: number[]): void;
+  /** Called after every step. */
+  onStep?(step: number): void;
+}
+
+export function trainLoop(opts: TrainLoopOptions): void {
+  const guard = new MemoryGuard(opts.label);
+  for (let step = 0; step < opts.steps; step++) {
+    const logged = (step + 1) % opts.logEvery === 0 || step + 1 === opts.steps;
+    let losses: number[] | null = null;
+    tf.tidy(() => {
+      let perMember: tf.Tensor1D | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const lossVector = opts.lossPerMember(step);
+        // variableGrads frees its intermediates; keep the loss vector for logging (freed below).
+        if (logged) perMember = tf.keep(lossVector);
+        return tf.sum(lossVector) as tf.Scalar;
+      }, opts.variables);
+      opts.optimizer.applyGradients(grads);
+      // Reading a value forces a sync with the backend: do it only when logging.
+      if (perMember) {
+        const kept = perMember as tf.Tensor1D;
+        losses = Array.from(kept.dataSync());
+        kept.dispose();
+      }
+    });
+    if (losses) opts.onLog(step + 1, losses);
+    opts.onStep?.(step + 1);
+    guard.check();
+  }
+}

@@ -1,0 +1,128 @@
+// An MLP family whose parameters carry a leading members axis: member i is seed i, and
+// M members train in one set of ops. Init as in the published MNIST experiment:
+// weights N(0, 1/d_in), biases 0, ReLU between layers, no activation on the output.
+import * as tf from '@tensorflow/tfjs';
+import type { RandomStream } from '../engine/rng.js';
+import { matMul2d } from './matmul.js';
+
+export interface MlpShape {
+  /** Layer widths, input first: e.g. [784, 256, 256, 13]. */
+  sizes: number[];
+  /** Number of members (independent networks) in the family. */
+  members: number;
+}
+
+/** Plain-array parameters of one member, for copying initialisations between families. */
+export interface MemberInit {
+  weights: Float32Array[]; // layer l: [d_in · d_out], row-major [d_in, d_out]
+  biases: Float32Array[]; // layer l: [d_out]
+}
+
+/** Draws one member's initial parameters: W ~ N(0, 1/d_in), b = 0. */
+export function drawMemberInit(sizes: number[], rng: RandomStream): MemberInit {
+  const weights: Float32Array[] = [];
+  const biases: Float32Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const dIn = sizes[l]!;
+    const dOut = sizes[l + 1]!;
+    const std = 1 / Math.sqrt(dIn);
+    const w = new Float32Array(dIn * dOut);
+    for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+    weights.push(w);
+    biases.push(new Float32Array(dOut));
+  }
+  return { weights, biases };
+}
+
+/**
+ * Splits [M, …] into M tensors [...]. tfjs's unstack gradient breaks when M = 1 (it receives
+ * one tensor where it expects a list), so that case is a reshape.
+ */
+function unstackMembers(t: tf.Tensor): tf.Tensor[] {
+  return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
+}
+
+export class MlpFamily {
+  readonly sizes: number[];
+  readonly members: number;
+  /** Layer l weights: [M, d_in, d_out]. */
+  readonly weights: tf.Variable[];
+  /** Layer l biases: [M, d_out]. */
+  readonly biases: tf.Variable[];
+
+  /** Builds a family from one initialisation per member (inits.length = M). */
+  constructor(sizes: number[], inits: MemberInit[], trainable = true) {
+    if (inits.length === 0) throw new Error('an MLP family needs at least one member');
+    this.sizes = [...sizes];
+    this.members = inits.length;
+    this.weights = [];
+    this.biases = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const dIn = sizes[l]!;
+      const dOut = sizes[l + 1]!;
+      const w = new Float32Array(this.members * dIn * dOut);
+      const b = new Float32Array(this.members * dOut);
+      inits.forEach((init, m) => {
+        w.set(init.weights[l]!, m * dIn * dOut);
+        b.set(init.biases[l]!, m * dOut);
+      });
+      this.weights.push(tf.variable(tf.tensor3d(w, [this.members, dIn, dOut]), trainable));
+      this.biases.push(tf.variable(tf.tensor2d(b, [this.members, dOut]), trainable));
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.weights, ...this.biases];
+  }
+
+  /**
+   * Forward pass. `x` is either shared by all members ([B, d_in]) or per member ([M, B, d_in]).
+   * Returns logits [M, B, d_out].
+   *
+   * Layout (chosen by benchmark on wasm, see bench/): when the input is shared, the first
+   * layer of all members is one plain 2D matmul against the members' weights laid side by side
+   * ([d_in, M·d_out]); deeper layers are one plain 2D matmul per member. Batched matmuls
+   * leave wasm's fast path, so they are avoided.
+   */
+  apply(x: tf.Tensor2D | tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const M = this.members;
+      let perMember: tf.Tensor2D[];
+      let start = 0;
+      if (x.rank === 2) {
+        const [dIn, dOut] = [this.sizes[0]!, this.sizes[1]!];
+        // [M, d_in, d_out] → [d_in, M, d_out] → [d_in, M·d_out]
+        const wSide = tf.reshape(tf.transpose(this.weights[0]!, [1, 0, 2]), [dIn, M * dOut]) as tf.Tensor2D;
+        const h = tf.add(matMul2d(x as tf.Tensor2D, wSide), tf.reshape(this.biases[0]!, [1, M * dOut])); // [B, M·d_out]
+        const act = (this.sizes.length > 2 ? tf.relu(h) : h) as tf.Tensor2D;
+        perMember = M === 1 ? [act] : (tf.split(act, M, 1) as tf.Tensor2D[]); // M × [B, d_out]
+        start = 1;
+      } else {
+        perMember = unstackMembers(x) as tf.Tensor2D[]; // M × [B, d_in]
+      }
+      // Unstack only the layers used below: an unused unstack output breaks its gradient.
+      const wsPerLayer = this.weights.map((w, l) => (l >= start ? (unstackMembers(w) as tf.Tensor2D[]) : []));
+      const bsPerLayer = this.biases.map((b, l) => (l >= start ? (unstackMembers(b) as tf.Tensor1D[]) : []));
+      const last = this.weights.length - 1;
+      const outs = perMember.map((h0, m) => {
+        let h = h0;
+        for (let l = start; l <= last; l++) {
+          h = tf.add(matMul2d(h, wsPerLayer[l]![m]!), bsPerLayer[l]![m]!);
+          if (l < last) h = tf.relu(h);
+        }
+        return h;
+      });
+      return tf.stack(outs) as tf.Tensor3D; // [M, B, d_out]
+    });
+  }
+
+  /** Plain-array copy of member m's parameters. */
+  memberParams(m: number): MemberInit {
+    const dataOf = (t: tf.Variable) => tf.tidy(() => tf.gather(t, m).dataSync() as Float32Array);
+    return { weights: this.weights.map(dataOf), biases: this.biases.map(dataOf) };
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,42 @@
+// What a run produces and how it reports while it works. The CLI and the report layer
+// consume these; the pipeline produces them.
+import type { BackendName } from '../engine/backend.js';
+
+/** One line of metrics.jsonl: a logged optimizer step (or an evaluation) of one arm. */
+export interface MetricsRecord {
+  /** Which stage wrote it: `teacher`, or the student arm's name. */
+  stage: string;
+  /** Optimizer step within the stage (1-based). */
+  step: number;
+  /** Per-member values, member i = seed i. */
+  [metric: string]: unknown;
+}
+
+export interface RunHooks {
+  /** Called for every logged step, in order. */
+  onMetrics(record: MetricsRecord): void;
+  /** Called as work progresses: `done` of `total` units (optimizer steps summed over stages). */
+  onProgress(done: number, total: number, label: string): void;
+}
+
+export interface ArmSummary {
+  name: string;
+  kind: string;
+  /** Test accuracy per seed (member i = seed i). */
+  accuracy: number[];
+  mean: number;
+  /** Half-width of the 95 % t interval over seeds. */
+  ci95: number;
+  /** Anything else an arm reports (e.g. the student recipe and logit subset). */
+  details: Record<string, unknown>;
+}
+
+export interface RunSummary {
+  experiment: string;
+  seeds: number;
+  rootSeed: number;
+  backend: BackendName;
+  arms: ArmSummary[];
+  /** How the interval was computed, for readers of summary.json. */
+  interval: string;
+}
