@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+console.log('traitlab cli placeholder', process.argv.slice(2).join(' '));
