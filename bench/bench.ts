@@ -1,0 +1,203 @@
+// `npm run bench [-- --quick]`: training-step speed of the MNIST MLP on every backend that
+// loads here, and the two ratios the design rests on — what the members axis saves per member,
+// and what the transpose-free matMul gradient saves on wasm. Every figure is a median of timed
+// steps after warm-up, and every ratio compares figures measured in this one run: speed claims
+// are ratios from here, never timed tests.
+import * as tf from '@tensorflow/tfjs';
+import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
+import { rootStream, type RandomStream } from '../src/engine/rng.js';
+import { crossEntropy } from '../src/distill/losses.js';
+import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
+import { matMul2d } from '../src/models/matmul.js';
+
+const SIZES = [784, 256, 256, 13]; // 10 class logits + 3 auxiliary, as in the MNIST experiment
+const BATCH = 128;
+const MEMBERS = 20;
+const LEARNING_RATE = 3e-4;
+const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+
+const quick = process.argv.includes('--quick');
+if (process.argv.slice(2).some((a) => a !== '--quick')) {
+  console.error('usage: npm run bench [-- --quick]');
+  process.exit(2);
+}
+
+interface Reps {
+  warmup: number;
+  timed: number;
+}
+
+/** Timed steps per measurement; the pure-JS cpu backend takes seconds per M = 20 step. */
+function repsFor(backend: BackendName, members: number): Reps {
+  const slow = backend === 'cpu' && members > 1;
+  if (quick) return slow ? { warmup: 1, timed: 1 } : { warmup: 3, timed: 5 };
+  return slow ? { warmup: 1, timed: 3 } : { warmup: 3, timed: backend === 'cpu' ? 10 : 30 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A fixed batch on the host; the step uploads it, as the training loops do. */
+function hostBatch(rng: RandomStream): { x: Float32Array; y: Int32Array } {
+  return {
+    x: Float32Array.from({ length: BATCH * SIZES[0]! }, () => 2 * rng.next() - 1),
+    y: Int32Array.from({ length: BATCH }, () => rng.int(10)),
+  };
+}
+
+/**
+ * Median ms of one step: `step` runs one optimizer step; `sync` reads a small tensor so the
+ * backend has finished before the clock is read.
+ */
+function timeSteps(step: () => void, sync: () => void, reps: Reps): number {
+  for (let i = 0; i < reps.warmup; i++) step();
+  sync();
+  const times: number[] = [];
+  for (let i = 0; i < reps.timed; i++) {
+    const t0 = performance.now();
+    step();
+    sync();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** The library's path: an MlpFamily of M members, cross-entropy on the 10 class logits, Adam. */
+function familyStepMs(backend: BackendName, members: number): number {
+  const rng = rootStream(1).child('bench');
+  const init = rng.child('init');
+  const model = new MlpFamily(SIZES, Array.from({ length: members }, (_, m) => drawMemberInit(SIZES, init.child(String(m)))));
+  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
+  const { x, y } = hostBatch(rng.child('batch'));
+  const step = () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const xs = tf.tensor2d(x, [BATCH, SIZES[0]!]);
+        const labels = tf.tensor1d(y, 'int32');
+        const classLogits = tf.slice(model.apply(xs), [0, 0, 0], [-1, -1, 10]) as tf.Tensor3D; // [M, B, 10]
+        return tf.sum(crossEntropy(classLogits, labels)) as tf.Scalar;
+      }, model.variables);
+      optimizer.applyGradients(grads);
+    });
+  try {
+    return timeSteps(step, () => void model.biases.at(-1)!.dataSync(), repsFor(backend, members));
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+type MatMul = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * One plain M = 1 MLP (2D weights, no members axis) whose matmuls are `mm`: the same step with
+ * tfjs's stock matMul (its gradient uses transposeA/transposeB) or with matMul2d (on wasm, the
+ * transpose-free gradient). Only the matmul differs between the two.
+ */
+function plainStepMs(backend: BackendName, mm: MatMul): number {
+  const rng = rootStream(1).child('bench');
+  const init = drawMemberInit(SIZES, rng.child('init').child('0'));
+  const ws = init.weights.map((w, l) => tf.variable(tf.tensor2d(w, [SIZES[l]!, SIZES[l + 1]!])));
+  const bs = init.biases.map((b) => tf.variable(tf.tensor1d(b)));
+  const variables = [...ws, ...bs];
+  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
+  const { x, y } = hostBatch(rng.child('batch'));
+  const step = () =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        let h: tf.Tensor2D = tf.tensor2d(x, [BATCH, SIZES[0]!]);
+        ws.forEach((w, l) => {
+          h = tf.add(mm(h, w as tf.Tensor2D), bs[l]!);
+          if (l < ws.length - 1) h = tf.relu(h);
+        });
+        const classLogits = tf.slice(h, [0, 0], [-1, 10]).expandDims(0) as tf.Tensor3D; // [1, B, 10]
+        return tf.sum(crossEntropy(classLogits, tf.tensor1d(y, 'int32'))) as tf.Scalar;
+      }, variables);
+      optimizer.applyGradients(grads);
+    });
+  try {
+    return timeSteps(step, () => void bs.at(-1)!.dataSync(), repsFor(backend, 1));
+  } finally {
+    optimizer.dispose();
+    variables.forEach((v) => v.dispose());
+  }
+}
+
+interface Row {
+  backend: BackendName;
+  m1: number;
+  mTotal: number;
+  mPerMember: number;
+  memberRatio: number;
+  stockOverTransposeFree: number | null;
+  stockMs: number | null;
+  transposeFreeMs: number | null;
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+function printTable(rows: Row[]): void {
+  const header = ['backend', 'M=1 ms/step', `M=${MEMBERS} ms/step`, `M=${MEMBERS} ms/member`, `per-member M=${MEMBERS} / M=1`, 'stock / transpose-free (M=1)'];
+  const body = rows.map((r) => [
+    r.backend,
+    fmt(r.m1),
+    fmt(r.mTotal),
+    fmt(r.mPerMember),
+    r.memberRatio.toFixed(2),
+    r.stockOverTransposeFree === null ? '—' : `${r.stockOverTransposeFree.toFixed(2)}× (${fmt(r.stockMs!)} vs ${fmt(r.transposeFreeMs!)} ms)`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const backends = await availableBackends();
+  const missing = ALL_BACKENDS.filter((b) => !backends.includes(b));
+  console.log(`traitlab bench${quick ? ' (--quick)' : ''}: MLP ${SIZES.join('-')}, Adam step (cross-entropy on 10 class logits), batch ${BATCH}`);
+  console.log(`tfjs ${tf.version.tfjs}, node ${process.version}, ${process.platform}/${process.arch}; all figures measured in one run, medians of timed steps after warm-up`);
+  console.log(`backends: ${backends.join(', ')}${missing.length ? `; unavailable here: ${missing.join(', ')}` : ''}`);
+  const rows: Row[] = [];
+  for (const backend of backends) {
+    await selectBackend(backend);
+    const t0 = performance.now();
+    const m1 = familyStepMs(backend, 1);
+    const mTotal = familyStepMs(backend, MEMBERS);
+    let stockMs: number | null = null;
+    let transposeFreeMs: number | null = null;
+    if (backend === 'wasm') {
+      stockMs = plainStepMs(backend, (a, b) => tf.matMul(a, b));
+      transposeFreeMs = plainStepMs(backend, matMul2d);
+    }
+    rows.push({
+      backend,
+      m1,
+      mTotal,
+      mPerMember: mTotal / MEMBERS,
+      memberRatio: mTotal / MEMBERS / m1,
+      stockOverTransposeFree: stockMs !== null && transposeFreeMs !== null ? stockMs / transposeFreeMs : null,
+      stockMs,
+      transposeFreeMs,
+    });
+    const r1 = repsFor(backend, 1);
+    const rM = repsFor(backend, MEMBERS);
+    console.log(
+      `  ${backend}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (M=1: ${r1.warmup} warm-up + ${r1.timed} timed steps; M=${MEMBERS}: ${rM.warmup} + ${rM.timed})`,
+    );
+  }
+  console.log('');
+  printTable(rows);
+  console.log('');
+  console.log(
+    `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
+  );
+  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();
