@@ -8,6 +8,6 @@ const exp = experimentSchema.parse({ ...raw, ...over, distill: { ...raw.distill,
 await selectBackend('wasm');
 const t0 = performance.now();
 let last = 0;
-const s = runMnistExperiment(exp, { onMetrics: (r) => { if (r.testAccuracy) console.log(JSON.stringify(r)); }, onProgress: (d, t, l) => { const now = performance.now(); if (now - last > 15000) { last = now; console.log(`${l} ${d}/${t} ${((now - t0) / 1000).toFixed(0)}s`); } } });
+const s = await runMnistExperiment(exp, { onMetrics: (r) => { if (r.testAccuracy) console.log(JSON.stringify(r)); }, onProgress: (d, t, l) => { const now = performance.now(); if (now - last > 15000) { last = now; console.log(`${l} ${d}/${t} ${((now - t0) / 1000).toFixed(0)}s`); } } }, { jobs: Number(process.env.JOBS ?? 2) });
 for (const a of s.arms) console.log(a.name.padEnd(28), (a.mean * 100).toFixed(1), '±', (a.ci95 * 100).toFixed(1));
 console.log('wall', ((performance.now() - t0) / 1000).toFixed(1), 's');

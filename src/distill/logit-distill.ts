@@ -30,12 +30,21 @@ export interface LogitDistillOptions {
   onStep?(step: number): void;
 }
 
-/** The frozen teacher's chosen logits on every input: one [n, k] array per member. */
-export function teacherTargets(teacher: MlpFamily, inputs: Float32Array, logits: LogitRange, chunk = 4096): Float32Array[] {
+/**
+ * The frozen teacher's chosen logits on every input: one [n, k] array per member.
+ * `alloc` makes the output arrays (e.g. on shared memory, for worker threads).
+ */
+export function teacherTargets(
+  teacher: MlpFamily,
+  inputs: Float32Array,
+  logits: LogitRange,
+  alloc: (length: number) => Float32Array = (length) => new Float32Array(length),
+  chunk = 4096,
+): Float32Array[] {
   const d = teacher.sizes[0]!;
   const n = inputs.length / d;
   const k = logits.size;
-  const out = Array.from({ length: teacher.members }, () => new Float32Array(n * k));
+  const out = Array.from({ length: teacher.members }, () => alloc(n * k));
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start);
     const values = tf.tidy(() => {
@@ -51,10 +60,29 @@ export function teacherTargets(teacher: MlpFamily, inputs: Float32Array, logits:
 /** Distils `student` (member i) towards `teacher` (member i). The teacher is only read. */
 export function distillLogits(teacher: MlpFamily, student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): void {
   if (teacher.members !== student.members) throw new Error(`teacher has ${teacher.members} members but student has ${student.members}`);
+  distillOnTargets(teacherTargets(teacher, opts.inputs, opts.logits), student, rng, opts);
+}
+
+/** Columns [range.start, range.start + range.size) of a row-major [n, width] array. */
+export function selectLogits(all: Float32Array, width: number, range: LogitRange): Float32Array {
+  if (range.start === 0 && range.size === width) return all;
+  const n = all.length / width;
+  const out = new Float32Array(n * range.size);
+  for (let i = 0; i < n; i++) out.set(all.subarray(i * width + range.start, i * width + range.start + range.size), i * range.size);
+  return out;
+}
+
+/**
+ * Distils `student` towards precomputed teacher logits: targets[m] is member m's teacher's
+ * logits in `opts.logits` on every input, [n, k] row-major. Teacher logits computed once
+ * can then serve every student arm (and every worker process).
+ */
+export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): void {
   const d = student.sizes[0]!;
   const n = opts.inputs.length / d;
   const k = opts.logits.size;
-  const targets = teacherTargets(teacher, opts.inputs, opts.logits);
+  if (targets.length !== student.members) throw new Error(`${targets.length} teacher targets for ${student.members} student members`);
+  if (targets.some((t) => t.length !== n * k)) throw new Error(`teacher targets must be [${n}, ${k}] per member`);
   const batches = epochBatches(n, opts.batchSize, opts.epochs, rng);
   const optimizer = tf.train.adam(opts.learningRate);
   try {

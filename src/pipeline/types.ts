@@ -19,6 +19,11 @@ export interface RunHooks {
   onProgress(done: number, total: number, label: string): void;
 }
 
+export interface RunOptions {
+  /** Worker threads for independent arms (1: everything in this thread). Results do not depend on it. */
+  jobs?: number;
+}
+
 export interface ArmSummary {
   name: string;
   kind: string;

@@ -1,0 +1,69 @@
+// One student arm of the MNIST experiment, as a pure function of plain data, so that it runs
+// the same in this process or in a worker thread: build the student from its members' inits,
+// distil it on the shared noise set towards the teacher's precomputed logits, test it.
+import type { BackendName } from '../engine/backend.js';
+import { stepsFor } from '../engine/batches.js';
+import { rootStream } from '../engine/rng.js';
+import { distillOnTargets, selectLogits, type LogitRange } from '../distill/logit-distill.js';
+import { MlpFamily, type MemberInit } from '../models/mlp.js';
+import { accuracyPerMember } from '../probes/accuracy.js';
+import { loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
+import type { MetricsRecord } from './types.js';
+
+export interface StudentArmInput {
+  arm: string;
+  backend: BackendName;
+  rootSeed: number;
+  sizes: number[];
+  /** Member m's initial parameters. */
+  inits: MemberInit[];
+  /** Noise images [n, 784], shared by every arm. */
+  noise: Float32Array;
+  /** Member m's teacher logits (all of them) on the noise, [n, K]. */
+  teacherLogits: Float32Array[];
+  logits: LogitRange;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  temperature: number;
+  logEvery: number;
+}
+
+export interface StudentArmEvents {
+  onMetrics(record: MetricsRecord): void;
+  onStep(): void;
+}
+
+/** Runs the arm and returns the test accuracy per member. */
+export function runStudentArm(input: StudentArmInput, events: StudentArmEvents): number[] {
+  const K = input.sizes[input.sizes.length - 1]!;
+  const d = input.sizes[0]!;
+  const n = input.noise.length / d;
+  const student = new MlpFamily(input.sizes, input.inits);
+  try {
+    // Every arm sees the same batch order: the stream is keyed by the noise set, not the arm.
+    distillOnTargets(
+      input.teacherLogits.map((t) => selectLogits(t, K, input.logits)),
+      student,
+      rootStream(input.rootSeed).child('distill-data'),
+      {
+        label: `student ${input.arm}`,
+        inputs: input.noise,
+        logits: input.logits,
+        epochs: input.epochs,
+        batchSize: input.batchSize,
+        learningRate: input.learningRate,
+        temperature: input.temperature,
+        logEvery: input.logEvery,
+        onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
+        onStep: () => events.onStep(),
+      },
+    );
+    const test = loadMnist().test;
+    const accuracy = accuracyPerMember(student, test.images, test.labels, NUM_CLASSES);
+    events.onMetrics({ stage: input.arm, step: stepsFor(n, input.batchSize, input.epochs), testAccuracy: accuracy });
+    return accuracy;
+  } finally {
+    student.dispose();
+  }
+}
