@@ -42,6 +42,12 @@ function unstackMembers(t: tf.Tensor): tf.Tensor[] {
   return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
 }
 
+function variableFrom(source: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(source, trainable);
+  source.dispose();
+  return v;
+}
+
 export class MlpFamily {
   readonly sizes: number[];
   readonly members: number;
@@ -66,8 +72,9 @@ export class MlpFamily {
         w.set(init.weights[l]!, m * dIn * dOut);
         b.set(init.biases[l]!, m * dOut);
       });
-      this.weights.push(tf.variable(tf.tensor3d(w, [this.members, dIn, dOut]), trainable));
-      this.biases.push(tf.variable(tf.tensor2d(b, [this.members, dOut]), trainable));
+      // tf.variable keeps its source tensor alive: free it, or every family leaks its size.
+      this.weights.push(variableFrom(tf.tensor3d(w, [this.members, dIn, dOut]), trainable));
+      this.biases.push(variableFrom(tf.tensor2d(b, [this.members, dOut]), trainable));
     }
   }
 

@@ -114,11 +114,8 @@ describe('MlpFamily storage', () => {
     expect(() => new MlpFamily(sizes, [])).toThrow();
   });
 
-  // KNOWN BUG (src/models/mlp.ts, reported): the constructor's tf.variable(tf.tensor3d(…)) never
-  // disposes the source tensors, which share the variables' data, so every family leaves 2·L
-  // tensors — all its parameter memory — alive after dispose(). `it.fails` keeps the suite green
-  // while the bug stands and turns red once it is fixed: then change it back to `it`.
-  it.fails('leaves no tensors behind when disposed', () => {
+  // tf.variable keeps its source tensor alive unless it is disposed; a family must free both.
+  it('leaves no tensors behind when disposed', () => {
     const before = tf.memory().numTensors;
     const fam = new MlpFamily(sizes, inits, false);
     expect(fam.variables.every((v) => !v.trainable)).toBe(true);
