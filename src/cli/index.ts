@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-console.log('traitlab cli placeholder', process.argv.slice(2).join(' '));
+// The `traitlab` bin: runs the program and sets the exit code (never process.exit, so
+// buffered output reaches the terminal). The commands are registered in main.ts.
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,48 @@
+// One run into its run directory, all or nothing: manifest.json first, metrics.jsonl as the
+// run logs, summary.json and the finished manifest at the end, then the rename that makes the
+// directory appear under its final name. Any failure removes the partial directory.
+import type { Experiment } from '../config/experiment.js';
+import type { BackendName } from '../engine/backend.js';
+import { buildManifest, finishManifest } from '../pipeline/manifest.js';
+import { RunDir } from '../pipeline/run-dir.js';
+import { runExperiment } from '../pipeline/run-experiment.js';
+import type { RunSummary } from '../pipeline/types.js';
+import { MetricsWriter } from '../report/metrics-writer.js';
+import { RunFailedError } from './handle-error.js';
+
+export interface RunRequest {
+  exp: Experiment;
+  experimentFile: string | null;
+  /** Final run directory (absolute). */
+  dir: string;
+  /** The backend already selected in this process. */
+  backend: BackendName;
+  packageRoot: string;
+  onProgress(done: number, total: number, label: string): void;
+}
+
+export async function executeRun(req: RunRequest): Promise<RunSummary> {
+  const runDir = RunDir.create(req.dir); // refuses a taken target before anything is written
+  let metrics: MetricsWriter | undefined;
+  try {
+    const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date() });
+    runDir.writeJson('manifest.json', manifest);
+    const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
+    const summary = await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress });
+    metrics = undefined;
+    writer.close();
+    // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.
+    runDir.writeJson('summary.json', summary);
+    runDir.writeJson('manifest.json', finishManifest(manifest, new Date()));
+    runDir.commit();
+    return summary;
+  } catch (e) {
+    try {
+      metrics?.close();
+    } catch {
+      // the directory is removed next; a failed flush changes nothing
+    }
+    runDir.abort();
+    throw new RunFailedError(e, req.dir);
+  }
+}

@@ -1,0 +1,49 @@
+// `traitlab list`: what can be run — the shipped experiments, and the teacher and student
+// recipes an experiment file may name.
+import type { Command } from 'commander';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { studentRegistry } from '../../students/index.js';
+import { teacherRegistry } from '../../teachers/index.js';
+import { loadExperimentFile } from '../config/load.js';
+import type { CliIo } from './io.js';
+import { packageRoot } from './package-root.js';
+
+function section(title: string, rows: [string, string][]): string {
+  const width = Math.max(0, ...rows.map(([name]) => name.length));
+  const lines = rows.length ? rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`.trimEnd()) : ['  (none)'];
+  return [title, ...lines].join('\n');
+}
+
+function shippedExperiments(dir: string): [string, string][] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => {
+    try {
+      return [f.replace(/\.json$/, ''), loadExperimentFile(join(dir, f)).description];
+    } catch (e) {
+      // A broken shipped file is listed with its problem rather than hiding the others.
+      return [f.replace(/\.json$/, ''), `(invalid: ${(e as Error).message})`];
+    }
+  });
+}
+
+export function registerList(program: Command, io: CliIo): void {
+  program
+    .command('list')
+    .description('list the shipped experiments and the registered teachers and students')
+    .action(() => {
+      const dir = join(packageRoot(), 'experiments');
+      io.out(
+        [
+          section(`Experiments (run with: traitlab run ${join(dir, '<name>.json')})`, shippedExperiments(dir)),
+          section('Teachers (teacher.name)', [...teacherRegistry.values()].map((t) => [t.name, `[${t.world}] ${t.description}`])),
+          section('Students (arms[].student)', [...studentRegistry.values()].map((s) => [s.name, s.description])),
+        ].join('\n\n'),
+      );
+    });
+}

@@ -1,0 +1,14 @@
+// Command options are parsed with a zod schema, like experiment files, and their errors read
+// the same way, naming the option: `--backend: invalid value "gpu"; use one of "auto", …`.
+import type { z } from 'zod';
+import { issueToConfigError } from '../config/issue-message.js';
+import { toInputJsonSchema } from '../config/json-schema.js';
+
+const optionName = (path: readonly PropertyKey[]) => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Validates commander's raw option values; throws a ConfigError for the first bad one. */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(schema), raw, optionName);
+  return result.data;
+}

@@ -1,0 +1,59 @@
+// `traitlab run <file>`: validate the experiment and the options, pick the backend, run into a
+// fresh run directory, print the table. Bad input fails before any directory is made.
+import type { Command } from 'commander';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { loadExperimentFile } from '../config/load.js';
+import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
+import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
+import { formatSummaryTable } from '../report/table.js';
+import { executeRun } from './execute-run.js';
+import type { CliIo } from './io.js';
+import { parseOptions } from './options.js';
+import { packageRoot } from './package-root.js';
+import { createProgress } from './progress.js';
+
+const runOptions = z
+  .object({
+    // Range is checked against the experiment schema's `seeds` when the file is loaded.
+    seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    out: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A path as the user would type it from `cwd`: relative when inside it. */
+function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
+  const opts = parseOptions(runOptions, raw);
+  const experimentFile = resolve(io.cwd, file);
+  const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd);
+  // The name comes from the start time; a clash with an existing directory is refused, not merged.
+  const dir = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
+  assertFreeTarget(dir);
+  const backend = await selectBackend(opts.backend);
+  io.err(`running ${exp.name}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shown(dir, io.cwd)}`);
+  const progress = createProgress(io);
+  let summary;
+  try {
+    summary = await executeRun({ exp, experimentFile, dir, backend, packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label) });
+  } finally {
+    progress.stop();
+  }
+  io.out(formatSummaryTable(summary, shown(dir, io.cwd)));
+}
+
+export function registerRun(program: Command, io: CliIo): void {
+  program
+    .command('run')
+    .description('run an experiment file and write a run directory')
+    .argument('<file>', 'experiment file (JSON; see traitlab list and traitlab schema)')
+    .option('--seeds <n>', 'number of seeds, overriding the file')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
+    .action((file: string, raw: unknown) => run(file, raw, io));
+}

@@ -1,0 +1,113 @@
+// Reads an experiment file and returns a validated Experiment, or throws one ConfigError whose
+// one-line message names the field (or the file) and the fix. Only the first problem is
+// reported: one clear line beats a page, and fixing it often fixes the rest.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkRegistryNames } from '../pipeline/registry-check.js';
+import { ConfigError } from './errors.js';
+import { experimentSchema, type Experiment } from './experiment.js';
+import { issueToConfigError } from './issue-message.js';
+import { experimentJsonSchema, toInputJsonSchema } from './json-schema.js';
+
+export interface ExperimentOverrides {
+  /** `--seeds`: replaces the file's `seeds`, within the same range. */
+  seeds?: number;
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+const endOfInput = /^Unexpected end of JSON input/;
+const unexpectedToken = /^Unexpected token '(.*?)', /s;
+
+/**
+ * Where JSON.parse failed. V8 gives `at position N` for most errors, none for "Unexpected
+ * token 'x', "…" is not valid JSON": for that one, the shortest prefix of the text that fails
+ * with the same error ends at the bad character (shorter prefixes only run out of input).
+ */
+function errorOffset(text: string, message: string): number | undefined {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  if (endOfInput.test(message)) return text.length;
+  if (!unexpectedToken.test(message)) return undefined;
+  const failsWithToken = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (e) {
+      return unexpectedToken.test((e as Error).message);
+    }
+  };
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsWithToken(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+/** The parse problem without V8's position suffix or its multi-line quote of the input. */
+function parseProblem(message: string): string {
+  const token = unexpectedToken.exec(message);
+  const what = token ? ({ ' ': 'space', '\t': 'tab', '\n': 'line break', '\r': 'line break' }[token[1]!] ?? `'${token[1]}'`) : '';
+  const base = token ? `unexpected ${what}` : message.replace(/ (in JSON )?at position \d+.*$/s, '');
+  return base.charAt(0).toLowerCase() + base.slice(1);
+}
+
+export function parseJsonText(file: string, text: string): unknown {
+  if (text.trim() === '') throw new ConfigError(file, 'the file is empty; write an experiment as a JSON object (see traitlab schema)');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const offset = errorOffset(text, message);
+    const where = offset === undefined ? '' : (({ line, column }) => ` at line ${line} column ${column}`)(lineColumn(text, offset));
+    throw new ConfigError(file, `invalid JSON${where}: ${parseProblem(message)}; fix the syntax (JSON has no comments or trailing commas)`);
+  }
+}
+
+/** `file` is read relative to `cwd` but named in messages as the user wrote it. */
+function readText(file: string, cwd: string): string {
+  try {
+    // A byte-order mark is not JSON, but editors on some systems write one.
+    return readFileSync(resolve(cwd, file), 'utf8').replace(/^\uFEFF/, '');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(file, 'file not found; check the path');
+    if (code === 'EISDIR') throw new ConfigError(file, 'is a directory; give the path of an experiment .json file');
+    if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(file, 'cannot read the file (permission denied); check its permissions');
+    throw new ConfigError(file, `cannot read the file (${code ?? (e as Error).message}); check the path and permissions`);
+  }
+}
+
+/** Checks an override against the range of the field it replaces, naming the option. */
+function checkSeedsOverride(seeds: number): void {
+  const field = experimentSchema.shape.seeds;
+  const result = field.safeParse(seeds);
+  if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), seeds, () => '--seeds');
+}
+
+export function parseExperiment(input: unknown, overrides: ExperimentOverrides = {}): Experiment {
+  if (overrides.seeds !== undefined) {
+    checkSeedsOverride(overrides.seeds);
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) input = { ...input, seeds: overrides.seeds };
+  }
+  const result = experimentSchema.safeParse(input);
+  if (!result.success) throw issueToConfigError(result.error.issues[0]!, experimentJsonSchema(), input);
+  checkRegistryNames(result.data);
+  return result.data;
+}
+
+/**
+ * Loads, parses and validates an experiment file (schema and registry names). A relative
+ * `file` is read from `cwd` (default: the process's) and named in errors as given.
+ */
+export function loadExperimentFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd()): Experiment {
+  return parseExperiment(parseJsonText(file, readText(file, cwd)), overrides);
+}

@@ -1,0 +1,111 @@
+// The run directory: where it goes, how files in it are written, and its all-or-nothing
+// lifecycle. A run writes into `<dir>.partial` and renames it to `<dir>` only when it has
+// finished, so a directory under its final name is always complete; a failed run removes its
+// partial directory. An existing non-empty target is never overwritten.
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../config/errors.js';
+import type { Experiment } from '../config/experiment.js';
+
+/** JSON with object keys sorted, so equal values always give equal text (for hashing). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** 6 hex digits identifying the resolved config (which includes seeds and rootSeed). */
+export function configHash(exp: Experiment): string {
+  return createHash('sha256').update(canonicalJson(exp)).digest('hex').slice(0, 6);
+}
+
+/** `YYYYMMDD-HHMMSS` in UTC, so names sort by time and agree across machines and time zones. */
+export function timestamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+}
+
+/** `runs/<experiment>-<YYYYMMDD-HHMMSS>-<hash>` under `cwd`, or `out` (resolved against `cwd`). */
+export function resolveRunDir(exp: Experiment, opts: { cwd: string; out?: string; now: Date }): string {
+  if (opts.out !== undefined) return resolve(opts.cwd, opts.out);
+  return resolve(opts.cwd, 'runs', `${exp.name}-${timestamp(opts.now)}-${configHash(exp)}`);
+}
+
+function isNonEmptyDir(path: string): boolean {
+  try {
+    return readdirSync(path).length > 0;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTDIR') return true; // a file is in the way: just as much "not ours to replace"
+    throw e;
+  }
+}
+
+/** Refuses (as bad input, before any work) a target that exists and is not empty. */
+export function assertFreeTarget(dir: string): void {
+  if (isNonEmptyDir(dir)) throw new ConfigError(dir, 'already exists and is not empty; choose another --out or remove it (nothing was overwritten)');
+}
+
+/** Writes a whole file atomically: `<file>.tmp`, flushed to disk, then renamed over `file`. */
+export function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+export const writeJsonAtomic = (file: string, value: unknown): void => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+
+/** A run directory being written: files go to `partial` until `commit` renames it to `final`. */
+export class RunDir {
+  readonly partial: string;
+
+  private constructor(readonly final: string) {
+    this.partial = `${final}.partial`;
+  }
+
+  /** Creates `<final>.partial`; refuses if the target is taken or another run is writing it. */
+  static create(final: string): RunDir {
+    assertFreeTarget(final);
+    const dir = new RunDir(final);
+    mkdirSync(dirname(final), { recursive: true });
+    try {
+      mkdirSync(dir.partial); // not recursive: fails if it exists, so two runs never share it
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new ConfigError(dir.partial, 'already exists (a run into this directory is in progress or was killed); remove it or choose another --out');
+    }
+    return dir;
+  }
+
+  path(name: string): string {
+    return resolve(this.partial, name);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(this.path(name), value);
+  }
+
+  /** Publishes the finished run under its final name. */
+  commit(): void {
+    assertFreeTarget(this.final);
+    try {
+      rmdirSync(this.final); // an empty directory given as --out is replaced
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    renameSync(this.partial, this.final);
+  }
+
+  /** Removes everything the run wrote. */
+  abort(): void {
+    rmSync(this.partial, { recursive: true, force: true });
+  }
+}
