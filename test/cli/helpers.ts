@@ -1,7 +1,8 @@
 // Shared by the CLI tests: run `main` in-process with captured output in a temp directory.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 export interface CliResult {
@@ -18,7 +19,17 @@ export async function cli(cwd: string, ...argv: string[]): Promise<CliResult> {
   return { code, out, err };
 }
 
-export const tempDir = (prefix = 'traitlab-test-') => mkdtempSync(join(tmpdir(), prefix));
+const made: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = 'traitlab-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 /** An experiment small enough to run in about a second on wasm (all four arm kinds). */
 export function tinyExperiment(overrides: Record<string, unknown> = {}): Record<string, unknown> {

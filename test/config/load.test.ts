@@ -1,5 +1,5 @@
 // loadExperimentFile: a valid Experiment, or one ConfigError line naming the field and the fix.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -48,6 +48,7 @@ describe('loadExperimentFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'traitlab-load-'));
     writeFileSync(join(dir, 'empty.json'), '\n');
     expect(() => loadExperimentFile('empty.json', {}, dir)).toThrow('empty.json: the file is empty');
+    rmSync(dir, { recursive: true });
   });
 });
 

@@ -1,14 +1,19 @@
 // The run directory: naming, atomic writes, refusal to overwrite, all-or-nothing commit.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadExperimentFile } from '../../src/config/load.js';
 import { assertFreeTarget, canonicalJson, configHash, resolveRunDir, RunDir, timestamp, writeFileAtomic, writeJsonAtomic } from '../../src/pipeline/run-dir.js';
 
-const temp = () => mkdtempSync(join(tmpdir(), 'traitlab-rundir-'));
+const made: string[] = [];
+const temp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'traitlab-rundir-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 const exp = loadExperimentFile(join(import.meta.dirname, '../../experiments/mnist-aux-logits.json'));
 
 describe('naming', () => {
