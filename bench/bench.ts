@@ -3,6 +3,7 @@
 // and what the transpose-free matMul gradient saves on wasm. Every figure is a median of timed
 // steps after warm-up, and every ratio compares figures measured in this one run: speed claims
 // are ratios from here, never timed tests.
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
 import { rootStream, type RandomStream } from '../src/engine/rng.js';
@@ -48,46 +49,63 @@ function hostBatch(rng: RandomStream): { x: Float32Array; y: Int32Array } {
   };
 }
 
+/** One thing to time: `step` runs one optimizer step; `sync` reads a small tensor so the
+ * backend has finished before the clock is read. */
+interface Stepper {
+  reps: Reps;
+  step(): void;
+  sync(): void;
+  dispose(): void;
+}
+
 /**
- * Median ms of one step: `step` runs one optimizer step; `sync` reads a small tensor so the
- * backend has finished before the clock is read.
+ * Median ms per step of each stepper. After every stepper's warm-up, timed steps go round-robin
+ * (one step of each in turn), so a change in machine load during the run falls on all of them
+ * alike and their ratios stay fair.
  */
-function timeSteps(step: () => void, sync: () => void, reps: Reps): number {
-  for (let i = 0; i < reps.warmup; i++) step();
-  sync();
-  const times: number[] = [];
-  for (let i = 0; i < reps.timed; i++) {
-    const t0 = performance.now();
-    step();
-    sync();
-    times.push(performance.now() - t0);
+function timeInterleaved(steppers: Stepper[]): number[] {
+  for (const s of steppers) {
+    for (let i = 0; i < s.reps.warmup; i++) s.step();
+    s.sync();
   }
-  return median(times);
+  const times = steppers.map(() => [] as number[]);
+  const rounds = Math.max(...steppers.map((s) => s.reps.timed));
+  for (let r = 0; r < rounds; r++)
+    steppers.forEach((s, i) => {
+      if (r >= s.reps.timed) return;
+      const t0 = performance.now();
+      s.step();
+      s.sync();
+      times[i]!.push(performance.now() - t0);
+    });
+  return times.map(median);
 }
 
 /** The library's path: an MlpFamily of M members, cross-entropy on the 10 class logits, Adam. */
-function familyStepMs(backend: BackendName, members: number): number {
+function familyStepper(backend: BackendName, members: number): Stepper {
   const rng = rootStream(1).child('bench');
   const init = rng.child('init');
   const model = new MlpFamily(SIZES, Array.from({ length: members }, (_, m) => drawMemberInit(SIZES, init.child(String(m)))));
   const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
   const { x, y } = hostBatch(rng.child('batch'));
-  const step = () =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        const xs = tf.tensor2d(x, [BATCH, SIZES[0]!]);
-        const labels = tf.tensor1d(y, 'int32');
-        const classLogits = tf.slice(model.apply(xs), [0, 0, 0], [-1, -1, 10]) as tf.Tensor3D; // [M, B, 10]
-        return tf.sum(crossEntropy(classLogits, labels)) as tf.Scalar;
-      }, model.variables);
-      optimizer.applyGradients(grads);
-    });
-  try {
-    return timeSteps(step, () => void model.biases.at(-1)!.dataSync(), repsFor(backend, members));
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
+  return {
+    reps: repsFor(backend, members),
+    step: () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => {
+          const xs = tf.tensor2d(x, [BATCH, SIZES[0]!]);
+          const labels = tf.tensor1d(y, 'int32');
+          const classLogits = tf.slice(model.apply(xs), [0, 0, 0], [-1, -1, 10]) as tf.Tensor3D; // [M, B, 10]
+          return tf.sum(crossEntropy(classLogits, labels)) as tf.Scalar;
+        }, model.variables);
+        optimizer.applyGradients(grads);
+      }),
+    sync: () => void model.biases.at(-1)!.dataSync(),
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
 
 type MatMul = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
@@ -97,7 +115,7 @@ type MatMul = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
  * tfjs's stock matMul (its gradient uses transposeA/transposeB) or with matMul2d (on wasm, the
  * transpose-free gradient). Only the matmul differs between the two.
  */
-function plainStepMs(backend: BackendName, mm: MatMul): number {
+function plainStepper(backend: BackendName, mm: MatMul): Stepper {
   const rng = rootStream(1).child('bench');
   const init = drawMemberInit(SIZES, rng.child('init').child('0'));
   const ws = init.weights.map((w, l) => tf.variable(tf.tensor2d(w, [SIZES[l]!, SIZES[l + 1]!])));
@@ -105,25 +123,27 @@ function plainStepMs(backend: BackendName, mm: MatMul): number {
   const variables = [...ws, ...bs];
   const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
   const { x, y } = hostBatch(rng.child('batch'));
-  const step = () =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        let h: tf.Tensor2D = tf.tensor2d(x, [BATCH, SIZES[0]!]);
-        ws.forEach((w, l) => {
-          h = tf.add(mm(h, w as tf.Tensor2D), bs[l]!);
-          if (l < ws.length - 1) h = tf.relu(h);
-        });
-        const classLogits = tf.slice(h, [0, 0], [-1, 10]).expandDims(0) as tf.Tensor3D; // [1, B, 10]
-        return tf.sum(crossEntropy(classLogits, tf.tensor1d(y, 'int32'))) as tf.Scalar;
-      }, variables);
-      optimizer.applyGradients(grads);
-    });
-  try {
-    return timeSteps(step, () => void bs.at(-1)!.dataSync(), repsFor(backend, 1));
-  } finally {
-    optimizer.dispose();
-    variables.forEach((v) => v.dispose());
-  }
+  return {
+    reps: repsFor(backend, 1),
+    step: () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => {
+          let h: tf.Tensor2D = tf.tensor2d(x, [BATCH, SIZES[0]!]);
+          ws.forEach((w, l) => {
+            h = tf.add(mm(h, w as tf.Tensor2D), bs[l]!);
+            if (l < ws.length - 1) h = tf.relu(h);
+          });
+          const classLogits = tf.slice(h, [0, 0], [-1, 10]).expandDims(0) as tf.Tensor3D; // [1, B, 10]
+          return tf.sum(crossEntropy(classLogits, tf.tensor1d(y, 'int32'))) as tf.Scalar;
+        }, variables);
+        optimizer.applyGradients(grads);
+      }),
+    sync: () => void bs.at(-1)!.dataSync(),
+    dispose: () => {
+      optimizer.dispose();
+      variables.forEach((v) => v.dispose());
+    },
+  };
 }
 
 interface Row {
@@ -161,20 +181,25 @@ async function main(): Promise<void> {
   const backends = await availableBackends();
   const missing = ALL_BACKENDS.filter((b) => !backends.includes(b));
   console.log(`traitlab bench${quick ? ' (--quick)' : ''}: MLP ${SIZES.join('-')}, Adam step (cross-entropy on 10 class logits), batch ${BATCH}`);
-  console.log(`tfjs ${tf.version.tfjs}, node ${process.version}, ${process.platform}/${process.arch}; all figures measured in one run, medians of timed steps after warm-up`);
+  console.log(`tfjs ${tf.version.tfjs}, node ${process.version}, ${process.platform}/${process.arch}; all figures measured in one run: medians of timed steps after warm-up, timed round-robin across the configurations of a backend`);
+  console.log(`${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} at start (other work on the machine skews absolute figures more than ratios)`);
   console.log(`backends: ${backends.join(', ')}${missing.length ? `; unavailable here: ${missing.join(', ')}` : ''}`);
   const rows: Row[] = [];
   for (const backend of backends) {
     await selectBackend(backend);
     const t0 = performance.now();
-    const m1 = familyStepMs(backend, 1);
-    const mTotal = familyStepMs(backend, MEMBERS);
-    let stockMs: number | null = null;
-    let transposeFreeMs: number | null = null;
-    if (backend === 'wasm') {
-      stockMs = plainStepMs(backend, (a, b) => tf.matMul(a, b));
-      transposeFreeMs = plainStepMs(backend, matMul2d);
+    const steppers = [familyStepper(backend, 1), familyStepper(backend, MEMBERS)];
+    // On wasm, also the stock matMul gradient against the transpose-free one, M = 1.
+    if (backend === 'wasm') steppers.push(plainStepper(backend, (a, b) => tf.matMul(a, b)), plainStepper(backend, matMul2d));
+    let ms: number[];
+    try {
+      ms = timeInterleaved(steppers);
+    } finally {
+      steppers.forEach((s) => s.dispose());
     }
+    const [m1, mTotal] = [ms[0]!, ms[1]!];
+    const stockMs = ms[2] ?? null;
+    const transposeFreeMs = ms[3] ?? null;
     rows.push({
       backend,
       m1,
@@ -197,7 +222,7 @@ async function main(): Promise<void> {
   console.log(
     `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
   );
-  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
 }
 
 await main();
