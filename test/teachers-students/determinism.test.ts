@@ -99,8 +99,7 @@ describe('teacher recipe mnist-aux: reproducibility', () => {
     }
   });
 
-  it('leaves no tensors behind except the model (MlpFamily leak aside)', () => {
-    // The family's own construction leak is covered in test/models; the training itself must be flat.
+  it('training leaves the tensor count where it was (optimizer state freed)', () => {
     const root = rootStream(5);
     const model = new MlpFamily(SIZES, [drawMemberInit(SIZES, root.child('init'))]);
     const before = tf.memory().numTensors;
