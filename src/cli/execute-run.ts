@@ -17,6 +17,8 @@ export interface RunRequest {
   dir: string;
   /** The backend already selected in this process. */
   backend: BackendName;
+  /** Worker threads for independent arms. */
+  jobs: number;
   packageRoot: string;
   onProgress(done: number, total: number, label: string): void;
 }
@@ -28,7 +30,7 @@ export async function executeRun(req: RunRequest): Promise<RunSummary> {
     const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date() });
     runDir.writeJson('manifest.json', manifest);
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
-    const summary = await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress });
+    const summary = await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs });
     metrics = undefined;
     writer.close();
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.

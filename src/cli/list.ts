@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
 import { teacherRegistry } from '../../teachers/index.js';
 import { loadExperimentFile } from '../config/load.js';
+import { checkRegistryNames } from '../pipeline/registry-check.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
 
@@ -24,7 +25,7 @@ function shippedExperiments(dir: string): [string, string][] {
   }
   return files.map((f) => {
     try {
-      return [f.replace(/\.json$/, ''), loadExperimentFile(join(dir, f)).description];
+      return [f.replace(/\.json$/, ''), loadExperimentFile(join(dir, f), {}, process.cwd(), checkRegistryNames).description];
     } catch (e) {
       // A broken shipped file is listed with its problem rather than hiding the others.
       return [f.replace(/\.json$/, ''), `(invalid: ${(e as Error).message})`];

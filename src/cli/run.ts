@@ -1,10 +1,12 @@
 // `traitlab run <file>`: validate the experiment and the options, pick the backend, run into a
 // fresh run directory, print the table. Bad input fails before any directory is made.
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
+import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { formatSummaryTable } from '../report/table.js';
 import { executeRun } from './execute-run.js';
@@ -19,6 +21,12 @@ const runOptions = z
     seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     out: z.string().min(1).optional(),
+    jobs: z
+      .string()
+      .regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --jobs 2')
+      .transform(Number)
+      .refine((n) => n <= 64, 'must be ≤ 64')
+      .optional(),
   })
   .strict();
 
@@ -31,7 +39,7 @@ function shown(path: string, cwd: string): string {
 async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const experimentFile = resolve(io.cwd, file);
-  const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd);
+  const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
   // The name comes from the start time; a clash with an existing directory is refused, not merged.
   const dir = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
   assertFreeTarget(dir);
@@ -40,7 +48,7 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const progress = createProgress(io);
   let summary;
   try {
-    summary = await executeRun({ exp, experimentFile, dir, backend, packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label) });
+    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label) });
   } finally {
     progress.stop();
   }
@@ -54,6 +62,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .argument('<file>', 'experiment file (JSON; see traitlab list and traitlab schema)')
     .option('--seeds <n>', 'number of seeds, overriding the file')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
     .action((file: string, raw: unknown) => run(file, raw, io));
 }

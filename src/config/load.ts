@@ -3,7 +3,6 @@
 // reported: one clear line beats a page, and fixing it often fixes the rest.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { ConfigError } from './errors.js';
 import { experimentSchema, type Experiment } from './experiment.js';
 import { issueToConfigError } from './issue-message.js';
@@ -13,6 +12,12 @@ export interface ExperimentOverrides {
   /** `--seeds`: replaces the file's `seeds`, within the same range. */
   seeds?: number;
 }
+
+/**
+ * A check on a schema-valid experiment that throws ConfigError (e.g. that the teacher and
+ * student names are registered). Injected by the caller: the registries sit above config.
+ */
+export type ExperimentCheck = (exp: Experiment) => void;
 
 /** 1-based line and column of a character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -93,14 +98,14 @@ function checkSeedsOverride(seeds: number): void {
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), seeds, () => '--seeds');
 }
 
-export function parseExperiment(input: unknown, overrides: ExperimentOverrides = {}): Experiment {
+export function parseExperiment(input: unknown, overrides: ExperimentOverrides = {}, check: ExperimentCheck = () => {}): Experiment {
   if (overrides.seeds !== undefined) {
     checkSeedsOverride(overrides.seeds);
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) input = { ...input, seeds: overrides.seeds };
   }
   const result = experimentSchema.safeParse(input);
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, experimentJsonSchema(), input);
-  checkRegistryNames(result.data);
+  check(result.data);
   return result.data;
 }
 
@@ -108,6 +113,6 @@ export function parseExperiment(input: unknown, overrides: ExperimentOverrides =
  * Loads, parses and validates an experiment file (schema and registry names). A relative
  * `file` is read from `cwd` (default: the process's) and named in errors as given.
  */
-export function loadExperimentFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd()): Experiment {
-  return parseExperiment(parseJsonText(file, readText(file, cwd)), overrides);
+export function loadExperimentFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd(), check: ExperimentCheck = () => {}): Experiment {
+  return parseExperiment(parseJsonText(file, readText(file, cwd)), overrides, check);
 }

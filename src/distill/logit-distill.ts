@@ -47,11 +47,13 @@ export function teacherTargets(
   const out = Array.from({ length: teacher.members }, () => alloc(n * k));
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start);
-    const values = tf.tidy(() => {
+    // Read outside tidy: tidy scans a returned typed array element by element.
+    const picked = tf.tidy(() => {
       const x = tf.tensor2d(inputs.subarray(start * d, (start + rows) * d), [rows, d]);
-      const picked = tf.slice(teacher.apply(x), [0, 0, logits.start], [-1, -1, k]); // [M, rows, k]
-      return picked.dataSync();
+      return tf.slice(teacher.apply(x), [0, 0, logits.start], [-1, -1, k]); // [M, rows, k]
     });
+    const values = picked.dataSync() as Float32Array;
+    picked.dispose();
     for (let m = 0; m < teacher.members; m++) out[m]!.set(values.subarray(m * rows * k, (m + 1) * rows * k), start * k);
   }
   return out;

@@ -38,6 +38,9 @@ const loaders: Record<BackendName, () => Promise<boolean>> = { node: tryNode, wa
 
 /** Sets the tfjs backend and returns the one that is active. */
 export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
+  // Production mode: no debug warnings, among them the cpu backend's banner suggesting
+  // tfjs-node (traitlab's own --backend help says what each backend is).
+  tf.env().set('PROD', true);
   const order: BackendName[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
     if (await loaders[name]()) {

@@ -125,7 +125,12 @@ export class MlpFamily {
 
   /** Plain-array copy of member m's parameters. */
   memberParams(m: number): MemberInit {
-    const dataOf = (t: tf.Variable) => tf.tidy(() => tf.gather(t, m).dataSync() as Float32Array);
+    const dataOf = (t: tf.Variable) => {
+      const member = tf.tidy(() => tf.gather(t, m)); // read outside tidy: it scans returned arrays
+      const values = member.dataSync() as Float32Array;
+      member.dispose();
+      return values;
+    };
     return { weights: this.weights.map(dataOf), biases: this.biases.map(dataOf) };
   }
 

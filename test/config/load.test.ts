@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { lineColumn, loadExperimentFile, parseExperiment, parseJsonText } from '../../src/config/load.js';
+import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 
 const shipped = join(import.meta.dirname, '../../experiments/mnist-aux-logits.json');
 
@@ -19,7 +20,7 @@ const valid = () => ({
 /** The one-line message parseExperiment throws for `input`. */
 function problem(input: unknown, seeds?: number): string {
   try {
-    parseExperiment(input, { seeds });
+    parseExperiment(input, { seeds }, checkRegistryNames);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as Error).message).not.toContain('\n');
