@@ -15,10 +15,8 @@ export interface LogitRange {
   size: number;
 }
 
-export interface LogitDistillOptions {
-  label: string;
-  /** Inputs, row-major [n, d_in], shared by all members. */
-  inputs: Float32Array;
+/** The plain-data settings of a distillation (what an experiment file decides). */
+export interface LogitDistillSettings {
   /** The contiguous range of logits the KL is taken over (e.g. the auxiliary ones). */
   logits: LogitRange;
   epochs: number;
@@ -26,6 +24,12 @@ export interface LogitDistillOptions {
   learningRate: number;
   temperature: number;
   logEvery: number;
+}
+
+export interface LogitDistillOptions extends LogitDistillSettings {
+  label: string;
+  /** Inputs, row-major [n, d_in], shared by all members. */
+  inputs: Float32Array;
   onLog(step: number, klPerMember: number[]): void;
   onStep?(step: number): void;
 }

@@ -2,29 +2,25 @@
 // frozen teacher's logits on a fixed noise set → each student arm distilled on them →
 // test accuracy of every arm, per seed. All seeds train side by side as members of one
 // family; independent student arms run on worker threads (see arm-pool.ts).
-import { studentRegistry, type StudentInitContext } from '../../students/index.js';
+import { studentRegistry } from '../../students/index.js';
 import { teacherRegistry } from '../../teachers/index.js';
 import type { MnistArm, MnistExperiment, StudentArm } from '../config/experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
 import { teacherTargets, type LogitRange } from '../distill/logit-distill.js';
-import { drawMemberInit, MlpFamily, type MemberInit } from '../models/mlp.js';
+import { MlpFamily } from '../models/mlp.js';
 import { accuracyPerMember } from '../probes/accuracy.js';
 import { meanCi } from '../probes/stats.js';
 import { IMAGE_SIZE, loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
 import { runStudentArms } from './arm-pool.js';
+import { initContext } from './init-context.js';
 import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
 import type { ArmSummary, RunHooks, RunOptions, RunSummary } from './types.js';
 
 export function layerSizes(exp: MnistExperiment): number[] {
   return [IMAGE_SIZE, ...exp.model.hidden, NUM_CLASSES + exp.model.auxLogits];
-}
-
-/** The init stream of seed s: independent of every other stream of the run. */
-function initStreamOfSeed(root: RandomStream, seed: number): RandomStream {
-  return root.child('init').child(String(seed));
 }
 
 function logitRange(exp: MnistExperiment, which: 'aux' | 'all'): LogitRange {
@@ -52,13 +48,8 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
   const M = exp.seeds;
   const sizes = layerSizes(exp);
   const root = rootStream(exp.rootSeed);
-  const initCache = new Map<number, MemberInit>();
-  const initOfSeed = (seed: number): MemberInit => {
-    let init = initCache.get(seed);
-    if (!init) initCache.set(seed, (init = drawMemberInit(sizes, initStreamOfSeed(root, seed))));
-    return init;
-  };
-  const teacherInits = Array.from({ length: M }, (_, i) => initOfSeed(i));
+  const ctx = initContext(sizes, exp.rootSeed, M);
+  const { teacherInits } = ctx;
   const total = totalSteps(exp);
   let done = 0;
   const tick = (label: string) => hooks.onProgress(++done, total, label);
@@ -96,7 +87,6 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
     teacherModel.dispose();
   }
 
-  const ctx: StudentInitContext = { members: M, teacherInit: (m) => teacherInits[m]!, initOfSeed };
   const inputs: StudentArmInput[] = studentArms.map((arm) => {
     const recipe = studentRegistry.get(arm.student)!;
     return {
@@ -107,12 +97,14 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       inits: Array.from({ length: M }, (_, m) => recipe.init(ctx, m)),
       noise,
       teacherLogits,
-      logits: logitRange(exp, arm.logits),
-      epochs: exp.distill.epochs,
-      batchSize: exp.distill.batchSize,
-      learningRate: exp.distill.learningRate,
-      temperature: exp.distill.temperature,
-      logEvery: exp.logEvery,
+      settings: {
+        logits: logitRange(exp, arm.logits),
+        epochs: exp.distill.epochs,
+        batchSize: exp.distill.batchSize,
+        learningRate: exp.distill.learningRate,
+        temperature: exp.distill.temperature,
+        logEvery: exp.logEvery,
+      },
     };
   });
   const accuracies = await runStudentArms(inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: tick });

@@ -4,7 +4,7 @@
 import type { BackendName } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
 import { rootStream } from '../engine/rng.js';
-import { distillOnTargets, selectLogits, type LogitRange } from '../distill/logit-distill.js';
+import { distillOnTargets, selectLogits, type LogitDistillSettings } from '../distill/logit-distill.js';
 import { MlpFamily, type MemberInit } from '../models/mlp.js';
 import { accuracyPerMember } from '../probes/accuracy.js';
 import { loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
@@ -21,12 +21,7 @@ export interface StudentArmInput {
   noise: Float32Array;
   /** Member m's teacher logits (all of them) on the noise, [n, K]. */
   teacherLogits: Float32Array[];
-  logits: LogitRange;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  temperature: number;
-  logEvery: number;
+  settings: LogitDistillSettings;
 }
 
 export interface StudentArmEvents {
@@ -39,29 +34,25 @@ export function runStudentArm(input: StudentArmInput, events: StudentArmEvents):
   const K = input.sizes[input.sizes.length - 1]!;
   const d = input.sizes[0]!;
   const n = input.noise.length / d;
+  const { settings } = input;
   const student = new MlpFamily(input.sizes, input.inits);
   try {
     // Every arm sees the same batch order: the stream is keyed by the noise set, not the arm.
     distillOnTargets(
-      input.teacherLogits.map((t) => selectLogits(t, K, input.logits)),
+      input.teacherLogits.map((t) => selectLogits(t, K, settings.logits)),
       student,
       rootStream(input.rootSeed).child('distill-data'),
       {
         label: `student ${input.arm}`,
+        ...settings,
         inputs: input.noise,
-        logits: input.logits,
-        epochs: input.epochs,
-        batchSize: input.batchSize,
-        learningRate: input.learningRate,
-        temperature: input.temperature,
-        logEvery: input.logEvery,
         onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
         onStep: () => events.onStep(),
       },
     );
     const test = loadMnist().test;
     const accuracy = accuracyPerMember(student, test.images, test.labels, NUM_CLASSES);
-    events.onMetrics({ stage: input.arm, step: stepsFor(n, input.batchSize, input.epochs), testAccuracy: accuracy });
+    events.onMetrics({ stage: input.arm, step: stepsFor(n, settings.batchSize, settings.epochs), testAccuracy: accuracy });
     return accuracy;
   } finally {
     student.dispose();

@@ -1,10 +1,10 @@
 // Student recipes: 'same-init' starts from the teacher's own init, 'cross-init' from the init
 // of a seed outside the run. The context is built as src/pipeline/mnist-experiment.ts builds it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { studentRegistry, type StudentInitContext } from '../../students/index.js';
+import { studentRegistry } from '../../students/index.js';
+import { initContext } from '../../src/pipeline/init-context.js';
 import { selectBackend } from '../../src/engine/backend.js';
-import { rootStream, type RandomStream } from '../../src/engine/rng.js';
-import { drawMemberInit, MlpFamily, type MemberInit } from '../../src/models/mlp.js';
+import { MlpFamily, type MemberInit } from '../../src/models/mlp.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -18,19 +18,8 @@ const sameBits = (a: Float32Array, b: Float32Array) =>
 const sameParams = (a: MemberInit, b: MemberInit) =>
   a.weights.every((w, l) => sameBits(w, b.weights[l]!)) && a.biases.every((x, l) => sameBits(x, b.biases[l]!));
 
-/** As in runMnistExperiment: seed s's init comes from root/init/<s>, cached. */
-function context(rootSeed: number): StudentInitContext & { teacherInits: MemberInit[] } {
-  const root = rootStream(rootSeed);
-  const initStreamOfSeed = (r: RandomStream, seed: number) => r.child('init').child(String(seed));
-  const cache = new Map<number, MemberInit>();
-  const initOfSeed = (seed: number): MemberInit => {
-    let init = cache.get(seed);
-    if (!init) cache.set(seed, (init = drawMemberInit(SIZES, initStreamOfSeed(root, seed))));
-    return init;
-  };
-  const teacherInits = Array.from({ length: M }, (_, i) => initOfSeed(i));
-  return { members: M, teacherInit: (m) => teacherInits[m]!, initOfSeed, teacherInits };
-}
+/** The context runMnistExperiment builds: seed s's init comes from root/init/<s>. */
+const context = (rootSeed: number) => initContext(SIZES, rootSeed, M);
 
 describe('student registry', () => {
   it('registers same-init and cross-init by name', () => {
