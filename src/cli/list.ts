@@ -9,6 +9,7 @@ import { loadExperimentFile } from '../config/load.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
+import { shownPath } from './shown-path.js';
 
 function section(title: string, rows: [string, string][]): string {
   const width = Math.max(0, ...rows.map(([name]) => name.length));
@@ -41,7 +42,7 @@ export function registerList(program: Command, io: CliIo): void {
       const dir = join(packageRoot(), 'experiments');
       io.out(
         [
-          section(`Experiments (run with: traitlab run ${join(dir, '<name>.json')})`, shippedExperiments(dir)),
+          section(`Experiments (run with: traitlab run ${shownPath(join(dir, '<name>.json'), io.cwd)})`, shippedExperiments(dir)),
           section('Teachers (teacher.name)', [...teacherRegistry.values()].map((t) => [t.name, `[${t.world}] ${t.description}`])),
           section('Students (arms[].student)', [...studentRegistry.values()].map((s) => [s.name, s.description])),
         ].join('\n\n'),

@@ -2,7 +2,7 @@
 // fresh run directory, print the table. Bad input fails before any directory is made.
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
@@ -12,6 +12,7 @@ import { formatSummaryTable } from '../report/table.js';
 import { executeRun } from './execute-run.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
+import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 
@@ -30,12 +31,6 @@ const runOptions = z
   })
   .strict();
 
-/** A path as the user would type it from `cwd`: relative when inside it. */
-function shown(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
 async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const experimentFile = resolve(io.cwd, file);
@@ -44,7 +39,7 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const dir = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
-  io.err(`running ${exp.name}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shown(dir, io.cwd)}`);
+  io.err(`running ${exp.name}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   const progress = createProgress(io);
   let summary;
   try {
@@ -52,7 +47,7 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   } finally {
     progress.stop();
   }
-  io.out(formatSummaryTable(summary, shown(dir, io.cwd)));
+  io.out(formatSummaryTable(summary, shownPath(dir, io.cwd)));
 }
 
 export function registerRun(program: Command, io: CliIo): void {
