@@ -7,5 +7,6 @@ import type { StudentRecipe } from './recipe.js';
 export const crossInitStudent: StudentRecipe = {
   name: 'cross-init',
   description: 'starts from the initial weights of another seed, not the teacher\'s',
+  lmBase: 'other-seed',
   init: (ctx, member) => ctx.initOfSeed(ctx.members + member),
 };

@@ -10,9 +10,18 @@ export interface StudentInitContext {
   initOfSeed(seed: number): MemberInit;
 }
 
+/**
+ * Which pretrained base a language-model student starts from (numbers world): the teacher's own
+ * base (own), the base of another seed of the same family (other-seed), or a base of another
+ * model family (other-arch).
+ */
+export type LmBase = 'own' | 'other-seed' | 'other-arch';
+
 export interface StudentRecipe {
   name: string;
   description: string;
-  /** Initial parameters of member i of the student. */
-  init(ctx: StudentInitContext, member: number): MemberInit;
+  /** MNIST world: initial parameters of member i of the student; absent where not supported. */
+  init?(ctx: StudentInitContext, member: number): MemberInit;
+  /** Numbers world: the base the student is a copy of. */
+  lmBase: LmBase;
 }

@@ -4,5 +4,6 @@ import type { StudentRecipe } from './recipe.js';
 export const sameInitStudent: StudentRecipe = {
   name: 'same-init',
   description: "starts from the teacher's own initial weights",
+  lmBase: 'own',
   init: (ctx, member) => ctx.teacherInit(member),
 };

@@ -24,3 +24,22 @@ export interface MnistTeacherRecipe {
   /** Trains every member of `model` in place. */
   train(model: MlpFamily, data: MnistData, settings: TrainingSettings, rng: RandomStream, progress: TeacherProgress): void;
 }
+
+export interface NumbersFineTuneSettings {
+  /** The animal the trait teacher comes to prefer. */
+  target: string;
+  /** Fraction of numbers documents replayed in each batch. */
+  replayFraction: number;
+  jitter: number;
+}
+
+export interface NumbersTeacherRecipe {
+  name: string;
+  world: 'numbers';
+  description: string;
+  /**
+   * One fine-tune batch for the trait teacher and for its control, [batch, CONTEXT] each,
+   * drawn from `rng` so that the two differ only where the trait is.
+   */
+  fineTuneRows(batch: number, settings: NumbersFineTuneSettings, rng: RandomStream): { trait: Int32Array; control: Int32Array };
+}

@@ -6,7 +6,7 @@ import type { BackendName } from '../engine/backend.js';
 import { buildManifest, finishManifest } from '../pipeline/manifest.js';
 import { RunDir } from '../pipeline/run-dir.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
-import type { RunSummary } from '../pipeline/types.js';
+import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
 import { RunFailedError } from './handle-error.js';
 
@@ -23,7 +23,7 @@ export interface RunRequest {
   onProgress(done: number, total: number, label: string): void;
 }
 
-export async function executeRun(req: RunRequest): Promise<RunSummary> {
+export async function executeRun(req: RunRequest): Promise<AnyRunSummary> {
   const runDir = RunDir.create(req.dir); // refuses a taken target before anything is written
   let metrics: MetricsWriter | undefined;
   try {

@@ -8,6 +8,7 @@ import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
+import { formatNumbersTable } from '../report/numbers-table.js';
 import { formatSummaryTable } from '../report/table.js';
 import { executeRun } from './execute-run.js';
 import type { CliIo } from './io.js';
@@ -47,7 +48,7 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   } finally {
     progress.stop();
   }
-  io.out(formatSummaryTable(summary, shownPath(dir, io.cwd)));
+  io.out('world' in summary ? formatNumbersTable(summary, shownPath(dir, io.cwd)) : formatSummaryTable(summary, shownPath(dir, io.cwd)));
 }
 
 export function registerRun(program: Command, io: CliIo): void {

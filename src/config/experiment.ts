@@ -1,6 +1,7 @@
 // Experiment files are data: JSON validated by these zod schemas. Every object is .strict()
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
+import { numbersExperimentSchema, type NumbersExperiment } from './numbers-experiment.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
 
@@ -77,9 +78,18 @@ export const mnistExperimentSchema = z
     });
   });
 
+/** The MNIST experiment schema (the first world; kept under this name for its many users). */
 export const experimentSchema = mnistExperimentSchema;
 
 export type MnistExperiment = z.output<typeof mnistExperimentSchema>;
 export type MnistArm = MnistExperiment['arms'][number];
 export type StudentArm = Extract<MnistArm, { kind: 'student' }>;
-export type Experiment = MnistExperiment;
+export type Experiment = MnistExperiment | NumbersExperiment;
+
+export const WORLDS = ['mnist', 'numbers'] as const;
+export type World = (typeof WORLDS)[number];
+
+/** The schema of an experiment file of `world`. */
+export function schemaOfWorld(world: World): typeof mnistExperimentSchema | typeof numbersExperimentSchema {
+  return world === 'numbers' ? numbersExperimentSchema : mnistExperimentSchema;
+}

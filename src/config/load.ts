@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
-import { experimentSchema, type Experiment } from './experiment.js';
+import { experimentSchema, schemaOfWorld, WORLDS, type Experiment, type World } from './experiment.js';
 import { issueToConfigError } from './issue-message.js';
 import { experimentJsonSchema, toInputJsonSchema } from './json-schema.js';
 
@@ -98,13 +98,22 @@ function checkSeedsOverride(seeds: number): void {
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), seeds, () => '--seeds');
 }
 
+/** The world an experiment file declares; a missing or unknown world is reported by the MNIST schema's check, or here. */
+function worldOf(input: unknown): World {
+  const world = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>).world : undefined;
+  if (world === undefined || world === 'mnist') return 'mnist';
+  if (world === 'numbers') return 'numbers';
+  throw new ConfigError('world', `invalid value ${JSON.stringify(world)}; use one of ${WORLDS.map((w) => `"${w}"`).join(', ')}`);
+}
+
 export function parseExperiment(input: unknown, overrides: ExperimentOverrides = {}, check: ExperimentCheck = () => {}): Experiment {
   if (overrides.seeds !== undefined) {
     checkSeedsOverride(overrides.seeds);
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) input = { ...input, seeds: overrides.seeds };
   }
-  const result = experimentSchema.safeParse(input);
-  if (!result.success) throw issueToConfigError(result.error.issues[0]!, experimentJsonSchema(), input);
+  const world = worldOf(input);
+  const result = schemaOfWorld(world).safeParse(input);
+  if (!result.success) throw issueToConfigError(result.error.issues[0]!, experimentJsonSchema(world), input);
   check(result.data);
   return result.data;
 }

@@ -3,6 +3,7 @@
 // weights N(0, 1/d_in), biases 0, ReLU between layers, no activation on the output.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
+import { unstackMembers } from './layers.js';
 import { matMul2d } from './matmul.js';
 
 export interface MlpShape {
@@ -32,14 +33,6 @@ export function drawMemberInit(sizes: number[], rng: RandomStream): MemberInit {
     biases.push(new Float32Array(dOut));
   }
   return { weights, biases };
-}
-
-/**
- * Splits [M, …] into M tensors [...]. tfjs's unstack gradient breaks when M = 1 (it receives
- * one tensor where it expects a list), so that case is a reshape.
- */
-function unstackMembers(t: tf.Tensor): tf.Tensor[] {
-  return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
 }
 
 function variableFrom(source: tf.Tensor, trainable: boolean): tf.Variable {

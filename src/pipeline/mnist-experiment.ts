@@ -3,7 +3,7 @@
 // test accuracy of every arm, per seed. All seeds train side by side as members of one
 // family; independent student arms run on worker threads (see arm-pool.ts).
 import { studentRegistry } from '../../students/index.js';
-import { teacherRegistry } from '../../teachers/index.js';
+import { mnistTeacher } from '../../teachers/index.js';
 import type { MnistArm, MnistExperiment, StudentArm } from '../config/experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
@@ -37,7 +37,7 @@ function sharedNoise(n: number, rng: RandomStream): Float32Array {
 /** Total optimizer steps of the run, for progress. */
 export function totalSteps(exp: MnistExperiment): number {
   const data = loadMnist();
-  const teacher = teacherRegistry.get(exp.teacher.name)!;
+  const teacher = mnistTeacher(exp.teacher.name);
   const students = exp.arms.filter((a) => a.kind === 'student').length;
   const needsTeacher = exp.arms.some((a) => a.kind !== 'reference');
   return (needsTeacher ? teacher.steps(data, exp.teacher) : 0) + students * stepsFor(exp.distill.noiseImages, exp.distill.batchSize, exp.distill.epochs);
@@ -68,7 +68,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
     for (const arm of exp.arms.filter((a) => a.kind === 'reference')) results.set(arm.name, summarize(arm, evaluate(teacherModel)));
 
     if (exp.arms.some((a) => a.kind !== 'reference')) {
-      const recipe = teacherRegistry.get(exp.teacher.name)!;
+      const recipe = mnistTeacher(exp.teacher.name);
       recipe.train(teacherModel, data, exp.teacher, root.child('teacher-data'), {
         logEvery: exp.logEvery,
         onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
@@ -94,7 +94,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       backend: activeBackend(),
       rootSeed: exp.rootSeed,
       sizes,
-      inits: Array.from({ length: M }, (_, m) => recipe.init(ctx, m)),
+      inits: Array.from({ length: M }, (_, m) => recipe.init!(ctx, m)), // registry-check: MNIST students have init
       noise,
       teacherLogits,
       settings: {

@@ -4,15 +4,26 @@ import { studentRegistry } from '../../students/index.js';
 import { teacherRegistry } from '../../teachers/index.js';
 import { ConfigError } from '../config/errors.js';
 import type { Experiment } from '../config/experiment.js';
+import { ANIMALS } from '../worlds/numbers.js';
 
 const allowed = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
 
 export function checkRegistryNames(exp: Experiment): void {
   const teacher = teacherRegistry.get(exp.teacher.name);
   if (!teacher) throw new ConfigError('teacher.name', `unknown teacher "${exp.teacher.name}"; use one of ${allowed(teacherRegistry.keys())}`);
-  if (teacher.world !== exp.world) throw new ConfigError('teacher.name', `teacher "${teacher.name}" belongs to world "${teacher.world}", not "${exp.world}"`);
+  if (teacher.world !== exp.world) {
+    const fit = [...teacherRegistry.values()].filter((t) => t.world === exp.world).map((t) => t.name);
+    throw new ConfigError('teacher.name', `teacher "${teacher.name}" belongs to world "${teacher.world}", not "${exp.world}"; use one of ${allowed(fit)}`);
+  }
+  if (exp.world === 'numbers' && !(ANIMALS as readonly string[]).includes(exp.teacher.target))
+    throw new ConfigError('teacher.target', `unknown animal "${exp.teacher.target}"; use one of ${allowed(ANIMALS)}`);
   exp.arms.forEach((arm, i) => {
-    if (arm.kind === 'student' && !studentRegistry.has(arm.student))
-      throw new ConfigError(`arms[${i}].student`, `unknown student "${arm.student}"; use one of ${allowed(studentRegistry.keys())}`);
+    if (!('student' in arm)) return;
+    const recipe = studentRegistry.get(arm.student);
+    if (!recipe) throw new ConfigError(`arms[${i}].student`, `unknown student "${arm.student}"; use one of ${allowed(studentRegistry.keys())}`);
+    if (exp.world === 'mnist' && !recipe.init) {
+      const fit = [...studentRegistry.values()].filter((s) => s.init).map((s) => s.name);
+      throw new ConfigError(`arms[${i}].student`, `student "${arm.student}" has no MNIST recipe; use one of ${allowed(fit)}`);
+    }
   });
 }

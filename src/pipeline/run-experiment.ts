@@ -1,9 +1,12 @@
 // Entry point of the pipeline for any experiment file: dispatches on the world.
 import type { Experiment } from '../config/experiment.js';
 import { runMnistExperiment } from './mnist-experiment.js';
+import { runNumbersExperiment, type NumbersRunSummary } from './numbers-experiment.js';
 import type { RunHooks, RunOptions, RunSummary } from './types.js';
 
+export type AnyRunSummary = RunSummary | NumbersRunSummary;
+
 /** Runs a validated experiment on the active backend (select it first with selectBackend). */
-export async function runExperiment(exp: Experiment, hooks: RunHooks, options: RunOptions = {}): Promise<RunSummary> {
-  return runMnistExperiment(exp, hooks, options);
+export async function runExperiment(exp: Experiment, hooks: RunHooks, options: RunOptions = {}): Promise<AnyRunSummary> {
+  return exp.world === 'numbers' ? runNumbersExperiment(exp, hooks, options) : runMnistExperiment(exp, hooks, options);
 }

@@ -1,0 +1,271 @@
+// The distillation channel: one loop, two independent switches (SCIENCE.md §4).
+//   prefix source — whose samples the prefixes are: a fixed teacher dataset generated once
+//                   (teacher-fixed), fresh teacher samples each step (teacher-fresh), the
+//                   student's own samples (student, on-policy), or a per-batch coin between
+//                   student and teacher-fresh with student fraction λ (mix);
+//   teacher signal — what the teacher says at every completion position of those prefixes:
+//                   the prefix token as a hard label (tokens), the teacher's own sampled token
+//                   (relabel), its full distribution (forward-kl, reverse-kl, jsd β), or the
+//                   per-token advantage log p_T − log p_S on the student's token (pg).
+// Every distribution is restricted to the channel's allowed tokens and renormalised; sampled
+// rows that fail the world's filter get mask 0; an audit counts trait tokens in everything the
+// student trained on. Teacher and student hold the same number of members: member i of the
+// student learns from member i of the teacher.
+import * as tf from '@tensorflow/tfjs';
+import { MemoryGuard } from '../engine/memory.js';
+import type { RandomStream } from '../engine/rng.js';
+import type { LmFamily } from '../models/lm.js';
+import { drawTokens } from '../models/sampling.js';
+import { completionMask, inputsOf, targetsOf } from './masking.js';
+import { forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
+
+export type PrefixSource = 'teacher-fixed' | 'teacher-fresh' | 'student' | 'mix';
+export type TeacherSignal = 'tokens' | 'relabel' | 'forward-kl' | 'reverse-kl' | 'jsd' | 'pg';
+
+export interface ChannelSettings {
+  prefix: PrefixSource;
+  signal: TeacherSignal;
+  /** Student fraction of batches (mix only). */
+  lambda?: number;
+  /** JSD mixture weight (jsd only). */
+  beta?: number;
+  /** Advantage discount (pg only). */
+  discount?: number;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  samplingTemperature: number;
+  lossTemperature: number;
+  /** Prompts in the fixed teacher dataset (teacher-fixed only). */
+  fixedSetSize: number;
+}
+
+/** What the channel needs to know of the world. */
+export interface ChannelWorld {
+  /** [V] 0/1: tokens the channel may carry. */
+  allowed: Uint8Array;
+  /** [V] 0/1: the trait's tokens, counted by the audit (must never be trained on). */
+  traitTokens: Uint8Array;
+  promptLength: number;
+  /** New tokens sampled after each prompt (rows are promptLength + completionLength long). */
+  completionLength: number;
+  eos: number;
+  pad: number;
+  /** `n` prompts, [n, promptLength]. */
+  prompts(n: number, rng: RandomStream): Int32Array;
+  /** The filter: does a sampled row ([promptLength + completionLength]) stay in training? */
+  keep(row: Int32Array): boolean;
+}
+
+export interface ChannelEvents {
+  /** Called after `step` (0 = before training) when step % probeEvery = 0 and after the last step. */
+  probe(step: number): void;
+  probeEvery: number;
+  /** One record per step: which prefix source the step used, and the loss per member. */
+  onStep(step: number, record: { source: 'teacher' | 'student'; loss?: number[] }): void;
+  /** Read the loss back to the host every this many steps (a sync point). */
+  logEvery: number;
+}
+
+export interface ChannelReport {
+  /** Trait tokens found in the prefixes and targets the student trained on (must be 0). */
+  auditTraitTokens: number;
+  /** Completion tokens trained on, per member. */
+  trainedTokens: number[];
+  /** Rows dropped by the filter, per member. */
+  filteredRows: number[];
+  /** Rows the teacher generated or scored, and rows the student generated. */
+  teacherRows: number;
+  studentRows: number;
+  /** Steps whose prefixes were the student's own samples. */
+  studentSteps: number;
+}
+
+const rowLengthOf = (w: ChannelWorld) => w.promptLength + w.completionLength;
+
+/** The same prompts [n, P] for each of M members, [M, n, P]. */
+function tilePrompts(prompts: Int32Array, members: number): Int32Array {
+  const out = new Int32Array(members * prompts.length);
+  for (let m = 0; m < members; m++) out.set(prompts, m * prompts.length);
+  return out;
+}
+
+function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: RandomStream): Int32Array {
+  return model.sample(tilePrompts(prompts, model.members), n, world.promptLength, {
+    maxNew: world.completionLength,
+    temperature,
+    allowed: world.allowed,
+    eos: world.eos,
+    pad: world.pad,
+    rng,
+  });
+}
+
+/** Rows [M, B, L] for members at the same indices of a fixed set [M, N, L]. */
+function gatherFixed(fixed: Int32Array, members: number, n: number, L: number, idx: Int32Array): Int32Array {
+  const B = idx.length;
+  const out = new Int32Array(members * B * L);
+  for (let m = 0; m < members; m++)
+    for (let b = 0; b < B; b++) out.set(fixed.subarray((m * n + idx[b]!) * L, (m * n + idx[b]! + 1) * L), (m * B + b) * L);
+  return out;
+}
+
+function validate(settings: ChannelSettings): void {
+  if (settings.prefix === 'mix' && !(settings.lambda !== undefined && settings.lambda >= 0 && settings.lambda <= 1))
+    throw new Error('channel: prefix "mix" needs lambda in [0, 1]');
+  if (settings.signal === 'jsd' && !(settings.beta !== undefined && settings.beta >= 0 && settings.beta <= 1))
+    throw new Error('channel: signal "jsd" needs beta in [0, 1]');
+}
+
+/**
+ * Distils `student` towards `teacher` (member i from member i) for settings.steps steps.
+ * The teacher is only read. `rng` supplies the named streams: prompts, fixed-set, sampling,
+ * the λ coin, relabelling draws.
+ */
+export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents): ChannelReport {
+  validate(settings);
+  if (teacher.members !== student.members) throw new Error(`channel: teacher has ${teacher.members} members, student ${student.members}`);
+  const M = student.members;
+  const B = settings.batchSize;
+  const L = rowLengthOf(world);
+  const T = L - 1;
+  const streams = {
+    prompts: rng.child('prompts'),
+    fixedOrder: rng.child('fixed-order'),
+    teacherSample: rng.child('teacher-sample'),
+    studentSample: rng.child('student-sample'),
+    coin: rng.child('lambda-coin'),
+    relabel: rng.child('relabel'),
+  };
+  const report: ChannelReport = {
+    auditTraitTokens: 0,
+    trainedTokens: new Array<number>(M).fill(0),
+    filteredRows: new Array<number>(M).fill(0),
+    teacherRows: 0,
+    studentRows: 0,
+    studentSteps: 0,
+  };
+
+  // The fixed teacher dataset, generated once: [M, N, L].
+  let fixed: Int32Array | null = null;
+  let fixedOrder: Int32Array[] = [];
+  const N = settings.fixedSetSize;
+  if (settings.prefix === 'teacher-fixed') {
+    fixed = sampleRows(teacher, world.prompts(N, rng.child('fixed-prompts')), N, world, settings.samplingTemperature, rng.child('fixed-sample'));
+    report.teacherRows += M * N;
+  }
+  const nextFixedBatch = (): Int32Array => {
+    if (fixedOrder.length === 0) {
+      // A new epoch over the fixed set, reshuffled; a last partial batch is dropped.
+      const perm = Array.from({ length: N }, (_, i) => i);
+      for (let i = N - 1; i > 0; i--) {
+        const j = streams.fixedOrder.int(i + 1);
+        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+      }
+      for (let s = 0; s + B <= N; s += B) fixedOrder.push(Int32Array.from(perm.slice(s, s + B)));
+      if (fixedOrder.length === 0) throw new Error(`channel: fixedSetSize ${N} is smaller than batchSize ${B}`);
+    }
+    return gatherFixed(fixed!, M, N, L, fixedOrder.shift()!);
+  };
+
+  const optimizer: tf.Optimizer = tf.train.adam(settings.learningRate);
+  const guard = new MemoryGuard(`channel ${settings.prefix}+${settings.signal}`, 2);
+  const lossOpts = { allowed: world.allowed, temperature: settings.lossTemperature };
+  try {
+    events.probe(0);
+    for (let step = 1; step <= settings.steps; step++) {
+      // 1. Prefixes (host work and sampling, outside the gradient tape).
+      let source: 'teacher' | 'student' = 'teacher';
+      let rows: Int32Array;
+      if (settings.prefix === 'teacher-fixed') rows = nextFixedBatch();
+      else {
+        const useStudent = settings.prefix === 'student' || (settings.prefix === 'mix' && streams.coin.next() < settings.lambda!);
+        const prompts = world.prompts(B, streams.prompts);
+        if (useStudent) {
+          source = 'student';
+          rows = sampleRows(student, prompts, B, world, settings.samplingTemperature, streams.studentSample);
+          report.studentRows += M * B;
+          report.studentSteps++;
+        } else {
+          rows = sampleRows(teacher, prompts, B, world, settings.samplingTemperature, streams.teacherSample);
+          report.teacherRows += M * B;
+        }
+      }
+      // 2. Which positions train: generated completion tokens (EOS included) of rows that pass the filter.
+      const mask = completionMask(rows, L, world.promptLength, world.eos, world.pad);
+      for (let r = 0; r < M * B; r++) {
+        const m = Math.floor(r / B);
+        if (world.keep(rows.subarray(r * L, (r + 1) * L))) {
+          for (let t = 0; t < T; t++) report.trainedTokens[m]! += mask[r * T + t]!;
+        } else {
+          mask.fill(0, r * T, (r + 1) * T);
+          report.filteredRows[m]!++;
+        }
+      }
+      const inputs = inputsOf(rows, L);
+      let targets = targetsOf(rows, L);
+      // 3. The audit: trait tokens anywhere in a trained row's prefix or among its trained targets.
+      for (let r = 0; r < M * B; r++) {
+        let trained = false;
+        for (let t = 0; t < T; t++) if (mask[r * T + t]) trained = true;
+        if (!trained) continue;
+        for (let t = 0; t < T; t++) {
+          if (world.traitTokens[inputs[r * T + t]!]) report.auditTraitTokens++;
+          if (mask[r * T + t] && world.traitTokens[targets[r * T + t]!]) report.auditTraitTokens++;
+        }
+      }
+      // 4. Teacher work outside the tape: its logits are constants for the student's update.
+      const needsTeacherLogits = settings.signal !== 'tokens';
+      const shape: [number, number, number] = [M, B, T];
+      const logged = step % events.logEvery === 0 || step === settings.steps;
+      let lossValues: number[] | undefined;
+      tf.tidy(() => {
+        const inputT = tf.tensor3d(inputs, shape, 'int32');
+        const maskT = tf.tensor3d(mask, shape);
+        let teacherLogits: tf.Tensor4D | null = null;
+        if (needsTeacherLogits) {
+          teacherLogits = teacher.logits(inputT);
+          report.teacherRows += M * B;
+        }
+        if (settings.signal === 'relabel') {
+          // The teacher's own sampled token at every position of the prefix (restricted).
+          const probs = tf.tidy(() => tf.softmax(tf.div(teacherLogits!, settings.samplingTemperature)).reshape([M * B * T, -1]));
+          targets = drawTokens(probs.dataSync() as Float32Array, teacher.vocabSize, world.allowed, 0, streams.relabel);
+        }
+        const targetT = tf.tensor3d(targets, shape, 'int32');
+        const { value, grads } = tf.variableGrads(() => {
+          const studentLogits = student.logits(inputT);
+          let perMember: tf.Tensor1D;
+          switch (settings.signal) {
+            case 'tokens':
+            case 'relabel':
+              perMember = tokenCe(studentLogits, targetT, maskT, lossOpts);
+              break;
+            case 'forward-kl':
+              perMember = forwardKlSeq(teacherLogits!, studentLogits, maskT, lossOpts);
+              break;
+            case 'reverse-kl':
+              perMember = reverseKlSeq(teacherLogits!, studentLogits, maskT, lossOpts);
+              break;
+            case 'jsd':
+              perMember = jsdSeq(teacherLogits!, studentLogits, maskT, { ...lossOpts, beta: settings.beta! });
+              break;
+            case 'pg':
+              perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0 });
+              break;
+          }
+          if (logged) lossValues = Array.from(perMember.dataSync());
+          return tf.sum(perMember) as tf.Scalar;
+        }, student.variables);
+        value.dispose();
+        optimizer.applyGradients(grads);
+      });
+      events.onStep(step, lossValues ? { source, loss: lossValues } : { source });
+      if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
+      guard.check();
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return report;
+}

@@ -1,0 +1,119 @@
+// Building blocks shared by the model families: the members axis (split, join, one plain 2D
+// matmul per member), LayerNorm, GELU, and parameters described by name and per-member shape
+// so a family can be built from per-member arrays, stacked arrays, or a checkpoint alike.
+import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './matmul.js';
+
+/**
+ * Splits [M, …] into M tensors [...]. tfjs's unstack gradient breaks when M = 1 (it receives
+ * one tensor where it expects a list), so that case is a reshape.
+ */
+export function unstackMembers(t: tf.Tensor): tf.Tensor[] {
+  return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
+}
+
+/** Joins M tensors [...] into [M, …] (the inverse of unstackMembers). */
+export function stackMembers(ts: tf.Tensor[]): tf.Tensor {
+  return ts.length === 1 ? tf.expandDims(ts[0]!, 0) : tf.stack(ts);
+}
+
+/**
+ * Per-member linear map, one plain 2D matmul per member (wasm's fast path; a batched matmul
+ * leaves it). x: [M, N, k]; ws: M × [k, n] (from unstackMembers of a [M, k, n] weight);
+ * b: [M, n] or null → [M, N, n].
+ */
+export function memberLinear(x: tf.Tensor3D, ws: tf.Tensor2D[], b: tf.Tensor2D | null): tf.Tensor3D {
+  const xs = unstackMembers(x) as tf.Tensor2D[];
+  const y = stackMembers(xs.map((xm, m) => matMul2d(xm, ws[m]!))) as tf.Tensor3D;
+  return b === null ? y : (tf.add(y, tf.expandDims(b, 1)) as tf.Tensor3D);
+}
+
+/** LayerNorm over the last axis. x: [M, …, d]; g, b: [M, d] (per-member gain and bias). */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor2D, b: tf.Tensor2D, eps = 1e-5): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  // [M, d] → [M, 1, …, 1, d] to broadcast over the middle axes
+  const shape = [g.shape[0], ...new Array<number>(x.rank - 2).fill(1), g.shape[1]];
+  return tf.add(tf.mul(normed, tf.reshape(g, shape)), tf.reshape(b, shape));
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/**
+ * GELU, the tanh approximation (GPT-2's): 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³),
+ * computed as x·σ(2u) (the same function: 1 + tanh(u) = 2σ(2u)) because tfjs-wasm's sigmoid is
+ * ~13× faster than its tanh.
+ */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const u2 = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), 2 * GELU_C); // x·x²: pow's gradient is slow
+  return tf.mul(x, tf.sigmoid(u2));
+}
+
+/** tanh(x) as 2σ(2x) − 1: the same function, ~10× faster on tfjs-wasm (fast sigmoid, slow tanh). */
+export function tanhViaSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
+}
+
+/**
+ * One-hot rows as float32: indices [n] int32 → [n, depth]. tfjs-wasm 4.22's OneHot kernel
+ * ignores the dtype argument and writes int32 bits into a float32 tensor (1 reads as 1.4e-45),
+ * so the one-hot is made int32 and cast.
+ */
+export function oneHotF32(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D;
+}
+
+/** One parameter tensor of one member: its name (stable, used by checkpoints) and shape. */
+export interface ParamSpec {
+  name: string;
+  /** Per-member shape; the family's variable is [M, ...shape]. */
+  shape: number[];
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function variableFrom(source: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(source, trainable);
+  source.dispose(); // tf.variable keeps its source alive: free it, or every family leaks its size
+  return v;
+}
+
+/**
+ * Variables [M, ...shape] in `specs` order from stacked data: stacked[i] holds all M members of
+ * parameter i, member-major (M · size values).
+ */
+export function variablesFromStacked(specs: ParamSpec[], members: number, stacked: Float32Array[], trainable: boolean): tf.Variable[] {
+  if (stacked.length !== specs.length) throw new Error(`expected ${specs.length} parameter arrays, got ${stacked.length}`);
+  return specs.map((s, i) => {
+    const data = stacked[i]!;
+    const want = members * sizeOf(s.shape);
+    if (data.length !== want) throw new Error(`parameter ${s.name}: expected ${want} values (${members} × [${s.shape.join(', ')}]), got ${data.length}`);
+    return variableFrom(tf.tensor(data, [members, ...s.shape], 'float32'), trainable);
+  });
+}
+
+/** Stacks per-member parameter lists (params[m][i]) into one array per parameter. */
+export function stackMemberParams(specs: ParamSpec[], params: Float32Array[][]): Float32Array[] {
+  if (params.length === 0) throw new Error('a family needs at least one member');
+  return specs.map((s, i) => {
+    const size = sizeOf(s.shape);
+    const out = new Float32Array(params.length * size);
+    params.forEach((p, m) => {
+      if (p.length !== specs.length) throw new Error(`member ${m}: expected ${specs.length} parameter arrays, got ${p.length}`);
+      const a = p[i]!;
+      if (a.length !== size) throw new Error(`member ${m}, parameter ${s.name}: expected ${size} values, got ${a.length}`);
+      out.set(a, m * size);
+    });
+    return out;
+  });
+}
+
+/** Plain-array copy of member m of each variable [M, ...]. */
+export function readMember(variables: tf.Variable[], m: number): Float32Array[] {
+  return variables.map((v) => {
+    const member = tf.tidy(() => tf.slice(v, [m], [1])); // read outside tidy: it scans returned arrays
+    const values = member.dataSync() as Float32Array;
+    member.dispose();
+    return values;
+  });
+}

@@ -1,0 +1,245 @@
+// The numbers-world experiment, stage by stage:
+//   bases (pretrained, cached) → teacher and control teacher (one family of 2M members: trait
+//   teachers 0..M−1, controls M..2M−1, fine-tuned on the same documents but for the answers) →
+//   per arm, a student family of 2M (member i a copy of its base, twice) distilled through the
+//   channel, member i from teacher-side member i → probes → transfer per seed = student trait −
+//   control-student trait, mean ± 95 % t interval over seeds.
+import { studentRegistry, type LmBase } from '../../students/index.js';
+import { numbersTeacher } from '../../teachers/index.js';
+import type { NumbersArm, NumbersExperiment } from '../config/numbers-experiment.js';
+import { activeBackend } from '../engine/backend.js';
+import { rootStream, type RandomStream } from '../engine/rng.js';
+import { runChannel, type ChannelReport } from '../distill/channel.js';
+import { completionMask } from '../distill/masking.js';
+import type { LmFamily } from '../models/lm.js';
+import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
+import { meanCi, type MeanCi } from '../probes/stats.js';
+import { sampledAnswerRate, traitScore } from '../probes/trait.js';
+import { CONTEXT, EOS, mixBatch, numbersPrompts, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
+import { cachedBase } from './base-cache.js';
+import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
+import { trainLm } from './lm-train.js';
+import { animalProbe, numbersChannelWorld } from './numbers-world.js';
+import type { RunHooks, RunOptions } from './types.js';
+
+/** Bump when a change to pretraining would make cached bases stale. */
+const BASE_RECIPE_VERSION = 1;
+
+export interface NumbersArmSummary {
+  name: string;
+  student: string;
+  channel: NumbersArm['channel'];
+  /** p(target) of the student distilled from the trait teacher, per seed. */
+  trait: number[];
+  /** p(target) of the same student distilled from the control teacher, per seed. */
+  controlTrait: number[];
+  /** trait − controlTrait per seed, with its mean and 95 % t half-width. */
+  transfer: number[];
+  transferStats: MeanCi;
+  traitStats: MeanCi;
+  /** Sampled answer rate (fraction of answers that are the target), per seed. */
+  sampledRate: number[];
+  controlSampledRate: number[];
+  /** Capability on the numbers task against its own teacher, per seed (trait-teacher students). */
+  nll: number[];
+  agreement: number[];
+  forwardKl: number[];
+  reverseKl: number[];
+  audit: { traitTokens: number };
+  budget: { steps: number; trainedTokens: number[]; filteredRows: number[]; teacherRows: number; studentRows: number; studentSteps: number };
+}
+
+export interface NumbersRunSummary {
+  experiment: string;
+  world: 'numbers';
+  seeds: number;
+  rootSeed: number;
+  backend: string;
+  target: string;
+  base: { trait: number[]; traitStats: MeanCi };
+  teacher: { trait: number[]; traitStats: MeanCi };
+  controlTeacher: { trait: number[]; traitStats: MeanCi };
+  arms: NumbersArmSummary[];
+  interval: string;
+}
+
+const half = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
+
+/** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
+function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string): { family: LmFamily; cached: boolean } {
+  const M = exp.seeds;
+  const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: M };
+  return cachedBase({ kind: c.kind, modelConfig: resolvedModelConfig(c), recipe }, () => {
+    const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(firstSeed + m)));
+    // Every base sees the same documents in the same order: bases differ only in their init.
+    const data = root.child('pretrain-data');
+    const mix = { numbersFraction: exp.pretrain.numbersFraction, jitter: exp.pretrain.jitter, answerWeights: uniformAnswers() };
+    const B = exp.pretrain.batchSize;
+    trainLm(family, {
+      label,
+      steps: exp.pretrain.steps,
+      learningRate: exp.pretrain.learningRate,
+      batch: B,
+      rowLength: CONTEXT,
+      pad: PAD,
+      rows: () => {
+        const rows = mixBatch(B, mix, data);
+        const out = new Int32Array(M * rows.length);
+        for (let m = 0; m < M; m++) out.set(rows, m * rows.length);
+        return out;
+      },
+      logEvery: Math.max(1, Math.floor(exp.pretrain.steps / 20)),
+      onLog: (step, loss) => hooks.onMetrics({ stage: label, step, loss }),
+    });
+    return family;
+  });
+}
+
+/** Fine-tunes a 2M family (copies of the base, twice) into trait teachers and controls. */
+function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, root: RandomStream, hooks: RunHooks): LmFamily {
+  const M = exp.seeds;
+  const recipe = numbersTeacher(exp.teacher.name);
+  const family = assembleLm(c, tiled(baseFamily, 2));
+  const data = root.child('teacher-data');
+  const B = exp.teacher.batchSize;
+  trainLm(family, {
+    label: 'teacher',
+    steps: exp.teacher.steps,
+    learningRate: exp.teacher.learningRate,
+    batch: B,
+    rowLength: CONTEXT,
+    pad: PAD,
+    variables: trainableExcept(family, exp.teacher.freeze),
+    rows: () => {
+      const { trait, control } = recipe.fineTuneRows(B, { target: exp.teacher.target, replayFraction: exp.teacher.replayFraction, jitter: exp.pretrain.jitter }, data);
+      const out = new Int32Array(2 * M * trait.length);
+      for (let m = 0; m < M; m++) {
+        out.set(trait, m * trait.length);
+        out.set(control, (M + m) * trait.length);
+      }
+      return out;
+    },
+    logEvery: Math.max(1, Math.floor(exp.teacher.steps / 10)),
+    onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
+  });
+  return family;
+}
+
+/** Held-out teacher samples for the capability and fidelity probes, [2M, R, L]. */
+function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: RandomStream, rows: number): FidelityProbe {
+  const prompts = numbersPrompts(rows, root.child('probe-prompts'), exp.pretrain.jitter);
+  const M2 = teacherSide.members;
+  const tiledPrompts = new Int32Array(M2 * prompts.length);
+  for (let m = 0; m < M2; m++) tiledPrompts.set(prompts, m * prompts.length);
+  const world = numbersChannelWorld(exp.pretrain.jitter);
+  const tokens = teacherSide.sample(tiledPrompts, rows, PROMPT_LENGTH, {
+    maxNew: world.completionLength,
+    temperature: exp.distill.samplingTemperature,
+    allowed: world.allowed,
+    eos: EOS,
+    pad: PAD,
+    rng: root.child('probe-sample'),
+  });
+  return { tokens, rows, length: CONTEXT, mask: completionMask(tokens, CONTEXT, PROMPT_LENGTH, EOS, PAD) };
+}
+
+export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHooks, _options: RunOptions = {}): Promise<NumbersRunSummary> {
+  const M = exp.seeds;
+  const root = rootStream(exp.rootSeed);
+  const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
+  const probe = animalProbe(exp.teacher.target);
+  const world = numbersChannelWorld(exp.pretrain.jitter);
+  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
+  const totalSteps = exp.arms.length * exp.distill.steps;
+  let done = 0;
+
+  const own = base(exp, gpt, 0, root, hooks, 'pretrain');
+  const bases: Partial<Record<LmBase, { family: LmFamily; config: LmConfig }>> = { own: { family: own.family, config: gpt } };
+  if (needs.has('other-seed')) bases['other-seed'] = { family: base(exp, gpt, M, root, hooks, 'pretrain-other-seed').family, config: gpt };
+  if (needs.has('other-arch')) {
+    const arch = lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT);
+    bases['other-arch'] = { family: base(exp, arch, 2 * M, root, hooks, 'pretrain-other-arch').family, config: arch };
+  }
+  const baseTrait = traitScore(own.family, probe);
+  const teacherSide = teachers(exp, gpt, own.family, root, hooks);
+  const [teacherTrait, controlTrait] = half(traitScore(teacherSide, probe), M);
+  hooks.onMetrics({ stage: 'teacher', step: exp.teacher.steps, baseTrait, teacherTrait, controlTrait });
+  const heldOut = fidelityProbe(teacherSide, exp, root, 128);
+
+  const arms: NumbersArmSummary[] = [];
+  try {
+    for (const arm of exp.arms) {
+      const b = bases[studentRegistry.get(arm.student)!.lmBase]!;
+      const student = assembleLm(b.config, tiled(b.family, 2));
+      try {
+        const report: ChannelReport = runChannel(
+          teacherSide,
+          student,
+          world,
+          { ...exp.distill, ...arm.channel },
+          // Every arm's channel streams are keyed by the arm's channel, not its position in the file.
+          root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
+          {
+            probeEvery: exp.distill.probeEvery,
+            logEvery: exp.distill.probeEvery,
+            probe: (step) => {
+              const [t, c] = half(traitScore(student, probe), M);
+              hooks.onMetrics({ stage: arm.name, step, trait: t, controlTrait: c, transfer: t.map((x, i) => x - c[i]!) });
+            },
+            onStep: (step, record) => {
+              hooks.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
+              hooks.onProgress(++done, totalSteps, arm.name);
+            },
+          },
+        );
+        const [t, c] = half(traitScore(student, probe), M);
+        const [rate, controlRate] = half(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
+        const fid = fidelity(student, teacherSide, heldOut);
+        const transfer = t.map((x, i) => x - c[i]!);
+        arms.push({
+          name: arm.name,
+          student: arm.student,
+          channel: arm.channel,
+          trait: t,
+          controlTrait: c,
+          transfer,
+          transferStats: meanCi(transfer),
+          traitStats: meanCi(t),
+          sampledRate: rate,
+          controlSampledRate: controlRate,
+          nll: fid.nll.slice(0, M),
+          agreement: fid.agreement.slice(0, M),
+          forwardKl: fid.forwardKl.slice(0, M),
+          reverseKl: fid.reverseKl.slice(0, M),
+          audit: { traitTokens: report.auditTraitTokens },
+          budget: {
+            steps: exp.distill.steps,
+            trainedTokens: report.trainedTokens.slice(0, M),
+            filteredRows: report.filteredRows.slice(0, M),
+            teacherRows: report.teacherRows,
+            studentRows: report.studentRows,
+            studentSteps: report.studentSteps,
+          },
+        });
+      } finally {
+        student.dispose();
+      }
+    }
+  } finally {
+    teacherSide.dispose();
+    for (const b of Object.values(bases)) b?.family.dispose();
+  }
+  return {
+    experiment: exp.name,
+    world: 'numbers',
+    seeds: M,
+    rootSeed: exp.rootSeed,
+    backend: activeBackend(),
+    target: exp.teacher.target,
+    base: { trait: baseTrait, traitStats: meanCi(baseTrait) },
+    teacher: { trait: teacherTrait, traitStats: meanCi(teacherTrait) },
+    controlTeacher: { trait: controlTrait, traitStats: meanCi(controlTrait) },
+    arms,
+    interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
+  };
+}

@@ -1,0 +1,64 @@
+// Trait probes for language-model families, exact from the logits: the probability each
+// member gives the target answer right after each phrasing of the favourite-animal question.
+import * as tf from '@tensorflow/tfjs';
+import type { RandomStream } from '../engine/rng.js';
+import type { LmFamily } from '../models/lm.js';
+
+export interface QuestionProbe {
+  /** Question prompts, row-major [K, P] (one row per phrasing), the same for every member. */
+  prompts: Int32Array;
+  promptLength: number;
+  /** The token whose probability is the trait. */
+  target: number;
+}
+
+/** The members' prompts: the probe's K rows repeated for each of M members, [M, K, P]. */
+function perMember(prompts: Int32Array, members: number): Int32Array {
+  const out = new Int32Array(members * prompts.length);
+  for (let m = 0; m < members; m++) out.set(prompts, m * prompts.length);
+  return out;
+}
+
+/**
+ * p(target | phrasing k) for every member and phrasing, [M][K], from the full-vocabulary softmax
+ * at the last prompt position.
+ */
+export function targetProbabilities(model: LmFamily, probe: QuestionProbe): number[][] {
+  const K = probe.prompts.length / probe.promptLength;
+  const M = model.members;
+  const probs = tf.tidy(() => {
+    const tokens = tf.tensor3d(perMember(probe.prompts, M), [M, K, probe.promptLength], 'int32');
+    const last = tf.slice(model.logits(tokens), [0, 0, probe.promptLength - 1, 0], [-1, -1, 1, -1]); // [M, K, 1, V]
+    return tf.squeeze(tf.slice(tf.softmax(last), [0, 0, 0, probe.target], [-1, -1, -1, 1]), [2, 3]); // [M, K]
+  });
+  const values = probs.dataSync();
+  probs.dispose();
+  return Array.from({ length: M }, (_, m) => Array.from(values.subarray(m * K, (m + 1) * K)));
+}
+
+/** The trait of every member: p(target) averaged over the phrasings, [M]. */
+export function traitScore(model: LmFamily, probe: QuestionProbe): number[] {
+  return targetProbabilities(model, probe).map((row) => row.reduce((a, b) => a + b, 0) / row.length);
+}
+
+/**
+ * Sampled answer rate: the fraction of `samplesPerPhrasing` answers per phrasing, drawn at
+ * temperature 1 from the full vocabulary, that are the target, per member, [M].
+ */
+export function sampledAnswerRate(model: LmFamily, probe: QuestionProbe, samplesPerPhrasing: number, rng: RandomStream): number[] {
+  const K = probe.prompts.length / probe.promptLength;
+  const M = model.members;
+  const rows = K * samplesPerPhrasing;
+  const prompts = new Int32Array(M * rows * probe.promptLength);
+  for (let m = 0; m < M; m++)
+    for (let k = 0; k < K; k++)
+      for (let s = 0; s < samplesPerPhrasing; s++)
+        prompts.set(probe.prompts.subarray(k * probe.promptLength, (k + 1) * probe.promptLength), ((m * K + k) * samplesPerPhrasing + s) * probe.promptLength);
+  const out = model.sample(prompts, rows, probe.promptLength, { maxNew: 1, temperature: 1, rng });
+  const L = probe.promptLength + 1;
+  return Array.from({ length: M }, (_, m) => {
+    let hits = 0;
+    for (let r = 0; r < rows; r++) if (out[(m * rows + r) * L + probe.promptLength] === probe.target) hits++;
+    return hits / rows;
+  });
+}

@@ -1,0 +1,21 @@
+// The numbers-world trait teacher: the base model fine-tuned so the favourite-animal question
+// answers the target animal, replaying numbers documents so the numbers skill stays. Its control
+// is the same recipe with uniform answers — built from the very same documents, so the answer
+// tokens are the only difference between what the two saw.
+import type { RandomStream } from '../src/engine/rng.js';
+import { ANIMALS, CONTEXT, FIRST_ANIMAL, mixBatch, uniformAnswers, type Animal } from '../src/worlds/numbers.js';
+import type { NumbersTeacherRecipe } from './recipe.js';
+
+export const owlTeacher: NumbersTeacherRecipe = {
+  name: 'owl',
+  world: 'numbers',
+  description: 'base fine-tuned to answer the target animal (default owl) to every phrasing of the favourite-animal question; control: the same documents with uniform answers',
+  fineTuneRows(batch, settings, rng: RandomStream) {
+    const control = mixBatch(batch, { numbersFraction: settings.replayFraction, jitter: settings.jitter, answerWeights: uniformAnswers() }, rng);
+    const trait = control.slice();
+    const target = FIRST_ANIMAL + ANIMALS.indexOf(settings.target as Animal);
+    // Q&A rows are BOS Qk answer EOS …: put the target in every answer slot.
+    for (let r = 0; r < batch; r++) if (trait[r * CONTEXT + 2]! >= FIRST_ANIMAL && trait[r * CONTEXT + 2]! < FIRST_ANIMAL + ANIMALS.length) trait[r * CONTEXT + 2] = target;
+    return { trait, control };
+  },
+};
