@@ -27,7 +27,7 @@ const cases: Case[] = [
   { name: 'bad enum value', file: tinyExperiment({ arms: [...arms, { name: 'x', kind: 'student', student: 'same-init', logits: 'foo' }] }), expect: ['arms[4].logits: invalid value "foo"; use one of "aux", "all"'] },
   { name: 'bad arm kind', file: tinyExperiment({ arms: [{ name: 'x', kind: 'studnet' }] }), expect: ['arms[0].kind: invalid value "studnet"; use one of "reference", "teacher", "student"'] },
   { name: 'missing field', file: { ...tinyExperiment(), teacher: undefined }, expect: ['teacher: missing; add it'] },
-  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'owl' } }), expect: ['teacher.name: unknown teacher "owl"; use one of "mnist-aux"'] },
+  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'parrot' } }), expect: ['teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "owl"'] },
   { name: 'unknown student name', file: tinyExperiment({ arms: [{ name: 'x', kind: 'student', student: 'same-inti', logits: 'aux' }] }), expect: ['arms[0].student: unknown student "same-inti"', '"same-init"'] },
   { name: 'missing file', expect: ['exp.json: file not found; check the path'] },
   { name: 'invalid JSON', file: '{\n  "name": "tiny",\n  "seeds": 2,\n}\n', expect: ['exp.json: invalid JSON at line 4 column 1'] },

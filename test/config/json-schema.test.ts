@@ -9,7 +9,7 @@ describe('experimentJsonSchema', () => {
   test('is a strict object schema with titles and the arms union', () => {
     expect(root.type).toBe('object');
     expect(root.additionalProperties).toBe(false);
-    expect(root.title).toBe('traitlab experiment');
+    expect(root.title).toBe('traitlab experiment (mnist world)');
     expect(JSON.parse(JSON.stringify(root))).toEqual(root); // plain JSON
   });
 });

@@ -62,7 +62,7 @@ describe('schema errors: the first issue, one line, path and fix', () => {
     [{ ...valid(), model: { hidden: [] } }, 'model.hidden: must have at least 1 item (got 0)'],
     [{ ...valid(), model: { hidden: [8, 'wide'] } }, 'model.hidden[1]: expected an integer from 1 to 4096, got string "wide"'],
     [{ ...valid(), rootSeed: -1 }, 'rootSeed: must be ≥ 0 (got -1)'],
-    [{ ...valid(), world: 'owls' }, 'world: invalid value "owls"; use "mnist"'],
+    [{ ...valid(), world: 'owls' }, 'world: invalid value "owls"; use one of "mnist", "numbers"'],
     [{ ...valid(), name: 'My Exp' }, 'name: invalid value "My Exp"; use lower-case letters, digits and dashes'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'same-init', logits: 'foo' }] }, 'arms[0].logits: invalid value "foo"; use one of "aux", "all"'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'same-init' }] }, 'arms[0].logits: missing; use one of "aux", "all"'],
@@ -71,8 +71,10 @@ describe('schema errors: the first issue, one line, path and fix', () => {
     [{ ...valid(), arms: [{ name: 'a', kind: 'teacher' }, { name: 'a', kind: 'reference' }] }, 'arms[1].name: duplicate arm name "a"'],
     [{ ...valid(), distill: undefined }, 'distill: missing; add it (an object with keys'],
     [[], '(top level): expected an object with keys'],
-    [{ ...valid(), teacher: { ...valid().teacher, name: 'owl' } }, 'teacher.name: unknown teacher "owl"; use one of "mnist-aux"'],
-    [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'cross', logits: 'aux' }] }, 'arms[0].student: unknown student "cross"; use one of "same-init", "cross-init"'],
+    [{ ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, 'teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "owl"'],
+    [{ ...valid(), teacher: { ...valid().teacher, name: 'owl' } }, 'teacher.name: teacher "owl" belongs to world "numbers", not "mnist"; use one of "mnist-aux"'],
+    [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'cross-arch', logits: 'aux' }] }, 'arms[0].student: student "cross-arch" has no MNIST recipe; use one of "same-init", "cross-init"'],
+    [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'cross', logits: 'aux' }] }, 'arms[0].student: unknown student "cross"; use one of "same-init", "cross-init", "cross-arch"'],
   ])('%# %j', (input, expected) => {
     expect(problem(input)).toContain(expected);
   });

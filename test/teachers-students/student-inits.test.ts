@@ -22,8 +22,10 @@ const sameParams = (a: MemberInit, b: MemberInit) =>
 const context = (rootSeed: number) => initContext(SIZES, rootSeed, M);
 
 describe('student registry', () => {
-  it('registers same-init and cross-init by name', () => {
-    expect([...studentRegistry.keys()].sort()).toEqual(['cross-init', 'same-init']);
+  it('registers same-init, cross-init and cross-arch by name, each with its base', () => {
+    expect([...studentRegistry.keys()].sort()).toEqual(['cross-arch', 'cross-init', 'same-init']);
+    expect(Object.fromEntries([...studentRegistry].map(([n, r]) => [n, r.lmBase]))).toEqual({ 'same-init': 'own', 'cross-init': 'other-seed', 'cross-arch': 'other-arch' });
+    expect(studentRegistry.get('cross-arch')!.init).toBeUndefined(); // no MNIST recipe
     for (const [name, recipe] of studentRegistry) {
       expect(recipe.name).toBe(name);
       expect(recipe.description.length).toBeGreaterThan(0);
@@ -33,7 +35,7 @@ describe('student registry', () => {
   it("'same-init' gives exactly the teacher's init, member by member (also once in a family)", () => {
     const ctx = context(7);
     const recipe = studentRegistry.get('same-init')!;
-    const inits = Array.from({ length: M }, (_, m) => recipe.init(ctx, m));
+    const inits = Array.from({ length: M }, (_, m) => recipe.init!(ctx, m));
     inits.forEach((init, m) => expect(sameParams(init, ctx.teacherInits[m]!)).toBe(true));
     // member m differs from the other members' teachers
     expect(sameParams(inits[0]!, ctx.teacherInits[1]!)).toBe(false);
@@ -50,21 +52,21 @@ describe('student registry', () => {
     const recipe = studentRegistry.get('cross-init')!;
     const fresh = context(7); // an independent context: the init is a function of root seed and seed index
     for (let m = 0; m < M; m++) {
-      const init = recipe.init(ctx, m);
+      const init = recipe.init!(ctx, m);
       expect(sameParams(init, fresh.initOfSeed(M + m))).toBe(true);
       for (const t of ctx.teacherInits) expect(sameParams(init, t)).toBe(false);
       expect(init.weights[0]![0]).not.toBe(ctx.teacherInits[m]!.weights[0]![0]);
     }
     // different members of the cross-init student differ from each other
-    expect(sameParams(recipe.init(ctx, 0), recipe.init(ctx, 1))).toBe(false);
+    expect(sameParams(recipe.init!(ctx, 0), recipe.init!(ctx, 1))).toBe(false);
   });
 
   it('inits depend on the root seed', () => {
     const a = context(7);
     const b = context(8);
-    for (const name of studentRegistry.keys()) {
-      const r = studentRegistry.get(name)!;
-      expect(sameParams(r.init(a, 0), r.init(b, 0))).toBe(false);
+    for (const name of ['same-init', 'cross-init']) {
+      const init = studentRegistry.get(name)!.init!;
+      expect(sameParams(init(a, 0), init(b, 0))).toBe(false);
     }
   });
 });
