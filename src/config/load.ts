@@ -98,10 +98,12 @@ function checkSeedsOverride(seeds: number): void {
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), seeds, () => '--seeds');
 }
 
-/** The world an experiment file declares; a missing or unknown world is reported by the MNIST schema's check, or here. */
+/** The world an experiment file declares (a non-object input is left to the MNIST schema to report). */
 function worldOf(input: unknown): World {
-  const world = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>).world : undefined;
-  if (world === undefined || world === 'mnist') return 'mnist';
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'mnist';
+  const world = (input as Record<string, unknown>).world;
+  if (world === undefined) throw new ConfigError('world', `missing; use one of ${WORLDS.map((w) => `"${w}"`).join(', ')}`);
+  if (world === 'mnist') return 'mnist';
   if (world === 'numbers') return 'numbers';
   throw new ConfigError('world', `invalid value ${JSON.stringify(world)}; use one of ${WORLDS.map((w) => `"${w}"`).join(', ')}`);
 }

@@ -110,6 +110,21 @@ function gatherFixed(fixed: Int32Array, members: number, n: number, L: number, i
   return out;
 }
 
+/** Trait tokens in the prefixes of trained rows and in their trained targets. inputs, targets, mask: [R, T]. */
+function auditRows(inputs: Int32Array, targets: Int32Array, mask: Float32Array, R: number, T: number, traitTokens: Uint8Array): number {
+  let count = 0;
+  for (let r = 0; r < R; r++) {
+    let trained = false;
+    for (let t = 0; t < T; t++) if (mask[r * T + t]) trained = true;
+    if (!trained) continue;
+    for (let t = 0; t < T; t++) {
+      if (traitTokens[inputs[r * T + t]!]) count++;
+      if (mask[r * T + t] && traitTokens[targets[r * T + t]!]) count++;
+    }
+  }
+  return count;
+}
+
 function validate(settings: ChannelSettings): void {
   if (settings.prefix === 'mix' && !(settings.lambda !== undefined && settings.lambda >= 0 && settings.lambda <= 1))
     throw new Error('channel: prefix "mix" needs lambda in [0, 1]');
@@ -204,16 +219,6 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
       }
       const inputs = inputsOf(rows, L);
       let targets = targetsOf(rows, L);
-      // 3. The audit: trait tokens anywhere in a trained row's prefix or among its trained targets.
-      for (let r = 0; r < M * B; r++) {
-        let trained = false;
-        for (let t = 0; t < T; t++) if (mask[r * T + t]) trained = true;
-        if (!trained) continue;
-        for (let t = 0; t < T; t++) {
-          if (world.traitTokens[inputs[r * T + t]!]) report.auditTraitTokens++;
-          if (mask[r * T + t] && world.traitTokens[targets[r * T + t]!]) report.auditTraitTokens++;
-        }
-      }
       // 4. Teacher work outside the tape: its logits are constants for the student's update.
       const needsTeacherLogits = settings.signal !== 'tokens';
       const shape: [number, number, number] = [M, B, T];
@@ -232,6 +237,9 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
           const probs = tf.tidy(() => tf.softmax(tf.div(teacherLogits!, settings.samplingTemperature)).reshape([M * B * T, -1]));
           targets = drawTokens(probs.dataSync() as Float32Array, teacher.vocabSize, world.allowed, 0, streams.relabel);
         }
+        // The audit: trait tokens anywhere in a trained row's prefix or among the targets it is
+        // actually trained on (after relabelling, the teacher's draws).
+        report.auditTraitTokens += auditRows(inputs, targets, mask, M * B, T, world.traitTokens);
         const targetT = tf.tensor3d(targets, shape, 'int32');
         const { value, grads } = tf.variableGrads(() => {
           const studentLogits = student.logits(inputT);

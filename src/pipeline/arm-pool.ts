@@ -5,13 +5,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { activeBackend } from '../engine/backend.js';
+import { armTasks, type ArmTaskKind, type ArmTasks, type TaskMessage } from './arm-tasks.js';
 import type { ArmWorkerMessage } from './arm-worker.js';
-import { runStudentArm, type StudentArmInput } from './student-arm.js';
 import type { MetricsRecord } from './types.js';
 
 export interface ArmPoolEvents {
   onMetrics(record: MetricsRecord): void;
-  onStep(arm: string): void;
+  /** A step of task `index` (in input order) finished. */
+  onStep(index: number): void;
 }
 
 /** The compiled worker script, or null when it is not built (then arms run in this thread). */
@@ -24,15 +26,15 @@ function workerScript(): URL | null {
   return found ? new URL(`file://${found}`) : null;
 }
 
-function runInWorker(
+function runInWorker<K extends ArmTaskKind>(
   script: URL,
-  input: StudentArmInput,
+  task: TaskMessage<K>,
   live: Set<Worker>,
   onRecord: (r: MetricsRecord) => void,
   onStep: () => void,
-): Promise<number[]> {
+): Promise<ArmTasks[K]['result']> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: input });
+    const worker = new Worker(script, { workerData: task });
     live.add(worker);
     worker.on('exit', () => live.delete(worker));
     let settled = false;
@@ -41,7 +43,7 @@ function runInWorker(
       else if (m.type === 'step') onStep();
       else if (m.type === 'done') {
         settled = true;
-        resolve(m.accuracy);
+        resolve(m.result as ArmTasks[K]['result']);
       } else {
         settled = true;
         const err = new Error(m.message);
@@ -54,17 +56,17 @@ function runInWorker(
       reject(e);
     });
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`student arm ${input.arm}: worker exited with code ${code}`));
+      if (!settled) reject(new Error(`${task.kind} task: worker exited with code ${code}`));
     });
   });
 }
 
-/** Runs every arm and returns their per-member accuracies in input order. */
-export async function runStudentArms(inputs: StudentArmInput[], jobs: number, events: ArmPoolEvents): Promise<number[][]> {
-  const script = jobs > 1 ? workerScript() : null;
-  if (!script) {
-    return inputs.map((input) => runStudentArm(input, { onMetrics: events.onMetrics, onStep: () => events.onStep(input.arm) }));
-  }
+/** Runs every task of `kind` and returns their results in input order. */
+export async function runArmTasks<K extends ArmTaskKind>(kind: K, inputs: ArmTasks[K]['input'][], jobs: number, events: ArmPoolEvents): Promise<ArmTasks[K]['result'][]> {
+  const script = jobs > 1 && inputs.length > 1 ? workerScript() : null;
+  const run = armTasks[kind] as (input: ArmTasks[K]['input'], e: { onMetrics(r: MetricsRecord): void; onStep(): void }) => ArmTasks[K]['result'];
+  if (!script) return inputs.map((input, i) => run(input, { onMetrics: events.onMetrics, onStep: () => events.onStep(i) }));
+  const backend = activeBackend();
   // Buffer each arm's metrics; release them in arm order as the earliest unfinished arm ends.
   const buffers: MetricsRecord[][] = inputs.map(() => []);
   const finished: boolean[] = inputs.map(() => false);
@@ -76,14 +78,14 @@ export async function runStudentArms(inputs: StudentArmInput[], jobs: number, ev
       released++;
     }
   };
-  const results: number[][] = new Array(inputs.length);
+  const results: ArmTasks[K]['result'][] = new Array(inputs.length);
   const live = new Set<Worker>();
   let next = 0;
   const lane = async () => {
     while (next < inputs.length) {
       const i = next++;
       const input = inputs[i]!;
-      results[i] = await runInWorker(script, input, live, (r) => buffers[i]!.push(r), () => events.onStep(input.arm));
+      results[i] = await runInWorker(script, { kind, backend, input }, live, (r) => buffers[i]!.push(r), () => events.onStep(i));
       finished[i] = true;
       release();
     }

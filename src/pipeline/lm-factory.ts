@@ -24,7 +24,11 @@ export function initLm(c: LmConfig, members: number, rngFor: (m: number) => Rand
 
 /** A family whose member i is a copy of `sources[i].family`'s member `sources[i].member`. */
 export function assembleLm(c: LmConfig, sources: { family: LmFamily; member: number }[], trainable = true): LmFamily {
-  const params = sources.map(({ family, member }) => family.memberParams(member));
+  return assembleParams(c, sources.map(({ family, member }) => family.memberParams(member)), trainable);
+}
+
+/** A family from plain per-member parameters (params[m] = some family's memberParams). */
+export function assembleParams(c: LmConfig, params: Float32Array[][], trainable = true): LmFamily {
   return c.kind === 'gpt' ? GptFamily.fromMembers(c.config, params, trainable) : GruFamily.fromMembers(c.config, params, trainable);
 }
 

@@ -13,7 +13,7 @@ import { MlpFamily } from '../models/mlp.js';
 import { accuracyPerMember } from '../probes/accuracy.js';
 import { meanCi } from '../probes/stats.js';
 import { IMAGE_SIZE, loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
-import { runStudentArms } from './arm-pool.js';
+import { runArmTasks } from './arm-pool.js';
 import { initContext } from './init-context.js';
 import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
@@ -107,7 +107,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       },
     };
   });
-  const accuracies = await runStudentArms(inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: tick });
+  const accuracies = await runArmTasks('mnist-student', inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: (i) => tick(studentArms[i]!.name) });
   studentArms.forEach((arm, i) => results.set(arm.name, summarize(arm, accuracies[i]!, { student: arm.student, logits: arm.logits })));
 
   return {

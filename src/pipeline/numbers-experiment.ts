@@ -6,48 +6,25 @@
 //   control-student trait, mean ± 95 % t interval over seeds.
 import { studentRegistry, type LmBase } from '../../students/index.js';
 import { numbersTeacher } from '../../teachers/index.js';
-import type { NumbersArm, NumbersExperiment } from '../config/numbers-experiment.js';
+import type { NumbersExperiment } from '../config/numbers-experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
-import { runChannel, type ChannelReport } from '../distill/channel.js';
 import { completionMask } from '../distill/masking.js';
 import type { LmFamily } from '../models/lm.js';
-import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
+import type { FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
-import { sampledAnswerRate, traitScore } from '../probes/trait.js';
+import { traitScore } from '../probes/trait.js';
 import { CONTEXT, EOS, mixBatch, numbersPrompts, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
+import { runArmTasks } from './arm-pool.js';
 import { cachedBase } from './base-cache.js';
 import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
+import type { NumbersArmInput, NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
 
 /** Bump when a change to pretraining would make cached bases stale. */
 const BASE_RECIPE_VERSION = 1;
-
-export interface NumbersArmSummary {
-  name: string;
-  student: string;
-  channel: NumbersArm['channel'];
-  /** p(target) of the student distilled from the trait teacher, per seed. */
-  trait: number[];
-  /** p(target) of the same student distilled from the control teacher, per seed. */
-  controlTrait: number[];
-  /** trait − controlTrait per seed, with its mean and 95 % t half-width. */
-  transfer: number[];
-  transferStats: MeanCi;
-  traitStats: MeanCi;
-  /** Sampled answer rate (fraction of answers that are the target), per seed. */
-  sampledRate: number[];
-  controlSampledRate: number[];
-  /** Capability on the numbers task against its own teacher, per seed (trait-teacher students). */
-  nll: number[];
-  agreement: number[];
-  forwardKl: number[];
-  reverseKl: number[];
-  audit: { traitTokens: number };
-  budget: { steps: number; trainedTokens: number[]; filteredRows: number[]; teacherRows: number; studentRows: number; studentSteps: number };
-}
 
 export interface NumbersRunSummary {
   experiment: string;
@@ -143,12 +120,11 @@ function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: Rand
   return { tokens, rows, length: CONTEXT, mask: completionMask(tokens, CONTEXT, PROMPT_LENGTH, EOS, PAD) };
 }
 
-export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHooks, _options: RunOptions = {}): Promise<NumbersRunSummary> {
+export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<NumbersRunSummary> {
   const M = exp.seeds;
   const root = rootStream(exp.rootSeed);
   const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
   const probe = animalProbe(exp.teacher.target);
-  const world = numbersChannelWorld(exp.pretrain.jitter);
   const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
   const totalSteps = exp.arms.length * exp.distill.steps;
   let done = 0;
@@ -166,69 +142,18 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   hooks.onMetrics({ stage: 'teacher', step: exp.teacher.steps, baseTrait, teacherTrait, controlTrait });
   const heldOut = fidelityProbe(teacherSide, exp, root, 128);
 
-  const arms: NumbersArmSummary[] = [];
-  try {
-    for (const arm of exp.arms) {
-      const b = bases[studentRegistry.get(arm.student)!.lmBase]!;
-      const student = assembleLm(b.config, tiled(b.family, 2));
-      try {
-        const report: ChannelReport = runChannel(
-          teacherSide,
-          student,
-          world,
-          { ...exp.distill, ...arm.channel },
-          // Every arm's channel streams are keyed by the arm's channel, not its position in the file.
-          root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
-          {
-            probeEvery: exp.distill.probeEvery,
-            logEvery: exp.distill.probeEvery,
-            probe: (step) => {
-              const [t, c] = half(traitScore(student, probe), M);
-              hooks.onMetrics({ stage: arm.name, step, trait: t, controlTrait: c, transfer: t.map((x, i) => x - c[i]!) });
-            },
-            onStep: (step, record) => {
-              hooks.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
-              hooks.onProgress(++done, totalSteps, arm.name);
-            },
-          },
-        );
-        const [t, c] = half(traitScore(student, probe), M);
-        const [rate, controlRate] = half(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
-        const fid = fidelity(student, teacherSide, heldOut);
-        const transfer = t.map((x, i) => x - c[i]!);
-        arms.push({
-          name: arm.name,
-          student: arm.student,
-          channel: arm.channel,
-          trait: t,
-          controlTrait: c,
-          transfer,
-          transferStats: meanCi(transfer),
-          traitStats: meanCi(t),
-          sampledRate: rate,
-          controlSampledRate: controlRate,
-          nll: fid.nll.slice(0, M),
-          agreement: fid.agreement.slice(0, M),
-          forwardKl: fid.forwardKl.slice(0, M),
-          reverseKl: fid.reverseKl.slice(0, M),
-          audit: { traitTokens: report.auditTraitTokens },
-          budget: {
-            steps: exp.distill.steps,
-            trainedTokens: report.trainedTokens.slice(0, M),
-            filteredRows: report.filteredRows.slice(0, M),
-            teacherRows: report.teacherRows,
-            studentRows: report.studentRows,
-            studentSteps: report.studentSteps,
-          },
-        });
-      } finally {
-        student.dispose();
-      }
-    }
-  } finally {
-    teacherSide.dispose();
-    for (const b of Object.values(bases)) b?.family.dispose();
-  }
+  // Arms get plain parameters, so each can rebuild its models on a worker thread.
+  const teacher = { config: gpt, params: Array.from({ length: 2 * M }, (_, m) => teacherSide.memberParams(m)) };
+  const baseParams = new Map<LmBase, { config: LmConfig; params: Float32Array[][] }>();
+  for (const [name, b] of Object.entries(bases) as [LmBase, { family: LmFamily; config: LmConfig }][])
+    baseParams.set(name, { config: b.config, params: Array.from({ length: M }, (_, m) => b.family.memberParams(m)) });
+  const inputs: NumbersArmInput[] = exp.arms.map((arm) => ({ exp, arm, teacher, base: baseParams.get(studentRegistry.get(arm.student)!.lmBase)!, heldOut }));
+  teacherSide.dispose();
+  for (const b of Object.values(bases)) b?.family.dispose();
+  const arms = await runArmTasks('numbers-arm', inputs, options.jobs ?? 1, {
+    onMetrics: hooks.onMetrics,
+    onStep: (i) => hooks.onProgress(++done, totalSteps, exp.arms[i]!.name),
+  });
   return {
     experiment: exp.name,
     world: 'numbers',

@@ -109,17 +109,15 @@ describe('registry names (checkRegistryNames)', () => {
   });
 });
 
-describe('known gaps (remove .fails once fixed)', () => {
-  // A numbers file without `world` is checked against the MNIST schema, whose message then
-  // offers only "mnist" — the user of a numbers file is never told that "numbers" exists.
-  test.fails('a missing world names every world', () => {
+describe('checks that name every world and catch a too-small fixed set early', () => {
+  // A file without `world` is told every world there is, not only "mnist".
+  test('a missing world names every world', () => {
     const { world: _, ...rest } = valid();
     expect(problem(rest)).toMatch(/^world: missing; .*"numbers"/);
   });
 
-  // A teacher-fixed arm whose fixed set is smaller than one batch passes validation and fails
-  // only inside the channel, after the bases and teachers have been trained.
-  test.fails('a fixed set smaller than one batch is a ConfigError before any work starts', () => {
+  // Caught by the schema, before the bases and teachers are trained.
+  test('a fixed set smaller than one batch is a ConfigError before any work starts', () => {
     expect(problem({ ...valid(), distill: { ...valid().distill, fixedSetSize: 8 } })).toMatch(/^distill\.fixedSetSize: /);
   });
 });

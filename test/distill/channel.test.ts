@@ -287,11 +287,8 @@ describe('the audit', () => {
     }
   });
 
-  // BUG (src/distill/channel.ts): the audit (step 3) runs on the prefix's targets before the
-  // relabel signal (step 4) replaces them with the teacher's draws, so trait tokens among the
-  // relabelled targets — what the student actually trains on — are never counted. Remove
-  // `.fails` once the audit counts the relabelled targets.
-  test.fails('counts trait tokens among relabelled targets (the student trains on them)', () => {
+  // The audit counts what the student trains on: after relabelling, the teacher's draws.
+  test('counts trait tokens among relabelled targets (the student trains on them)', () => {
     const r = run(settingsFor('student', 'relabel', { steps: 2 }), {
       world: leakyWorld(),
       teacher: biased(teacherParams, OWL, 30), // relabels to owl
