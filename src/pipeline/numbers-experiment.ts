@@ -43,7 +43,7 @@ export interface NumbersRunSummary {
 const half = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
-function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string): { family: LmFamily; cached: boolean } {
+function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void): { family: LmFamily; cached: boolean } {
   const M = exp.seeds;
   const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: M };
   return cachedBase({ kind: c.kind, modelConfig: resolvedModelConfig(c), recipe }, () => {
@@ -67,13 +67,14 @@ function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: Rand
       },
       logEvery: Math.max(1, Math.floor(exp.pretrain.steps / 20)),
       onLog: (step, loss) => hooks.onMetrics({ stage: label, step, loss }),
+      onStep: tick,
     });
     return family;
   });
 }
 
 /** Fine-tunes a 2M family (copies of the base, twice) into trait teachers and controls. */
-function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, root: RandomStream, hooks: RunHooks): LmFamily {
+function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, root: RandomStream, hooks: RunHooks, tick: () => void): LmFamily {
   const M = exp.seeds;
   const recipe = numbersTeacher(exp.teacher.name);
   const family = assembleLm(c, tiled(baseFamily, 2));
@@ -98,6 +99,7 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
     },
     logEvery: Math.max(1, Math.floor(exp.teacher.steps / 10)),
     onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
+    onStep: tick,
   });
   return family;
 }
@@ -126,18 +128,24 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
   const probe = animalProbe(exp.teacher.target);
   const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
-  const totalSteps = exp.arms.length * exp.distill.steps;
+  // Progress counts optimizer steps of every stage; a base read from the cache counts as done.
+  const baseCount = 1 + (needs.has('other-seed') ? 1 : 0) + (needs.has('other-arch') ? 1 : 0);
+  const totalSteps = baseCount * exp.pretrain.steps + exp.teacher.steps + exp.arms.length * exp.distill.steps;
   let done = 0;
+  const tick = (label: string) => () => hooks.onProgress(++done, totalSteps, label);
+  const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
+    const before = done;
+    const b = base(exp, c, firstSeed, root, hooks, label, tick(label));
+    if (b.cached) hooks.onProgress((done = before + exp.pretrain.steps), totalSteps, `${label} (cached)`);
+    return { family: b.family, config: c };
+  };
 
-  const own = base(exp, gpt, 0, root, hooks, 'pretrain');
-  const bases: Partial<Record<LmBase, { family: LmFamily; config: LmConfig }>> = { own: { family: own.family, config: gpt } };
-  if (needs.has('other-seed')) bases['other-seed'] = { family: base(exp, gpt, M, root, hooks, 'pretrain-other-seed').family, config: gpt };
-  if (needs.has('other-arch')) {
-    const arch = lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT);
-    bases['other-arch'] = { family: base(exp, arch, 2 * M, root, hooks, 'pretrain-other-arch').family, config: arch };
-  }
+  const own = pretrained('pretrain', gpt, 0);
+  const bases: Partial<Record<LmBase, { family: LmFamily; config: LmConfig }>> = { own };
+  if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
+  if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
   const baseTrait = traitScore(own.family, probe);
-  const teacherSide = teachers(exp, gpt, own.family, root, hooks);
+  const teacherSide = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
   const [teacherTrait, controlTrait] = half(traitScore(teacherSide, probe), M);
   hooks.onMetrics({ stage: 'teacher', step: exp.teacher.steps, baseTrait, teacherTrait, controlTrait });
   const heldOut = fidelityProbe(teacherSide, exp, root, 128);

@@ -143,8 +143,10 @@ describe('a tiny numbers experiment', () => {
     // The same-init student starts as the base itself.
     const same = metrics.find((r) => r.stage === 'same-fixed-tokens' && r.step === 0)!;
     (same.trait as number[]).forEach((x, i) => expect(x).toBeCloseTo(first.summary.base.trait[i]!, 6));
-    // Progress counts distillation steps over all arms.
-    expect(first.progress.at(-1)).toEqual([3 * STEPS, 3 * STEPS]);
+    // Progress counts the optimizer steps of every stage: 3 bases, the teachers, 3 arms; one by one.
+    const total = 3 * 40 + 20 + 3 * STEPS;
+    expect(first.progress.at(-1)).toEqual([total, total]);
+    expect(first.progress.map(([d]) => d)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     // Every base was pretrained (and logged) on this first run, then cached.
     for (const stage of ['pretrain', 'pretrain-other-seed', 'pretrain-other-arch']) expect(metrics.some((r) => r.stage === stage)).toBe(true);
     expect(readdirSync(join(cache, 'bases')).sort()).toHaveLength(3);
