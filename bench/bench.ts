@@ -10,6 +10,8 @@ import { rootStream, type RandomStream } from '../src/engine/rng.js';
 import { crossEntropy } from '../src/distill/losses.js';
 import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
+import { GptFamily, type GptConfig } from '../src/models/gpt.js';
+import { oneHotF32 } from '../src/models/layers.js';
 
 const SIZES = [784, 256, 256, 13]; // 10 class logits + 3 auxiliary, as in the MNIST experiment
 const BATCH = 128;
@@ -176,6 +178,129 @@ function printTable(rows: Row[]): void {
   for (const b of body) console.log(line(b));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The tiny transformer (GptFamily): an Adam step of next-token cross-entropy at M = 1 and per
+// member at M = 8, and sampling with the KV cache against re-running the whole prefix per token.
+
+const GPT_TRAIN: GptConfig = { vocabSize: 37, context: 12, layers: 2, dModel: 64, heads: 4 };
+const GPT_SAMPLE: GptConfig = { ...GPT_TRAIN, context: 21 }; // a 5-token prompt + 16 new tokens
+const GPT_BATCH = 64;
+const GPT_MEMBERS = 8;
+const SAMPLE_ROWS = 256;
+const SAMPLE_PROMPT = 5;
+const SAMPLE_NEW = 16;
+
+type GptWork = 'train1' | 'trainM' | 'kv' | 'full';
+
+/** The pure-JS cpu backend takes ~1.4 s per M = 1 step and ~35 s per full re-forward sampling run. */
+function gptRepsFor(backend: BackendName, work: GptWork): Reps {
+  if (backend === 'cpu') return work === 'train1' ? { warmup: 1, timed: quick ? 1 : 2 } : { warmup: 0, timed: 1 };
+  const slow = work === 'trainM' || work === 'full';
+  if (quick) return { warmup: 1, timed: slow ? 2 : 3 };
+  return slow ? { warmup: 1, timed: 5 } : { warmup: 2, timed: 10 };
+}
+
+/** Mean next-token cross-entropy per member, summed over members (each member's own gradient). */
+function gptLoss(model: GptFamily, tokens: tf.Tensor3D): tf.Scalar {
+  const [M, B, T] = tokens.shape;
+  const V = model.vocabSize;
+  const logits = tf.slice(model.logits(tokens), [0, 0, 0, 0], [M, B, T - 1, V]); // [M, B, T-1, V]
+  const targets = tf.reshape(oneHotF32(tf.reshape(tf.slice(tokens, [0, 0, 1], [M, B, T - 1]), [-1]) as tf.Tensor1D, V), [M, B, T - 1, V]);
+  return tf.neg(tf.sum(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1), [1, 2]))) as tf.Scalar;
+}
+
+function gptTrainStepper(backend: BackendName, members: number): Stepper {
+  const rng = rootStream(1).child('bench-gpt');
+  const init = rng.child('init');
+  const model = GptFamily.init(GPT_TRAIN, members, (m) => init.child(String(m)));
+  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
+  const data = rng.child('batch');
+  const tokens = Int32Array.from({ length: members * GPT_BATCH * GPT_TRAIN.context }, () => data.int(GPT_TRAIN.vocabSize));
+  return {
+    reps: gptRepsFor(backend, members === 1 ? 'train1' : 'trainM'),
+    step: () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => gptLoss(model, tf.tensor3d(tokens, [members, GPT_BATCH, GPT_TRAIN.context], 'int32')), model.variables);
+        optimizer.applyGradients(grads);
+      }),
+    sync: () => void model.variables.at(-1)!.dataSync(),
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** One sampling run of SAMPLE_ROWS × SAMPLE_NEW tokens (M = 1), with or without the KV cache. */
+function gptSampleStepper(backend: BackendName, cached: boolean): Stepper {
+  const rng = rootStream(1).child('bench-gpt-sample');
+  const init = rng.child('init');
+  const model = GptFamily.init(GPT_SAMPLE, 1, (m) => init.child(String(m)));
+  const data = rng.child('prompts');
+  const prompts = Int32Array.from({ length: SAMPLE_ROWS * SAMPLE_PROMPT }, () => data.int(GPT_SAMPLE.vocabSize));
+  const opts = () => ({ maxNew: SAMPLE_NEW, temperature: 1, rng: rng.child('draws') });
+  return {
+    reps: gptRepsFor(backend, cached ? 'kv' : 'full'),
+    // sample() reads every step's probabilities to the host, so it has finished when it returns
+    step: () => void (cached ? model.sample(prompts, SAMPLE_ROWS, SAMPLE_PROMPT, opts()) : model.sampleFullForward(prompts, SAMPLE_ROWS, SAMPLE_PROMPT, opts())),
+    sync: () => {},
+    dispose: () => model.dispose(),
+  };
+}
+
+interface GptRow {
+  backend: BackendName;
+  m1: number;
+  mTotal: number;
+  kv: number;
+  full: number;
+}
+
+async function gptSection(backends: BackendName[]): Promise<void> {
+  console.log('');
+  console.log(
+    `GptFamily: layers ${GPT_TRAIN.layers}, d_model ${GPT_TRAIN.dModel}, heads ${GPT_TRAIN.heads}, V ${GPT_TRAIN.vocabSize}; Adam step of next-token cross-entropy, context ${GPT_TRAIN.context}, batch ${GPT_BATCH}; sampling ${SAMPLE_ROWS} rows × ${SAMPLE_NEW} new tokens after a ${SAMPLE_PROMPT}-token prompt (context ${GPT_SAMPLE.context}), with the KV cache and with a full re-forward per token`,
+  );
+  const rows: GptRow[] = [];
+  for (const backend of backends) {
+    await selectBackend(backend);
+    const t0 = performance.now();
+    const timeGroup = (steppers: Stepper[]) => {
+      try {
+        return timeInterleaved(steppers);
+      } finally {
+        steppers.forEach((s) => s.dispose());
+      }
+    };
+    const [m1, mTotal] = timeGroup([gptTrainStepper(backend, 1), gptTrainStepper(backend, GPT_MEMBERS)]) as [number, number];
+    const [kv, full] = timeGroup([gptSampleStepper(backend, true), gptSampleStepper(backend, false)]) as [number, number];
+    rows.push({ backend, m1, mTotal, kv, full });
+    const reps = (w: GptWork) => `${gptRepsFor(backend, w).warmup} + ${gptRepsFor(backend, w).timed}`;
+    console.log(
+      `  ${backend}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (warm-up + timed: M=1 ${reps('train1')}, M=${GPT_MEMBERS} ${reps('trainM')}, KV ${reps('kv')}, full ${reps('full')})`,
+    );
+  }
+  console.log('');
+  const header = ['backend', 'M=1 ms/step', `M=${GPT_MEMBERS} ms/step`, `M=${GPT_MEMBERS} ms/member`, `per-member M=${GPT_MEMBERS} / M=1`, 'sample KV ms', 'sample full ms', 'full / KV'];
+  const body = rows.map((r) => [
+    r.backend,
+    fmt(r.m1),
+    fmt(r.mTotal),
+    fmt(r.mTotal / GPT_MEMBERS),
+    (r.mTotal / GPT_MEMBERS / r.m1).toFixed(2),
+    fmt(r.kv),
+    fmt(r.full),
+    `${(r.full / r.kv).toFixed(1)}×`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+  console.log('');
+  console.log('full / KV: how much faster the KV cache samples than re-running the whole prefix for every new token (same tokens, same rng).');
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const backends = await availableBackends();
@@ -222,6 +347,7 @@ async function main(): Promise<void> {
   console.log(
     `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
   );
+  await gptSection(backends);
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
 }
 

@@ -119,9 +119,17 @@ export function runSampler(
   vocabSize: number,
   opts: SampleOptions,
 ): Int32Array {
-  const [R, P, N] = [members * batch, promptLength, opts.maxNew];
+  try {
+    return sampleLoop(decoder, prompts, members * batch, promptLength, vocabSize, opts);
+  } finally {
+    decoder.dispose(); // also when the input is rejected or maxNew = 0
+  }
+}
+
+function sampleLoop(decoder: Decoder, prompts: Int32Array, R: number, P: number, vocabSize: number, opts: SampleOptions): Int32Array {
+  const N = opts.maxNew;
   if (!Number.isInteger(P) || P < 1) throw new Error(`sample: promptLength must be an integer ≥ 1, got ${P}`);
-  if (prompts.length !== R * P) throw new Error(`sample: prompts hold ${prompts.length} tokens, expected ${members} members × ${batch} rows × ${P}`);
+  if (prompts.length !== R * P) throw new Error(`sample: prompts hold ${prompts.length} tokens, expected ${R} rows (members × batch) × ${P}`);
   for (let i = 0; i < prompts.length; i++)
     if (!(prompts[i]! >= 0 && prompts[i]! < vocabSize)) throw new Error(`sample: prompt token ${prompts[i]} at ${i} is outside the vocabulary 0..${vocabSize - 1}`);
   const L = P + N;
@@ -131,27 +139,23 @@ export function runSampler(
   const pad = opts.pad ?? 0;
   const done = new Uint8Array(R);
   let live = R;
-  try {
-    let probs = decoder.start(prompts);
-    for (let i = 0; ; i++) {
-      const next = drawTokens(probs, vocabSize, opts.allowed, opts.topK ?? 0, opts.rng);
-      for (let r = 0; r < R; r++) {
-        if (done[r]) next[r] = pad;
-        else if (next[r] === opts.eos) {
-          done[r] = 1;
-          live--;
-        }
-        out[r * L + P + i] = next[r]!;
+  let probs = decoder.start(prompts);
+  for (let i = 0; ; i++) {
+    const next = drawTokens(probs, vocabSize, opts.allowed, opts.topK ?? 0, opts.rng);
+    for (let r = 0; r < R; r++) {
+      if (done[r]) next[r] = pad;
+      else if (next[r] === opts.eos) {
+        done[r] = 1;
+        live--;
       }
-      if (i + 1 === N) break;
-      if (live === 0) {
-        for (let r = 0; r < R; r++) out.fill(pad, r * L + P + i + 1, (r + 1) * L);
-        break;
-      }
-      probs = decoder.step(next);
+      out[r * L + P + i] = next[r]!;
     }
-  } finally {
-    decoder.dispose();
+    if (i + 1 === N) break;
+    if (live === 0) {
+      for (let r = 0; r < R; r++) out.fill(pad, r * L + P + i + 1, (r + 1) * L);
+      break;
+    }
+    probs = decoder.step(next);
   }
   return out;
 }

@@ -222,7 +222,11 @@ describe('GptFamily sampling semantics', () => {
     expect(() => model.sample(p, B, P, { maxNew: 11, temperature: 1, rng })).toThrow(/exceeds the context 12/);
     expect(() => model.sample(p, B, P, { maxNew: 2, temperature: 0, rng })).toThrow(/temperature must be > 0/);
     expect(() => model.sample(p, B, P, { maxNew: 2, temperature: 1, allowed: new Uint8Array(V), rng })).toThrow(/permits no token/);
+    const before = tf.memory().numTensors;
     expect(() => model.sample(p.subarray(1), B, P, { maxNew: 2, temperature: 1, rng })).toThrow(/prompts hold/);
+    expect(() => model.sample(Int32Array.from(p, () => 99), B, P, { maxNew: 2, temperature: 1, rng })).toThrow(/outside the vocabulary/);
+    expect(Array.from(model.sample(p, B, P, { maxNew: 0, temperature: 1, rng }))).toEqual(Array.from(p));
+    expect(tf.memory().numTensors).toBe(before); // the decoder is disposed on every path
     model.dispose();
   });
 });

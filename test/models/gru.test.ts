@@ -178,6 +178,8 @@ describe('GruFamily memory and training', () => {
     model.sample(prompts, B, 3, opts());
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) model.sample(prompts, B, 3, opts());
+    expect(model.sample(prompts, B, 3, { ...opts(), maxNew: 0 })).toEqual(prompts);
+    expect(() => model.sample(prompts.subarray(1), B, 3, opts())).toThrow(/prompts hold/);
     expect(tf.memory().numTensors).toBe(before);
     const optimizer = tf.train.adam(1e-3);
     const tokens = tf.tensor3d(randomTokens(2 * B * 12, V, 7), [2, B, 12], 'int32');
