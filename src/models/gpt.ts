@@ -5,10 +5,11 @@
 //
 // Layout (chosen by measurement on tfjs-wasm, see bench/): every matmul with a gradient is one
 // plain 2D matMul2d per member on [B·T, d] rows (wasm's fast path); everything elementwise
-// (LayerNorm, GELU, biases, residuals) runs once over all members [M, B·T, d]. Attention works
-// on [M·B·H, T, dh] with tf.matMul batched: for T ≈ 12 this beat a broadcast multiply-and-sum
-// 2.4× (fwd+bwd) on wasm and 20× on cpu. Embedding is a one-hot matmul because tfjs-wasm has no
-// gradient for gather.
+// (LayerNorm, GELU, biases, residuals) runs once over all members [M, B·T, d]; members are split
+// and joined with layers.ts's unstackMembers/stackMembers (a heap-copy kernel on wasm). Attention
+// works on [M·B·H, T, dh] with tf.matMul batched: for T ≈ 12 this beat a broadcast
+// multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu. Embedding is a one-hot matmul because
+// tfjs-wasm has no gradient for gather.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
 import { gelu, layerNorm, memberLinear, oneHotF32, readMember, sizeOf, stackMemberParams, unstackMembers, variablesFromStacked, type ParamSpec } from './layers.js';
@@ -238,11 +239,11 @@ export class GptFamily implements LmFamily {
       // attention
       const a = layerNorm(x, blk.ln1g as tf.Tensor2D, blk.ln1b as tf.Tensor2D) as tf.Tensor3D;
       const qkv = memberLinear(a, bw.wqkv, blk.bqkv as tf.Tensor2D); // [M, B·Tq, 3d]
-      // q, k, v: [M, B·Tq, d] → [M·B, Tq, H, dh] → [M·B, H, Tq, dh] → [M·B·H, Tq, dh]. (Three 4D
-      // transposes: tfjs-wasm transposes a general 5D/6D permutation ~25× slower than a 4D one.)
+      // [M, B·Tq, 3d] → [3, M·B·Tq, d] → q, k, v (a 3D transpose, then a split on the leading
+      // axis: tf.split along the last axis costs 5-10× more on wasm); each [M·B·Tq, d] →
+      // [M·B, Tq, H, dh] → [M·B, H, Tq, dh] → [M·B·H, Tq, dh] (4D transposes: tfjs-wasm does a
+      // general 5D/6D permutation ~25× slower).
       const toHeads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [M * B, Tq, H, dh]), [0, 2, 1, 3]), [M * B * H, Tq, dh]) as tf.Tensor3D;
-      // [M, N, 3d] → [3, M·N, d] (a 3D transpose, then a leading-axis split: tf.split along the
-      // last axis costs 5-10× more on wasm)
       const qkv3 = unstackMembers(tf.transpose(tf.reshape(qkv, [M * N, 3, d]), [1, 0, 2]));
       const [q, kNew, vNew] = qkv3.map(toHeads) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       const prev = past?.[l];
