@@ -101,6 +101,23 @@ function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: Chan
   });
 }
 
+/** Prompts per sampling call when generating the fixed set: bounds the wasm heap (all at once, 4,096 prompts × 10 members exhausted it). */
+const FIXED_SET_CHUNK = 256;
+
+/** The teacher's samples for `n` prompts [n, P], [M, n, L], generated in chunks of prompts. */
+function sampleFixedSet(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: RandomStream): Int32Array {
+  const M = model.members;
+  const P = world.promptLength;
+  const L = rowLengthOf(world);
+  const out = new Int32Array(M * n * L);
+  for (let start = 0; start < n; start += FIXED_SET_CHUNK) {
+    const rows = Math.min(FIXED_SET_CHUNK, n - start);
+    const chunk = sampleRows(model, prompts.subarray(start * P, (start + rows) * P), rows, world, temperature, rng); // [M, rows, L]
+    for (let m = 0; m < M; m++) out.set(chunk.subarray(m * rows * L, (m + 1) * rows * L), (m * n + start) * L);
+  }
+  return out;
+}
+
 /** Rows [M, B, L] for members at the same indices of a fixed set [M, N, L]. */
 function gatherFixed(fixed: Int32Array, members: number, n: number, L: number, idx: Int32Array): Int32Array {
   const B = idx.length;
@@ -166,7 +183,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
   let fixedOrder: Int32Array[] = [];
   const N = settings.fixedSetSize;
   if (settings.prefix === 'teacher-fixed') {
-    fixed = sampleRows(teacher, world.prompts(N, rng.child('fixed-prompts')), N, world, settings.samplingTemperature, rng.child('fixed-sample'));
+    fixed = sampleFixedSet(teacher, world.prompts(N, rng.child('fixed-prompts')), N, world, settings.samplingTemperature, rng.child('fixed-sample'));
     report.teacherRows += M * N;
   }
   const nextFixedBatch = (): Int32Array => {
