@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { experimentSchema } from '../../src/config/experiment.js';
+import { numbersExperimentSchema } from '../../src/config/numbers-experiment.js';
 import { cli, tempDir } from './helpers.js';
 
 describe('traitlab schema', () => {
@@ -18,6 +19,17 @@ describe('traitlab schema', () => {
     // Fields with defaults are optional to write.
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'world', 'teacher', 'distill', 'arms']));
     expect(schema.required).not.toContain('seeds');
+  });
+
+  test('--world numbers prints the numbers-world schema; an unknown world exits 2', async () => {
+    const r = await cli(tempDir(), 'schema', '--world', 'numbers');
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.out.join('\n'));
+    expect(Object.keys(schema.properties)).toEqual(Object.keys(numbersExperimentSchema.shape));
+    expect(schema.properties.world).toMatchObject({ const: 'numbers' });
+    const bad = await cli(tempDir(), 'schema', '--world', 'words');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toEqual(['traitlab: --world: invalid value "words"; use one of "mnist", "numbers"']);
   });
 
   test('--out writes the same schema to a file (and nothing else)', async () => {
