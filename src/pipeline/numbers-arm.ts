@@ -73,7 +73,19 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): Number
         logEvery: exp.distill.probeEvery,
         probe: (step) => {
           const [t, c] = half(traitScore(student, probe), M);
-          events.onMetrics({ stage: arm.name, step, trait: t, controlTrait: c, transfer: t.map((x, i) => x - c[i]!) });
+          const fid = fidelity(student, teacher, input.heldOut);
+          events.onMetrics({
+            stage: arm.name,
+            step,
+            trait: t,
+            controlTrait: c,
+            transfer: t.map((x, i) => x - c[i]!),
+            // Capability and fidelity of the trait students (members 0..M−1) against their teachers.
+            nll: fid.nll.slice(0, M),
+            agreement: fid.agreement.slice(0, M),
+            forwardKl: fid.forwardKl.slice(0, M),
+            reverseKl: fid.reverseKl.slice(0, M),
+          });
         },
         onStep: (step, record) => {
           events.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
