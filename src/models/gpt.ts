@@ -199,7 +199,6 @@ export class GptFamily implements LmFamily {
   }
 
   memberParams(m: number): Float32Array[] {
-    if (!(Number.isInteger(m) && m >= 0 && m < this.members)) throw new Error(`member ${m} is outside 0..${this.members - 1}`);
     return readMember(this.variables, m);
   }
 

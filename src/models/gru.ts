@@ -118,7 +118,6 @@ export class GruFamily implements LmFamily {
   }
 
   memberParams(m: number): Float32Array[] {
-    if (!(Number.isInteger(m) && m >= 0 && m < this.members)) throw new Error(`member ${m} is outside 0..${this.members - 1}`);
     return readMember(this.variables, m);
   }
 

@@ -153,6 +153,8 @@ export function stackMemberParams(specs: ParamSpec[], params: Float32Array[][]):
 
 /** Plain-array copy of member m of each variable [M, ...]. */
 export function readMember(variables: tf.Variable[], m: number): Float32Array[] {
+  const members = variables[0]?.shape[0] ?? 0;
+  if (!(Number.isInteger(m) && m >= 0 && m < members)) throw new Error(`member ${m} is outside 0..${members - 1}`);
   return variables.map((v) => {
     const member = tf.tidy(() => tf.slice(v, [m], [1])); // read outside tidy: it scans returned arrays
     const values = member.dataSync() as Float32Array;
