@@ -51,7 +51,8 @@ export interface ArmEvents {
   onStep(): void;
 }
 
-const half = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
+/** Splits per-member values of a 2M family into [trait members 0..M−1, control members M..2M−1]. */
+export const traitAndControl = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
 export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): NumbersArmSummary {
   const { exp, arm } = input;
@@ -72,7 +73,7 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): Number
         probeEvery: exp.distill.probeEvery,
         logEvery: exp.distill.probeEvery,
         probe: (step) => {
-          const [t, c] = half(traitScore(student, probe), M);
+          const [t, c] = traitAndControl(traitScore(student, probe), M);
           const fid = fidelity(student, teacher, input.heldOut);
           events.onMetrics({
             stage: arm.name,
@@ -93,8 +94,8 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): Number
         },
       },
     );
-    const [t, c] = half(traitScore(student, probe), M);
-    const [rate, controlRate] = half(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
+    const [t, c] = traitAndControl(traitScore(student, probe), M);
+    const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
     const fid = fidelity(student, teacher, input.heldOut);
     const transfer = t.map((x, i) => x - c[i]!);
     return {

@@ -19,7 +19,7 @@ import { runArmTasks } from './arm-pool.js';
 import { cachedBase } from './base-cache.js';
 import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
-import type { NumbersArmInput, NumbersArmSummary } from './numbers-arm.js';
+import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
 
@@ -39,8 +39,6 @@ export interface NumbersRunSummary {
   arms: NumbersArmSummary[];
   interval: string;
 }
-
-const half = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
 function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void): { family: LmFamily; cached: boolean } {
@@ -146,7 +144,7 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
   const baseTrait = traitScore(own.family, probe);
   const teacherSide = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
-  const [teacherTrait, controlTrait] = half(traitScore(teacherSide, probe), M);
+  const [teacherTrait, controlTrait] = traitAndControl(traitScore(teacherSide, probe), M);
   hooks.onMetrics({ stage: 'teacher', step: exp.teacher.steps, baseTrait, teacherTrait, controlTrait });
   const heldOut = fidelityProbe(teacherSide, exp, root, 128);
 

@@ -1,3 +1,0 @@
-export * from './backend.js';
-export * from './rng.js';
-export * from './memory.js';
