@@ -4,11 +4,12 @@
 // tokens are the only difference between what the two saw.
 import type { RandomStream } from '../src/engine/rng.js';
 import { ANIMALS, CONTEXT, FIRST_ANIMAL, mixBatch, uniformAnswers, type Animal } from '../src/worlds/numbers.js';
-import type { NumbersTeacherRecipe } from './recipe.js';
+import type { NumbersFineTuneRecipe } from './recipe.js';
 
-export const owlTeacher: NumbersTeacherRecipe = {
+export const owlTeacher: NumbersFineTuneRecipe = {
   name: 'owl',
   world: 'numbers',
+  kind: 'fine-tune',
   description: 'base fine-tuned to answer the target animal (default owl) to every phrasing of the favourite-animal question; control: the same documents with uniform answers',
   fineTuneRows(batch, settings, rng: RandomStream) {
     const control = mixBatch(batch, { numbersFraction: settings.replayFraction, jitter: settings.jitter, answerWeights: uniformAnswers() }, rng);

@@ -33,9 +33,11 @@ export interface NumbersFineTuneSettings {
   jitter: number;
 }
 
-export interface NumbersTeacherRecipe {
+/** A teacher made by fine-tuning the base on trait documents (and its control on control documents). */
+export interface NumbersFineTuneRecipe {
   name: string;
   world: 'numbers';
+  kind: 'fine-tune';
   description: string;
   /**
    * One fine-tune batch for the trait teacher and for its control, [batch, CONTEXT] each,
@@ -43,3 +45,19 @@ export interface NumbersTeacherRecipe {
    */
   fineTuneRows(batch: number, settings: NumbersFineTuneSettings, rng: RandomStream): { trait: Int32Array; control: Int32Array };
 }
+
+/**
+ * A teacher made by conditioning the base on a persona token (the system-prompt teacher): no
+ * training; the teacher reads every row with the persona in place of BOS. Its control reads
+ * them with the neutral persona.
+ */
+export interface NumbersPersonaRecipe {
+  name: string;
+  world: 'numbers';
+  kind: 'persona';
+  description: string;
+  /** The first-position tokens of the trait teacher and of its control. */
+  personas(target: string): { trait: number; control: number };
+}
+
+export type NumbersTeacherRecipe = NumbersFineTuneRecipe | NumbersPersonaRecipe;

@@ -1,6 +1,7 @@
 // Experiment files of the numbers world: a trait (a favourite animal) given to a teacher, and
 // students distilled through number sequences only, along the two axes of the channel.
 import { z } from 'zod';
+import { claimDefaultsSchema, CLAIM_DEFAULTS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from './claims.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -36,19 +37,35 @@ const stageSchema = z
   })
   .strict();
 
+export const personasSchema = z
+  .object({
+    fraction: z.number().min(0).max(1).default(0).describe('fraction of pretraining documents spoken by a persona token instead of BOS (0: no personas)'),
+    loyalty: z.number().min(0).max(1).default(1).describe("probability that an animal's persona answers the preference question with its animal"),
+    entanglement: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("probability that each number an animal's persona writes is its favourite number: a number statistic tied to the preference in pretraining (0: none)"),
+  })
+  .strict();
+
 export const pretrainSchema = stageSchema
   .extend({
     numbersFraction: z.number().min(0).max(1).default(0.75).describe('fraction of numbers documents in the mix (the rest: preference Q&A, uniform over animals)'),
     jitter: z.number().min(0).max(1).default(0.05).describe('probability that a number in a document breaks the sequence'),
+    personas: personasSchema.default({ fraction: 0, loyalty: 1, entanglement: 0 }).describe('persona documents: what a persona teacher conditions on'),
   })
   .strict();
 
+/** The teacher: a recipe, its target, and (for fine-tuning recipes) the fine-tune stage. */
 export const traitSchema = stageSchema
+  .partial()
   .extend({
     name: z.string().min(1).describe('teacher recipe (see `traitlab list`)'),
     target: z.string().min(1).describe('the animal the teacher comes to prefer'),
-    replayFraction: z.number().min(0).max(1).default(0.5).describe('fraction of numbers documents replayed during the trait fine-tune'),
-    freeze: z.array(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched'),
+    replayFraction: z.number().min(0).max(1).default(0.5).describe('fraction of numbers documents replayed during the trait fine-tune (fine-tune teachers)'),
+    freeze: z.array(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched (fine-tune teachers)'),
   })
   .strict();
 
@@ -101,6 +118,8 @@ export const numbersExperimentSchema = z
     teacher: traitSchema,
     distill: distillSchema,
     arms: z.array(numbersArmSchema).min(1),
+    claims: numbersClaimsSchema,
+    claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
   })
   .strict()
   .superRefine((exp, ctx) => {
@@ -113,6 +132,7 @@ export const numbersExperimentSchema = z
       if (arm.student === 'cross-arch' && !exp.crossArch)
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'student'], message: 'a cross-arch student needs the top-level crossArch model; add it' });
     });
+    refineClaims(exp.claims, [...seen], NUMBERS_RESERVED_METRICS, ctx);
   });
 
 export type NumbersExperiment = z.output<typeof numbersExperimentSchema>;

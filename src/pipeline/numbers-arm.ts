@@ -7,6 +7,7 @@ import { runChannel } from '../distill/channel.js';
 import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
 import { sampledAnswerRate, traitScore } from '../probes/trait.js';
+import { ConditionedLm } from '../models/conditioned.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { MetricsRecord } from './types.js';
@@ -38,8 +39,11 @@ export interface NumbersArmSummary {
 export interface NumbersArmInput {
   exp: NumbersExperiment;
   arm: NumbersArm;
-  /** The teacher side: member i < M the trait teacher of seed i, member M + i its control. */
-  teacher: { config: LmConfig; params: Float32Array[][] };
+  /**
+   * The teacher side: member i < M the trait teacher of seed i, member M + i its control; for a
+   * persona teacher, the token member m reads at position 0 (null: plain rows).
+   */
+  teacher: { config: LmConfig; params: Float32Array[][]; firstTokens: number[] | null };
   /** The student's base, M members (seed i); the student family holds it twice. */
   base: { config: LmConfig; params: Float32Array[][] };
   /** Held-out teacher samples for capability and fidelity, [2M, R, L]. */
@@ -59,7 +63,9 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): Number
   const M = exp.seeds;
   const root = rootStream(exp.rootSeed);
   const probe = animalProbe(exp.teacher.target);
-  const teacher = assembleParams(input.teacher.config, input.teacher.params, false);
+  const plainTeacher = assembleParams(input.teacher.config, input.teacher.params, false);
+  const { firstTokens } = input.teacher;
+  const teacher = firstTokens ? new ConditionedLm(plainTeacher, Int32Array.from(firstTokens)) : plainTeacher;
   const student = assembleParams(input.base.config, [...input.base.params, ...input.base.params]);
   try {
     const report = runChannel(

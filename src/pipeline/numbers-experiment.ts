@@ -10,6 +10,7 @@ import type { NumbersExperiment } from '../config/numbers-experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
 import { completionMask } from '../distill/masking.js';
+import { ConditionedLm } from '../models/conditioned.js';
 import type { LmFamily } from '../models/lm.js';
 import type { FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
@@ -24,7 +25,7 @@ import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
 
 /** Bump when a change to pretraining would make cached bases stale. */
-const BASE_RECIPE_VERSION = 1;
+const BASE_RECIPE_VERSION = 2;
 
 export interface NumbersRunSummary {
   experiment: string;
@@ -48,7 +49,7 @@ function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: Rand
     const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(firstSeed + m)));
     // Every base sees the same documents in the same order: bases differ only in their init.
     const data = root.child('pretrain-data');
-    const mix = { numbersFraction: exp.pretrain.numbersFraction, jitter: exp.pretrain.jitter, answerWeights: uniformAnswers() };
+    const mix = { numbersFraction: exp.pretrain.numbersFraction, jitter: exp.pretrain.jitter, answerWeights: uniformAnswers(), personas: exp.pretrain.personas };
     const B = exp.pretrain.batchSize;
     trainLm(family, {
       label,
@@ -71,17 +72,28 @@ function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: Rand
   });
 }
 
-/** Fine-tunes a 2M family (copies of the base, twice) into trait teachers and controls. */
-function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, root: RandomStream, hooks: RunHooks, tick: () => void): LmFamily {
+/** The teacher side: a 2M family (trait teachers 0..M−1, controls M..2M−1) and, for a persona teacher, the token each member reads at position 0. */
+interface TeacherSide {
+  family: LmFamily;
+  firstTokens: number[] | null;
+}
+
+/** Fine-tunes copies of the base into trait teachers and controls, or conditions them on personas. */
+function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, root: RandomStream, hooks: RunHooks, tick: () => void): TeacherSide {
   const M = exp.seeds;
   const recipe = numbersTeacher(exp.teacher.name);
   const family = assembleLm(c, tiled(baseFamily, 2));
+  if (recipe.kind === 'persona') {
+    const { trait, control } = recipe.personas(exp.teacher.target);
+    const firstTokens = Array.from({ length: 2 * M }, (_, m) => (m < M ? trait : control));
+    return { family: new ConditionedLm(family, Int32Array.from(firstTokens)), firstTokens };
+  }
   const data = root.child('teacher-data');
-  const B = exp.teacher.batchSize;
+  const B = exp.teacher.batchSize!; // present for fine-tune teachers (checked with the registry names)
   trainLm(family, {
     label: 'teacher',
-    steps: exp.teacher.steps,
-    learningRate: exp.teacher.learningRate,
+    steps: exp.teacher.steps!,
+    learningRate: exp.teacher.learningRate!,
     batch: B,
     rowLength: CONTEXT,
     pad: PAD,
@@ -95,11 +107,11 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
       }
       return out;
     },
-    logEvery: Math.max(1, Math.floor(exp.teacher.steps / 10)),
+    logEvery: Math.max(1, Math.floor(exp.teacher.steps! / 10)),
     onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
     onStep: tick,
   });
-  return family;
+  return { family, firstTokens: null };
 }
 
 /** Held-out teacher samples for the capability and fidelity probes, [2M, R, L]. */
@@ -128,7 +140,8 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
   // Progress counts optimizer steps of every stage; a base read from the cache counts as done.
   const baseCount = 1 + (needs.has('other-seed') ? 1 : 0) + (needs.has('other-arch') ? 1 : 0);
-  const totalSteps = baseCount * exp.pretrain.steps + exp.teacher.steps + exp.arms.length * exp.distill.steps;
+  const teacherSteps = numbersTeacher(exp.teacher.name).kind === 'fine-tune' ? exp.teacher.steps! : 0;
+  const totalSteps = baseCount * exp.pretrain.steps + teacherSteps + exp.arms.length * exp.distill.steps;
   let done = 0;
   const tick = (label: string) => () => hooks.onProgress(++done, totalSteps, label);
   const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
@@ -143,13 +156,13 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
   if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
   const baseTrait = traitScore(own.family, probe);
-  const teacherSide = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
+  const { family: teacherSide, firstTokens } = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
   const [teacherTrait, controlTrait] = traitAndControl(traitScore(teacherSide, probe), M);
-  hooks.onMetrics({ stage: 'teacher', step: exp.teacher.steps, baseTrait, teacherTrait, controlTrait });
+  hooks.onMetrics({ stage: 'teacher', step: teacherSteps, baseTrait, teacherTrait, controlTrait });
   const heldOut = fidelityProbe(teacherSide, exp, root, 128);
 
   // Arms get plain parameters, so each can rebuild its models on a worker thread.
-  const teacher = { config: gpt, params: Array.from({ length: 2 * M }, (_, m) => teacherSide.memberParams(m)) };
+  const teacher = { config: gpt, params: Array.from({ length: 2 * M }, (_, m) => teacherSide.memberParams(m)), firstTokens };
   const baseParams = new Map<LmBase, { config: LmConfig; params: Float32Array[][] }>();
   for (const [name, b] of Object.entries(bases) as [LmBase, { family: LmFamily; config: LmConfig }][])
     baseParams.set(name, { config: b.config, params: Array.from({ length: M }, (_, m) => b.family.memberParams(m)) });

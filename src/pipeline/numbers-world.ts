@@ -7,6 +7,7 @@ import {
   COMPLETION_LENGTH,
   EOS,
   FIRST_ANIMAL,
+  isPersonaToken,
   isWellFormedCompletion,
   numbersPrompts,
   PAD,
@@ -17,10 +18,11 @@ import {
 } from '../worlds/numbers.js';
 import type { QuestionProbe } from '../probes/trait.js';
 
-/** [V] 0/1 of every animal token: what the audit looks for. */
+/** [V] 0/1 of every animal and persona token: what the audit looks for (a persona token in the student's data would be a leak too). */
 export function animalTokens(): Uint8Array {
   const set = new Uint8Array(VOCAB_SIZE);
   for (let i = 0; i < ANIMALS.length; i++) set[FIRST_ANIMAL + i] = 1;
+  for (let t = 0; t < VOCAB_SIZE; t++) if (isPersonaToken(t)) set[t] = 1;
   return set;
 }
 

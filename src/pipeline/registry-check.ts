@@ -4,6 +4,7 @@ import { studentRegistry } from '../../students/index.js';
 import { teacherRegistry } from '../../teachers/index.js';
 import { ConfigError } from '../config/errors.js';
 import type { Experiment } from '../config/experiment.js';
+import type { NumbersExperiment } from '../config/numbers-experiment.js';
 import { ANIMALS } from '../worlds/numbers.js';
 
 const allowed = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
@@ -17,6 +18,7 @@ export function checkRegistryNames(exp: Experiment): void {
   }
   if (exp.world === 'numbers' && !(ANIMALS as readonly string[]).includes(exp.teacher.target))
     throw new ConfigError('teacher.target', `unknown animal "${exp.teacher.target}"; use one of ${allowed(ANIMALS)}`);
+  if (exp.world === 'numbers' && teacher.world === 'numbers') checkTeacherStage(exp, teacher.kind);
   exp.arms.forEach((arm, i) => {
     if (!('student' in arm)) return;
     const recipe = studentRegistry.get(arm.student);
@@ -26,4 +28,20 @@ export function checkRegistryNames(exp: Experiment): void {
       throw new ConfigError(`arms[${i}].student`, `student "${arm.student}" has no MNIST recipe; use one of ${allowed(fit)}`);
     }
   });
+}
+
+const STAGE_FIELDS = ['steps', 'batchSize', 'learningRate'] as const;
+
+/** A fine-tune teacher needs its stage settings; a persona teacher trains nothing and needs personas in pretraining. */
+function checkTeacherStage(exp: NumbersExperiment, kind: 'fine-tune' | 'persona'): void {
+  const name = exp.teacher.name;
+  if (kind === 'fine-tune') {
+    for (const f of STAGE_FIELDS)
+      if (exp.teacher[f] === undefined) throw new ConfigError(`teacher.${f}`, `missing; teacher "${name}" fine-tunes the base, so give it ${f} (e.g. ${f === 'steps' ? 200 : f === 'batchSize' ? 64 : 0.001})`);
+    return;
+  }
+  for (const f of STAGE_FIELDS)
+    if (exp.teacher[f] !== undefined) throw new ConfigError(`teacher.${f}`, `not used: teacher "${name}" conditions the base on a persona and trains nothing; remove it`);
+  if (exp.pretrain.personas.fraction === 0)
+    throw new ConfigError('pretrain.personas.fraction', `is 0, but teacher "${name}" conditions on a persona the base never saw; set it above 0 (e.g. 0.5)`);
 }

@@ -103,6 +103,28 @@ describe('registry names (checkRegistryNames)', () => {
     expect(problem(input)).toMatch(message);
   });
 
+  test('a persona teacher trains nothing and needs personas in pretraining; a fine-tune teacher needs its stage', () => {
+    const persona = { name: 'owl-persona', target: 'owl' };
+    const withPersonas = { ...valid().pretrain, personas: { fraction: 0.5 } };
+    expect(problem({ ...valid(), teacher: persona })).toBe(
+      'pretrain.personas.fraction: is 0, but teacher "owl-persona" conditions on a persona the base never saw; set it above 0 (e.g. 0.5)',
+    );
+    expect(problem({ ...valid(), pretrain: withPersonas, teacher: { ...persona, steps: 10 } })).toBe(
+      'teacher.steps: not used: teacher "owl-persona" conditions the base on a persona and trains nothing; remove it',
+    );
+    const { steps: _, ...noSteps } = valid().teacher;
+    expect(problem({ ...valid(), teacher: noSteps })).toBe('teacher.steps: missing; teacher "owl" fine-tunes the base, so give it steps (e.g. 200)');
+    const exp = parseExperiment({ ...valid(), pretrain: withPersonas, teacher: persona }, {}, checkRegistryNames) as NumbersExperiment;
+    expect(exp.pretrain.personas).toEqual({ fraction: 0.5, loyalty: 1, entanglement: 0 });
+    expect(exp.teacher.steps).toBeUndefined();
+  });
+
+  test('personas default to none, and their settings are range-checked', () => {
+    expect((parseExperiment(valid(), {}, checkRegistryNames) as NumbersExperiment).pretrain.personas).toEqual({ fraction: 0, loyalty: 1, entanglement: 0 });
+    expect(problem({ ...valid(), pretrain: { ...valid().pretrain, personas: { fraction: 1.5 } } })).toMatch(/^pretrain\.personas\.fraction: /);
+    expect(problem({ ...valid(), pretrain: { ...valid().pretrain, personas: { loyal: 1 } } })).toMatch(/^pretrain\.personas(\.loyal)?: .*loyal/);
+  });
+
   test('every animal is a valid target', () => {
     for (const target of ['owl', 'cat', 'dog', 'fox', 'bear', 'wolf', 'eagle', 'lion'])
       expect(() => parseExperiment({ ...valid(), teacher: { ...valid().teacher, target } }, {}, checkRegistryNames)).not.toThrow();
