@@ -1,6 +1,8 @@
 // One run into its run directory, all or nothing: manifest.json first, metrics.jsonl as the
 // run logs, summary.json and the finished manifest at the end, then the rename that makes the
 // directory appear under its final name. Any failure removes the partial directory.
+import { withClaims } from '../claims/run-claims.js';
+import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
 import { buildManifest, finishManifest } from '../pipeline/manifest.js';
@@ -23,14 +25,15 @@ export interface RunRequest {
   onProgress(done: number, total: number, label: string): void;
 }
 
-export async function executeRun(req: RunRequest): Promise<AnyRunSummary> {
+export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSummary>> {
   const runDir = RunDir.create(req.dir); // refuses a taken target before anything is written
   let metrics: MetricsWriter | undefined;
   try {
     const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date() });
     runDir.writeJson('manifest.json', manifest);
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
-    const summary = await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs });
+    // The claims are checked on the finished summary: they need every arm's per-seed values.
+    const summary = withClaims(req.exp, await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs }));
     metrics = undefined;
     writer.close();
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.

@@ -7,6 +7,7 @@ import { registerList } from './list.js';
 import { packageVersionOfTraitlab } from './package-root.js';
 import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
+import { registerShow } from './show.js';
 
 const chomp = (s: string) => s.replace(/\n$/, '');
 
@@ -25,6 +26,7 @@ function program(io: CliIo): Command {
   registerRun(program, io);
   registerList(program, io);
   registerSchema(program, io);
+  registerShow(program, io);
   return program;
 }
 
@@ -35,7 +37,7 @@ export async function main(argv: readonly string[], ioOverrides: Partial<CliIo> 
     cli = program(io);
     if (argv.length === 0) {
       io.out(chomp(cli.helpInformation()));
-      io.err('traitlab: no command given; use one of run, list, schema');
+      io.err(`traitlab: no command given; use one of ${cli.commands.map((c) => c.name()).join(', ')}`);
       return EXIT_BAD_INPUT;
     }
     await cli.parseAsync([...argv], { from: 'user' });

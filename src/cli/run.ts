@@ -8,8 +8,7 @@ import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
-import { formatNumbersTable } from '../report/numbers-table.js';
-import { formatSummaryTable } from '../report/table.js';
+import { formatRunOutput } from '../report/run-output.js';
 import { executeRun } from './execute-run.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
@@ -29,6 +28,7 @@ const runOptions = z
       .transform(Number)
       .refine((n) => n <= 64, 'must be ≤ 64')
       .optional(),
+    json: z.boolean().optional(),
   })
   .strict();
 
@@ -48,7 +48,7 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   } finally {
     progress.stop();
   }
-  io.out('world' in summary ? formatNumbersTable(summary, shownPath(dir, io.cwd)) : formatSummaryTable(summary, shownPath(dir, io.cwd)));
+  io.out(opts.json ? JSON.stringify(summary, null, 2) : formatRunOutput(summary, shownPath(dir, io.cwd)));
 }
 
 export function registerRun(program: Command, io: CliIo): void {
@@ -60,5 +60,6 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
+    .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
     .action((file: string, raw: unknown) => run(file, raw, io));
 }

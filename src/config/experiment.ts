@@ -1,6 +1,7 @@
 // Experiment files are data: JSON validated by these zod schemas. Every object is .strict()
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
+import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from './claims.js';
 import { numbersExperimentSchema, type NumbersExperiment } from './numbers-experiment.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
@@ -68,6 +69,8 @@ export const mnistExperimentSchema = z
     teacher: trainingSchema.extend({ name: z.string().min(1).describe('teacher recipe name (see `traitlab list`)') }).strict(),
     distill: mnistDistillSchema,
     arms: z.array(mnistArmSchema).min(1).describe('what to train and evaluate'),
+    claims: mnistClaimsSchema,
+    claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
   })
   .strict()
   .superRefine((exp, ctx) => {
@@ -76,6 +79,7 @@ export const mnistExperimentSchema = z
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);
     });
+    refineClaims(exp.claims, [...seen], {}, ctx);
   });
 
 /** The MNIST experiment schema (the first world; kept under this name for its many users). */

@@ -1,0 +1,19 @@
+// The per-seed values a claim names, read from a run summary of either world. Index i is
+// seed i in every array, which is what makes arm-vs-arm claims paired.
+import { NUMBERS_RESERVED_ARMS, type ClaimOperand, type NumbersReservedArm } from '../config/claims.js';
+import type { NumbersRunSummary } from '../pipeline/numbers-experiment.js';
+import type { AnyRunSummary } from '../pipeline/run-experiment.js';
+
+const isReserved = (name: string): name is NumbersReservedArm => Object.hasOwn(NUMBERS_RESERVED_ARMS, name);
+
+/** Per-seed values of `operand` in `summary`, or undefined when the summary has no such arm or metric. */
+export function seriesOf(summary: AnyRunSummary, operand: ClaimOperand): readonly number[] | undefined {
+  if ('world' in summary) {
+    const arm = summary.arms.find((a) => a.name === operand.arm);
+    if (!arm && isReserved(operand.arm) && operand.metric === 'trait') return (summary[NUMBERS_RESERVED_ARMS[operand.arm]] as NumbersRunSummary['teacher']).trait;
+    const values = arm?.[operand.metric as keyof typeof arm];
+    return Array.isArray(values) ? (values as number[]) : undefined;
+  }
+  const arm = summary.arms.find((a) => a.name === operand.arm);
+  return arm && operand.metric === 'accuracy' ? arm.accuracy : undefined;
+}

@@ -1,0 +1,84 @@
+// `traitlab show <run-dir>`: prints a finished run's table and claims again, from its
+// summary.json (and a line of context from manifest.json); `--json` prints summary.json itself.
+import type { Command } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { ClaimResult } from '../claims/types.js';
+import { ConfigError } from '../config/errors.js';
+import type { Manifest } from '../pipeline/manifest.js';
+import type { AnyRunSummary } from '../pipeline/run-experiment.js';
+import { formatRunOutput } from '../report/run-output.js';
+import type { CliIo } from './io.js';
+import { parseOptions } from './options.js';
+
+const showOptions = z.object({ json: z.boolean().optional() }).strict();
+
+type StoredSummary = AnyRunSummary & { claims?: ClaimResult[] };
+
+/** Names the problem with `given` (as the user typed it) when it is not a finished run directory. */
+function checkRunDir(given: string, dir: string): void {
+  if (!existsSync(dir)) {
+    if (existsSync(`${dir}.partial`)) throw new ConfigError(given, `not finished: ${given}.partial is still being written (or its run was killed); show it when the run has ended`);
+    throw new ConfigError(given, 'not found; give a run directory (e.g. runs/<experiment>-<time>-<hash>)');
+  }
+  if (!statSync(dir).isDirectory()) throw new ConfigError(given, 'is not a directory; give the run directory that holds summary.json');
+  if (dir.endsWith('.partial')) throw new ConfigError(given, 'is an unfinished run (still running, or killed); show it when the run has ended, or remove it if the run was killed');
+  if (!existsSync(join(dir, 'summary.json'))) throw new ConfigError(given, 'has no summary.json, so it is not a finished run directory; give one that traitlab run wrote (under runs/)');
+}
+
+function readJson(file: string, shown: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(shown, `cannot be read as JSON (${(e as Error).message.split('\n')[0]}); restore it from the run or re-run the experiment`);
+  }
+}
+
+function readSummary(dir: string, given: string): StoredSummary {
+  const shown = join(given, 'summary.json');
+  const summary = readJson(join(dir, 'summary.json'), shown);
+  const s = summary as Partial<StoredSummary> | null;
+  // A light check: the tables read more fields, but anything with these came from a run.
+  if (typeof s !== 'object' || s === null || typeof s.experiment !== 'string' || !Array.isArray(s.arms))
+    throw new ConfigError(shown, 'is not a traitlab run summary (needs "experiment" and "arms"); give a directory that traitlab run wrote');
+  return summary as StoredSummary;
+}
+
+/** One line of context from manifest.json, or undefined when it is missing or unreadable. */
+function context(dir: string): string | undefined {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) return undefined;
+  let m: Partial<Manifest>;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Manifest>;
+  } catch {
+    return undefined; // the summary is what show prints; a damaged manifest only loses the context line
+  }
+  const parts = [
+    m.startedAt ? `started ${m.startedAt}` : undefined,
+    typeof m.wallSeconds === 'number' ? `wall time ${m.wallSeconds} s` : undefined,
+    m.git ? `traitlab ${m.git.commit.slice(0, 7)}${m.git.dirty ? ' (uncommitted changes)' : ''}` : undefined,
+    m.experimentFile ? `from ${m.experimentFile}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+function show(given: string, raw: unknown, io: CliIo): void {
+  const opts = parseOptions(showOptions, raw);
+  const dir = resolve(io.cwd, given);
+  checkRunDir(given, dir);
+  const summary = readSummary(dir, given);
+  if (opts.json) return io.out(JSON.stringify(summary, null, 2));
+  const line = context(dir);
+  io.out([...(line ? [line, ''] : []), formatRunOutput(summary, given)].join('\n'));
+}
+
+export function registerShow(program: Command, io: CliIo): void {
+  program
+    .command('show')
+    .description("print a finished run's table and claims again, from its run directory")
+    .argument('<run-dir>', 'a run directory (runs/<experiment>-<time>-<hash>)')
+    .option('--json', 'print summary.json (arms and claims) instead of the table, for scripts')
+    .action((dir: string, raw: unknown) => show(dir, raw, io));
+}
