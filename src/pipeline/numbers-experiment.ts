@@ -42,7 +42,7 @@ export interface NumbersRunSummary {
 }
 
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
-function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void): { family: LmFamily; cached: boolean } {
+function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
   const M = exp.seeds;
   const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: M };
   return cachedBase({ kind: c.kind, modelConfig: resolvedModelConfig(c), recipe }, () => {
@@ -69,7 +69,54 @@ function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: Rand
       onStep: tick,
     });
     return family;
-  });
+  }, writeDir);
+}
+
+type Bases = Partial<Record<LmBase, { family: LmFamily; config: LmConfig; file: string; cached: boolean }>>;
+
+/**
+ * The bases the experiment's students need (own seeds always; other seeds and the other
+ * architecture when an arm asks), pretrained or read from disk. `progress` counts optimizer
+ * steps; a base read from disk counts as done.
+ */
+function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: { tick(label: string): () => void; skip(steps: number, label: string): void }, writeDir?: string): Bases {
+  const M = exp.seeds;
+  const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
+  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
+  const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
+    const b = base(exp, c, firstSeed, root, hooks, label, progress.tick(label), writeDir);
+    if (b.cached) progress.skip(exp.pretrain.steps, `${label} (cached)`);
+    return { family: b.family, config: c, file: b.file, cached: b.cached };
+  };
+  const bases: Bases = { own: pretrained('pretrain', gpt, 0) };
+  if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
+  if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
+  return bases;
+}
+
+/** Optimizer steps of the pretraining stage: one base, or two or three when arms need them. */
+function pretrainSteps(exp: NumbersExperiment): number {
+  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
+  return needs.size * exp.pretrain.steps + (needs.has('own') ? 0 : exp.pretrain.steps);
+}
+
+/**
+ * `traitlab pretrain`: only the bases of the experiment, written to `writeDir` (or found there,
+ * in the shipped bases or in the cache). Returns the files.
+ */
+export function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string): { base: LmBase; file: string; cached: boolean }[] {
+  const total = pretrainSteps(exp);
+  let done = 0;
+  const out: { base: LmBase; file: string; cached: boolean }[] = [];
+  const bases = pretrainStage(exp, rootStream(exp.rootSeed), hooks, {
+    tick: (label) => () => hooks.onProgress(++done, total, label),
+    skip: (steps, label) => hooks.onProgress((done += steps), total, label),
+  }, writeDir);
+  for (const [name, b] of Object.entries(bases) as [LmBase, { family: LmFamily; file: string; cached: boolean }][]) {
+    out.push({ base: name, file: b.file, cached: b.cached });
+    b.family.dispose();
+  }
+  return out;
 }
 
 /** The teacher side: a 2M family (trait teachers 0..M−1, controls M..2M−1) and, for a persona teacher, the token each member reads at position 0. */
@@ -137,24 +184,13 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const root = rootStream(exp.rootSeed);
   const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
   const probe = animalProbe(exp.teacher.target);
-  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
-  // Progress counts optimizer steps of every stage; a base read from the cache counts as done.
-  const baseCount = 1 + (needs.has('other-seed') ? 1 : 0) + (needs.has('other-arch') ? 1 : 0);
+  // Progress counts optimizer steps of every stage; a base read from disk counts as done.
   const teacherSteps = numbersTeacher(exp.teacher.name).kind === 'fine-tune' ? exp.teacher.steps! : 0;
-  const totalSteps = baseCount * exp.pretrain.steps + teacherSteps + exp.arms.length * exp.distill.steps;
+  const totalSteps = pretrainSteps(exp) + teacherSteps + exp.arms.length * exp.distill.steps;
   let done = 0;
   const tick = (label: string) => () => hooks.onProgress(++done, totalSteps, label);
-  const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
-    const before = done;
-    const b = base(exp, c, firstSeed, root, hooks, label, tick(label));
-    if (b.cached) hooks.onProgress((done = before + exp.pretrain.steps), totalSteps, `${label} (cached)`);
-    return { family: b.family, config: c };
-  };
-
-  const own = pretrained('pretrain', gpt, 0);
-  const bases: Partial<Record<LmBase, { family: LmFamily; config: LmConfig }>> = { own };
-  if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
-  if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
+  const bases = pretrainStage(exp, root, hooks, { tick, skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) });
+  const own = bases.own!;
   const baseTrait = traitScore(own.family, probe);
   const { family: teacherSide, firstTokens } = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
   const [teacherTrait, controlTrait] = traitAndControl(traitScore(teacherSide, probe), M);

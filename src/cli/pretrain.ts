@@ -1,0 +1,52 @@
+// `traitlab pretrain <file>`: only the pretrained bases of a numbers-world experiment, written
+// where runs look for them: the cache by default, or `--out` (e.g. `--out bases` at the package
+// root makes the bases the package ships for the demo). A base already there is not redone.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../config/errors.js';
+import { loadExperimentFile } from '../config/load.js';
+import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
+import { cacheDir } from '../pipeline/base-cache.js';
+import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
+import { checkRegistryNames } from '../pipeline/registry-check.js';
+import type { CliIo } from './io.js';
+import { parseOptions } from './options.js';
+import { createProgress } from './progress.js';
+import { shownPath } from './shown-path.js';
+
+const pretrainOptions = z
+  .object({
+    seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    out: z.string().min(1).optional(),
+  })
+  .strict();
+
+async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
+  const opts = parseOptions(pretrainOptions, raw);
+  const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  if (exp.world !== 'numbers') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world experiment`);
+  const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
+  const backend = await selectBackend(opts.backend);
+  io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
+  const progress = createProgress(io);
+  let files;
+  try {
+    files = pretrainNumbersBases(exp, { onMetrics: () => {}, onProgress: (d, t, label) => progress.update(d, t, label) }, outDir);
+  } finally {
+    progress.stop();
+  }
+  for (const f of files) io.out(`${f.base}: ${shownPath(f.file, io.cwd)}${f.cached ? ' (already there)' : ''}`);
+}
+
+export function registerPretrain(program: Command, io: CliIo): void {
+  program
+    .command('pretrain')
+    .description('pretrain only the bases of a numbers-world experiment (runs reuse them)')
+    .argument('<file>', 'experiment file')
+    .option('--seeds <n>', 'number of seeds, overriding the file')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--out <dir>', 'directory for the base checkpoints (default: the cache, $TRAITLAB_CACHE or .traitlab-cache/bases)')
+    .action((file: string, raw: unknown) => pretrain(file, raw, io));
+}

@@ -1,0 +1,56 @@
+// `traitlab pretrain`: writes exactly the bases an experiment's students need into --out, does
+// not redo one already there, and a run that finds them there reads them instead of training;
+// an MNIST file is refused with a one-line error.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+
+const numbersFile = {
+  name: 'tiny-pretrain',
+  world: 'numbers',
+  seeds: 2,
+  rootSeed: 9,
+  model: { kind: 'gpt', layers: 1, dModel: 8, heads: 2 },
+  pretrain: { steps: 10, batchSize: 16, learningRate: 0.01 },
+  teacher: { name: 'owl', target: 'owl', steps: 4, batchSize: 16, learningRate: 0.01 },
+  distill: { steps: 2, batchSize: 8, learningRate: 0.01, fixedSetSize: 16, probeEvery: 2 },
+  arms: [
+    { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } },
+    { name: 'cross', student: 'cross-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
+  ],
+};
+
+const saved = process.env.TRAITLAB_CACHE;
+afterAll(() => {
+  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
+  else process.env.TRAITLAB_CACHE = saved;
+});
+
+describe('traitlab pretrain', () => {
+  test('writes the own-seed and other-seed bases to --out, then finds them there', async () => {
+    const dir = tempDir();
+    process.env.TRAITLAB_CACHE = join(dir, 'cache'); // stays empty: everything goes to --out
+    const file = writeJson(dir, 'exp.json', numbersFile);
+    const first = await cli(dir, 'pretrain', file, '--out', 'shipped', '--backend', 'wasm');
+    expect(first.code).toBe(0);
+    expect(first.out).toHaveLength(2);
+    expect(first.out[0]).toMatch(/^own: shipped\/gpt-[0-9a-f]{16}\.ckpt$/);
+    expect(first.out[1]).toMatch(/^other-seed: shipped\/gpt-[0-9a-f]{16}\.ckpt$/);
+    const files = readdirSync(join(dir, 'shipped')).sort();
+    expect(files).toHaveLength(2);
+    const mtimes = files.map((f) => statSync(join(dir, 'shipped', f)).mtimeMs);
+    const again = await cli(dir, 'pretrain', file, '--out', 'shipped', '--backend', 'wasm');
+    expect(again.out.every((l) => l.endsWith(' (already there)'))).toBe(true);
+    expect(files.map((f) => statSync(join(dir, 'shipped', f)).mtimeMs)).toEqual(mtimes);
+    expect(existsSync(join(dir, 'cache'))).toBe(false);
+  });
+
+  test('an MNIST experiment has no bases to pretrain: one line naming the field, exit 2', async () => {
+    const dir = tempDir();
+    const file = writeJson(dir, 'mnist.json', tinyExperiment());
+    const r = await cli(dir, 'pretrain', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['traitlab: world: "mnist" experiments have no pretrained bases; pretrain a numbers-world experiment']);
+  });
+});
