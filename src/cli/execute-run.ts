@@ -1,6 +1,7 @@
 // One run into its run directory, all or nothing: manifest.json first, metrics.jsonl as the
 // run logs, summary.json and the finished manifest at the end, then the rename that makes the
-// directory appear under its final name. Any failure removes the partial directory.
+// directory appear under its final name (report.html is written just before it). Any failure
+// removes the partial directory.
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
@@ -10,6 +11,7 @@ import { RunDir } from '../pipeline/run-dir.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
+import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
 import { RunFailedError } from './handle-error.js';
 
 export interface RunRequest {
@@ -23,6 +25,8 @@ export interface RunRequest {
   jobs: number;
   packageRoot: string;
   onProgress(done: number, total: number, label: string): void;
+  /** Told how writing report.html went; a report that fails does not fail the run. */
+  onReport?(outcome: ReportOutcome): void;
 }
 
 export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSummary>> {
@@ -39,6 +43,8 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.
     runDir.writeJson('summary.json', summary);
     runDir.writeJson('manifest.json', finishManifest(manifest, new Date()));
+    // Written from the files above, inside the partial directory, so it appears with the run.
+    req.onReport?.(await tryWriteReport(runDir.partial));
     runDir.commit();
     return summary;
   } catch (e) {

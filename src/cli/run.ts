@@ -15,6 +15,7 @@ import { parseOptions } from './options.js';
 import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
+import { reportNotice } from './run-report.js';
 
 const runOptions = z
   .object({
@@ -42,13 +43,15 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const backend = await selectBackend(opts.backend);
   io.err(`running ${exp.name}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   const progress = createProgress(io);
+  const report = reportNotice(io, dir);
   let summary;
   try {
-    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label) });
+    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label), onReport: report.onReport });
   } finally {
     progress.stop();
   }
   io.out(opts.json ? JSON.stringify(summary, null, 2) : formatRunOutput(summary, shownPath(dir, io.cwd)));
+  if (!opts.json) report.printWhere(); // --json keeps stdout one JSON document
 }
 
 export function registerRun(program: Command, io: CliIo): void {

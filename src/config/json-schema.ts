@@ -126,7 +126,11 @@ export function describeSchema(node: JsonSchema | undefined, root: JsonSchema = 
       return `an object with ${tags[0]![0]} one of ${quoteAll(tags.map((t) => (t![1] as JsonSchema).const))}`;
     return alts.map((a) => describeSchema(a, root)).join(' or ');
   }
+  // A nullable field (`z.number().nullable()`) has a list of types: `a number or null`.
+  if (Array.isArray(node.type)) return node.type.map((type) => describeSchema({ ...node, type }, root)).join(' or ');
   switch (node.type) {
+    case 'null':
+      return 'null';
     case 'integer':
     case 'number':
       return describeNumber(node);

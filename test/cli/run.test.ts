@@ -22,10 +22,12 @@ describe('traitlab run (tiny experiment, wasm)', () => {
     for (const arm of ['reference', 'teacher', 'student-same', 'student-cross']) expect(table).toContain(arm);
     expect(table).toMatch(/\d+\.\d ± +\d+\.\d %/);
     expect(table).toContain('run directory: a');
+    expect(first.out.at(-1)).toBe(`report: ${join('a', 'report.html')}`);
   });
 
-  test('writes manifest.json, metrics.jsonl and summary.json, and nothing else', () => {
-    expect(readdirSync(join(cwd, 'a')).sort()).toEqual(['manifest.json', 'metrics.jsonl', 'summary.json']);
+  test('writes manifest.json, metrics.jsonl, summary.json and report.html, and nothing else', () => {
+    expect(readdirSync(join(cwd, 'a')).sort()).toEqual(['manifest.json', 'metrics.jsonl', 'report.html', 'summary.json']);
+    expect(readFileSync(join(cwd, 'a', 'report.html'), 'utf8')).toContain('student-cross');
     expect(existsSync(join(cwd, 'a.partial'))).toBe(false);
   });
 

@@ -1,0 +1,21 @@
+// `traitlab report <run-dir>`: (re)writes the run's report.html from its summary.json,
+// metrics.jsonl and manifest.json. The page is derived data, so an existing one is replaced.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { writeReport } from '../report/write-report.js';
+import type { CliIo } from './io.js';
+import { shownPath } from './shown-path.js';
+
+export async function report(runDir: string, io: CliIo): Promise<void> {
+  const { file, warnings } = await writeReport(resolve(io.cwd, runDir));
+  for (const w of warnings) io.err(`traitlab: warning: chart ${w}`);
+  io.out(`wrote ${shownPath(file, io.cwd)}`);
+}
+
+export function registerReport(program: Command, io: CliIo): void {
+  program
+    .command('report')
+    .description('write <run-dir>/report.html: charts, claims and manifest in one page that opens offline')
+    .argument('<run-dir>', 'a finished run directory (one with summary.json)')
+    .action((runDir: string) => report(runDir, io));
+}

@@ -1,0 +1,44 @@
+// The manifest as a readable block: what ran (config, seeds, backend), with what (package
+// versions, Node, host) and from which code (git commit, dirty or not), then the resolved
+// config in full. manifest.json is read defensively: older runs or merged shards may lack fields.
+import { escapeHtml } from './escape.js';
+
+const text = (v: unknown): string => (v === undefined || v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
+const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+function row(label: string, value: string): string {
+  return `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`;
+}
+
+function gitText(git: unknown): string {
+  const g = obj(git);
+  if (g === null) return 'not recorded (not run from a git checkout)';
+  return `${text(g.commit)}${g.dirty === true ? ' (with uncommitted changes)' : g.dirty === false ? ' (clean)' : ''}`;
+}
+
+function hostText(host: unknown): string {
+  const h = obj(host);
+  if (h === null) return '–';
+  return `${text(h.platform)} ${text(h.arch)}, ${text(h.cpus)} cores${h.cpuModel ? ` (${text(h.cpuModel)})` : ''}`;
+}
+
+export function manifestBlock(m: Record<string, unknown>): string {
+  const versions = obj(m.versions) ?? {};
+  const versionList = Object.entries(versions)
+    .map(([name, v]) => `<code>${escapeHtml(name)}</code> ${escapeHtml(v === null ? 'not installed' : text(v))}`)
+    .join(', ');
+  const wall = typeof m.wallSeconds === 'number' ? `${m.wallSeconds} s` : '–';
+  const rows = [
+    row('experiment', escapeHtml(text(m.experiment))),
+    row('experiment file', escapeHtml(text(m.experimentFile))),
+    row('seeds', `${escapeHtml(text(m.seeds))} (root seed ${escapeHtml(text(m.rootSeed))})`),
+    row('backend', escapeHtml(text(m.backend))),
+    row('versions', versionList || '–'),
+    row('git commit', escapeHtml(gitText(m.git))),
+    row('host', escapeHtml(hostText(m.host))),
+    row('started', escapeHtml(text(m.startedAt))),
+    row('finished', `${escapeHtml(text(m.finishedAt))} (wall time ${escapeHtml(wall)})`),
+  ];
+  const config = m.config === undefined ? '' : `<details open><summary>resolved config</summary><pre>${escapeHtml(JSON.stringify(m.config, null, 2))}</pre></details>`;
+  return `<table class="manifest">${rows.join('')}</table>\n${config}`;
+}

@@ -1,0 +1,38 @@
+// The numbers behind the bar chart, as a table a reader can copy from: per arm the mean ± 95 %
+// interval and every seed's value (summary.json has them all; the chart shows only the mean).
+import { channelLabel } from '../charts/numbers-charts.js';
+import type { MnistReportSummary, NumbersReportSummary } from '../summary-schema.js';
+import { escapeHtml } from './escape.js';
+import { fixed, meanPm, pct } from './format.js';
+
+const cell = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(s)}</td>`;
+const head = (names: string[]) => `<thead><tr>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr></thead>`;
+
+export function numbersResultsTable(s: NumbersReportSummary): string {
+  const t = s.target;
+  const model = (label: string, x: { traitStats: { mean: number | null; ci95: number | null } }) => `${label} p(${t}) ${meanPm(x.traitStats.mean, x.traitStats.ci95)}`;
+  const rows = s.arms.map((a) =>
+    [
+      cell(a.name),
+      cell(a.student),
+      cell(channelLabel(a)),
+      cell(meanPm(a.traitStats.mean, a.traitStats.ci95), 'n'),
+      cell(meanPm(a.transferStats.mean, a.transferStats.ci95, true), 'n'),
+      cell(a.transfer.map((x) => fixed(x, 4, true)).join(' '), 'n seeds'),
+      cell(a.audit === undefined ? '–' : String(a.audit.traitTokens), a.audit !== undefined && a.audit.traitTokens !== 0 ? 'n alarm' : 'n'),
+    ].join(''),
+  );
+  return [
+    `<p>${escapeHtml([model('base', s.base), model('teacher', s.teacher), model('control teacher', s.controlTeacher)].join(' · '))}</p>`,
+    `<table class="results">${head(['arm', 'student', 'channel', `p(${t})`, 'transfer', 'transfer per seed', 'audit'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
+    `<p class="note">p(${t}): the student distilled from the trait teacher; transfer: minus the same student distilled from the control teacher, per seed; audit: trait tokens trained on (must be 0). Values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
+  ].join('\n');
+}
+
+export function mnistResultsTable(s: MnistReportSummary): string {
+  const rows = s.arms.map((a) => [cell(a.name), cell(a.kind), cell(`${pct(a.mean)} ± ${pct(a.ci95)}`, 'n'), cell(a.accuracy.map(pct).join(' '), 'n seeds')].join(''));
+  return [
+    `<table class="results">${head(['arm', 'kind', 'test accuracy', 'per seed'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
+    `<p class="note">Accuracy on the held-out digits; values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
+  ].join('\n');
+}

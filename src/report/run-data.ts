@@ -1,0 +1,97 @@
+// Reads a run directory for the report: summary.json (required), manifest.json and
+// metrics.jsonl (optional: the page says what is missing rather than refusing, so a merged or
+// hand-assembled run still gets a report). Problems are ConfigErrors naming the file.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, formatPath } from '../config/errors.js';
+import { issueToConfigError } from '../config/issue-message.js';
+import { toInputJsonSchema } from '../config/json-schema.js';
+import type { MetricsRecord } from '../pipeline/types.js';
+import { mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
+
+export interface RunData {
+  dir: string;
+  summary: ReportSummary;
+  /** manifest.json as written (read defensively by the page), or null when it is absent. */
+  manifest: Record<string, unknown> | null;
+  /** Every record of metrics.jsonl, or null when the file is absent. */
+  metrics: MetricsRecord[] | null;
+}
+
+/** The file's text, or null when it does not exist. */
+function readOptional(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
+  }
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, `invalid JSON (${(e as Error).message}); the run wrote valid JSON, so restore the file from the run or re-run it`);
+  }
+}
+
+function parseSummary(file: string, input: unknown): ReportSummary {
+  const numbers = typeof input === 'object' && input !== null && (input as { world?: unknown }).world === 'numbers';
+  const schema: z.ZodType = numbers ? numbersSummarySchema : mnistSummarySchema;
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const inFile = (p: readonly PropertyKey[]) => `${file} ${formatPath(p)}`;
+    throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(schema), input, inFile);
+  }
+  return { ...(result.data as object), world: numbers ? 'numbers' : 'mnist' } as ReportSummary;
+}
+
+function parseMetrics(file: string, text: string): MetricsRecord[] {
+  const records: MetricsRecord[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      // A killed run can leave a torn last line; anywhere else it is damage worth naming.
+      if (i === lines.length - 1) return;
+      throw new ConfigError(`${file} line ${i + 1}`, 'invalid JSON; remove the line or restore the file from the run');
+    }
+    const r = record as Partial<MetricsRecord> | null;
+    if (typeof r !== 'object' || r === null || typeof r.stage !== 'string' || typeof r.step !== 'number')
+      throw new ConfigError(`${file} line ${i + 1}`, 'not a metrics record (needs "stage" and "step"); remove the line or restore the file from the run');
+    records.push(r as MetricsRecord);
+  });
+  return records;
+}
+
+function assertDirectory(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new ConfigError(dir, 'not found; give a run directory (e.g. runs/<experiment>-<time>-<hash>)');
+  }
+  if (!isDir) throw new ConfigError(dir, 'is not a directory; give the run directory that holds summary.json');
+}
+
+export function readRunData(dir: string): RunData {
+  assertDirectory(dir);
+  const summaryFile = join(dir, 'summary.json');
+  const summaryText = readOptional(summaryFile);
+  if (summaryText === null) throw new ConfigError(summaryFile, 'not found; give a finished run directory (a `.partial` one is still running or was killed)');
+  const summary = parseSummary(summaryFile, parseJson(summaryFile, summaryText));
+
+  const manifestFile = join(dir, 'manifest.json');
+  const manifestText = readOptional(manifestFile);
+  const manifest = manifestText === null ? null : parseJson(manifestFile, manifestText);
+  if (manifest !== null && (typeof manifest !== 'object' || Array.isArray(manifest))) throw new ConfigError(manifestFile, 'not a JSON object; restore the file from the run');
+
+  const metricsFile = join(dir, 'metrics.jsonl');
+  const metricsText = readOptional(metricsFile);
+  return { dir, summary, manifest: manifest as Record<string, unknown> | null, metrics: metricsText === null ? null : parseMetrics(metricsFile, metricsText) };
+}
