@@ -2,7 +2,7 @@
 // summary.json (and a line of context from manifest.json); `--json` prints summary.json itself.
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ClaimResult } from '../claims/types.js';
 import { ConfigError } from '../config/errors.js';
@@ -11,6 +11,7 @@ import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { formatRunOutput } from '../report/run-output.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
+import { shownPath } from './shown-path.js';
 
 const showOptions = z.object({ json: z.boolean().optional() }).strict();
 
@@ -46,7 +47,7 @@ function readSummary(dir: string, given: string): StoredSummary {
 }
 
 /** One line of context from manifest.json, or undefined when it is missing or unreadable. */
-function context(dir: string): string | undefined {
+function context(dir: string, cwd: string): string | undefined {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
   let m: Partial<Manifest>;
@@ -59,7 +60,7 @@ function context(dir: string): string | undefined {
     m.startedAt ? `started ${m.startedAt}` : undefined,
     typeof m.wallSeconds === 'number' ? `wall time ${m.wallSeconds} s` : undefined,
     m.git ? `traitlab ${m.git.commit.slice(0, 7)}${m.git.dirty ? ' (uncommitted changes)' : ''}` : undefined,
-    m.experimentFile ? `from ${m.experimentFile}` : undefined,
+    m.experimentFile ? `from ${isAbsolute(m.experimentFile) ? shownPath(m.experimentFile, cwd) : m.experimentFile}` : undefined,
   ].filter((p): p is string => p !== undefined);
   return parts.length ? parts.join(' · ') : undefined;
 }
@@ -70,7 +71,7 @@ function show(given: string, raw: unknown, io: CliIo): void {
   checkRunDir(given, dir);
   const summary = readSummary(dir, given);
   if (opts.json) return io.out(JSON.stringify(summary, null, 2));
-  const line = context(dir);
+  const line = context(dir, io.cwd);
   io.out([...(line ? [line, ''] : []), formatRunOutput(summary, given)].join('\n'));
 }
 

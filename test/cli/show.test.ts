@@ -23,7 +23,7 @@ describe('traitlab show', () => {
   test('prints the context line, the arms table and the claims, as the run printed them', async () => {
     const cwd = tempDir();
     const summary = mnistSummary();
-    runDir(cwd, 'runs/a', summary, manifest);
+    runDir(cwd, 'runs/a', summary, { ...manifest, experimentFile: join(cwd, 'exp.json') }); // manifests hold absolute paths
     const r = await cli(cwd, 'show', 'runs/a');
     expect(r.code).toBe(0);
     expect(r.err).toEqual([]);
