@@ -8,6 +8,7 @@ import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
 import { buildManifest, finishManifest } from '../pipeline/manifest.js';
 import { RunDir } from '../pipeline/run-dir.js';
+import { shardExperiment, shardRecord, type ShardSpec } from '../pipeline/shard.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
@@ -25,6 +26,8 @@ export interface RunRequest {
   jobs: number;
   packageRoot: string;
   onProgress(done: number, total: number, label: string): void;
+  /** Run only this slice of the arms (the manifest still records the whole experiment). */
+  shard?: ShardSpec;
   /** Told how writing report.html went; a report that fails does not fail the run. */
   onReport?(outcome: ReportOutcome): void;
 }
@@ -33,11 +36,13 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
   const runDir = RunDir.create(req.dir); // refuses a taken target before anything is written
   let metrics: MetricsWriter | undefined;
   try {
-    const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date() });
+    const shard = req.shard && shardRecord(req.exp, req.shard);
+    const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date(), shard });
     runDir.writeJson('manifest.json', manifest);
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
+    const exp = req.shard ? shardExperiment(req.exp, req.shard) : req.exp;
     // The claims are checked on the finished summary: they need every arm's per-seed values.
-    const summary = withClaims(req.exp, await runExperiment(req.exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs }));
+    const summary = withClaims(exp, await runExperiment(exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs }));
     metrics = undefined;
     writer.close();
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.

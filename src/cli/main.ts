@@ -4,11 +4,13 @@ import { Command } from 'commander';
 import { handleError, EXIT_BAD_INPUT, EXIT_OK } from './handle-error.js';
 import { processIo, type CliIo } from './io.js';
 import { registerList } from './list.js';
+import { registerMerge } from './merge.js';
 import { packageVersionOfTraitlab } from './package-root.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
 import { registerShow } from './show.js';
+import { registerVerify } from './verify.js';
 
 const chomp = (s: string) => s.replace(/\n$/, '');
 
@@ -29,6 +31,8 @@ function program(io: CliIo): Command {
   registerSchema(program, io);
   registerReport(program, io);
   registerShow(program, io);
+  registerVerify(program, io);
+  registerMerge(program, io);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
+import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun } from './execute-run.js';
 import type { CliIo } from './io.js';
@@ -16,6 +17,7 @@ import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 import { reportNotice } from './run-report.js';
+import { shardOption } from './shard-option.js';
 
 const runOptions = z
   .object({
@@ -30,6 +32,7 @@ const runOptions = z
       .refine((n) => n <= 64, 'must be ≤ 64')
       .optional(),
     json: z.boolean().optional(),
+    shard: shardOption.optional(),
   })
   .strict();
 
@@ -37,16 +40,20 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const experimentFile = resolve(io.cwd, file);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  if (opts.shard) checkShardable(exp, opts.shard);
   // The name comes from the start time; a clash with an existing directory is refused, not merged.
-  const dir = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
+  // Shards started in the same second on one machine get distinct default names.
+  const named = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
+  const dir = opts.shard && opts.out === undefined ? `${named}-shard${opts.shard.index}of${opts.shard.count}` : named;
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
-  io.err(`running ${exp.name}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
+  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
+  io.err(`running ${exp.name}${slice}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   const progress = createProgress(io);
   const report = reportNotice(io, dir);
   let summary;
   try {
-    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), onProgress: (d, t, label) => progress.update(d, t, label), onReport: report.onReport });
+    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), shard: opts.shard, onProgress: (d, t, label) => progress.update(d, t, label), onReport: report.onReport });
   } finally {
     progress.stop();
   }
@@ -63,6 +70,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
+    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file; join the n run directories with traitlab merge')
     .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
     .action((file: string, raw: unknown) => run(file, raw, io));
 }

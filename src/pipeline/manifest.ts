@@ -8,6 +8,7 @@ import { cpus, arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
+import type { ShardRecord } from './shard.js';
 
 /** Packages whose versions change numbers (the tfjs kernels) or validation (zod). */
 export const RECORDED_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'zod'] as const;
@@ -28,9 +29,19 @@ export interface Manifest {
   versions: Record<string, string | null>;
   host: { platform: string; arch: string; cpus: number; cpuModel: string | null };
   git: GitState | null;
+  /** Present when this run is one slice of the experiment's arms (`traitlab run --shard i/n`). */
+  shard?: ShardRecord;
+  /** Present when this directory was joined from shards by `traitlab merge`. */
+  merged?: MergedFrom;
   startedAt: string;
   finishedAt?: string;
   wallSeconds?: number;
+}
+
+/** Where a merged run's parts came from: each shard's directory and its own record of the run. */
+export interface MergedFrom {
+  at: string;
+  shards: { dir: string; index: number; arms: string[]; git: GitState | null; host: Manifest['host']; startedAt: string; finishedAt: string | null; wallSeconds: number | null }[];
 }
 
 function readVersion(file: string, name: string): string | null {
@@ -81,7 +92,7 @@ export function gitState(root: string): GitState | null {
   }
 }
 
-export function buildManifest(args: { exp: Experiment; experimentFile: string | null; backend: BackendName; packageRoot: string; startedAt: Date }): Manifest {
+export function buildManifest(args: { exp: Experiment; experimentFile: string | null; backend: BackendName; packageRoot: string; startedAt: Date; shard?: ShardRecord }): Manifest {
   const { exp, packageRoot } = args;
   const versions: Record<string, string | null> = { traitlab: readVersion(join(packageRoot, 'package.json'), 'traitlab'), node: process.versions.node };
   for (const name of RECORDED_PACKAGES) versions[name] = packageVersion(name, packageRoot);
@@ -96,6 +107,7 @@ export function buildManifest(args: { exp: Experiment; experimentFile: string | 
     versions,
     host: { platform: platform(), arch: arch(), cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? null },
     git: gitState(packageRoot),
+    ...(args.shard ? { shard: args.shard } : {}),
     startedAt: args.startedAt.toISOString(),
   };
 }

@@ -1,0 +1,55 @@
+// `traitlab merge <dirs…>`: joins the run directories of `traitlab run --shard i/n` (all n of
+// them, once each) into one run directory, as the unsharded run would have written it: the
+// claims are evaluated on the whole summary and report.html written from the merged files, by
+// the same functions the end of a run uses. Like a run, it appears all at once or not at all.
+import type { Command } from 'commander';
+import { withClaims } from '../claims/run-claims.js';
+import type { WithClaims } from '../claims/types.js';
+import { mergeShards } from '../pipeline/merge-shards.js';
+import { RunDir, resolveRunDir, writeFileAtomic } from '../pipeline/run-dir.js';
+import type { AnyRunSummary } from '../pipeline/run-experiment.js';
+import { readStoredRun } from '../pipeline/stored-run.js';
+import { formatRunOutput } from '../report/run-output.js';
+import { tryWriteReport } from '../report/write-report.js';
+import { z } from 'zod';
+import type { CliIo } from './io.js';
+import { parseOptions } from './options.js';
+import { reportNotice } from './run-report.js';
+import { shownPath } from './shown-path.js';
+
+const mergeOptions = z.object({ out: z.string().min(1).optional() }).strict();
+
+async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
+  const opts = parseOptions(mergeOptions, raw);
+  const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }));
+  const now = new Date();
+  const merged = mergeShards(runs, now);
+  for (const w of merged.warnings) io.err(`traitlab: warning: ${w}; the merged numbers may not equal one run's`);
+  const dir = resolveRunDir(merged.exp, { cwd: io.cwd, out: opts.out, now });
+  const runDir = RunDir.create(dir); // refuses a taken target before anything is written
+  const report = reportNotice(io, dir);
+  let summary: WithClaims<AnyRunSummary>;
+  try {
+    runDir.writeJson('manifest.json', merged.manifest);
+    writeFileAtomic(runDir.path('metrics.jsonl'), merged.metricsText);
+    summary = withClaims(merged.exp, merged.summary as unknown as AnyRunSummary);
+    runDir.writeJson('summary.json', summary);
+    report.onReport(await tryWriteReport(runDir.partial));
+    runDir.commit();
+  } catch (e) {
+    runDir.abort();
+    throw e;
+  }
+  io.err(`merged ${runs.length} shard${runs.length === 1 ? '' : 's'} of ${merged.exp.name} (${merged.exp.arms.length} arms) → ${shownPath(dir, io.cwd)}`);
+  io.out(formatRunOutput(summary, shownPath(dir, io.cwd)));
+  report.printWhere();
+}
+
+export function registerMerge(program: Command, io: CliIo): void {
+  program
+    .command('merge')
+    .description('join the run directories of traitlab run --shard 1/n … n/n into one run directory')
+    .argument('<dirs...>', 'the shards\' run directories, each once, in any order')
+    .option('--out <dir>', 'merged run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
+    .action((dirs: string[], raw: unknown) => merge(dirs, raw, io));
+}

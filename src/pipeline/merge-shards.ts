@@ -1,0 +1,185 @@
+// Joins the run directories of `--shard 1/n … n/n` into what one unsharded run would have
+// written: summary.json with the arms in file order, metrics.jsonl in the unsharded order, and
+// a manifest that says where the parts came from. An unsharded run logs the shared stages
+// first (bases, teacher: SHARED_STAGES, in that order; every shard that needed them logged the
+// same lines) and then each arm's lines, arm by arm in file order (the arm pool releases them
+// in that order whatever --jobs is), so the merge rebuilds exactly that. A base read from the
+// cache logs nothing, so metrics.jsonl equals an unsharded run's when the same bases were
+// trained (in some shard) as in that run. Claims and the report are left to the caller:
+// they are computed from the merged files the same way a run computes them.
+import { ConfigError } from '../config/errors.js';
+import type { Experiment } from '../config/experiment.js';
+import type { Manifest, MergedFrom } from './manifest.js';
+import { canonicalJson, configHash } from './run-dir.js';
+import { loggingArms, SHARED_STAGES, shardLabel } from './shard.js';
+import type { StoredRun } from './stored-run.js';
+
+export interface MergedRun {
+  exp: Experiment;
+  manifest: Manifest;
+  /** summary.json's content without claims (the caller adds them, as a run does). */
+  summary: Record<string, unknown>;
+  metricsText: string;
+  /** Things that do not stop the merge but may explain a difference (other commits, versions). */
+  warnings: string[];
+}
+
+type Sharded = StoredRun & { shard: NonNullable<StoredRun['shard']> };
+
+/** The first top-level field in which two objects differ, for messages. */
+function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>): string | undefined {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].find((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
+}
+
+/** Every directory is a shard of the same experiment, split the same way, on the same backend; each shard once. */
+function checkShards(runs: readonly StoredRun[]): Sharded[] {
+  for (const r of runs) if (!r.shard) throw new ConfigError(r.given, 'is not a shard (its manifest has no "shard"); merge joins the run directories of traitlab run --shard i/n');
+  const shards = runs as Sharded[];
+  const first = shards[0]!;
+  for (const r of shards.slice(1)) {
+    const field = firstDifference(first.manifest.config as unknown as Record<string, unknown>, r.manifest.config as unknown as Record<string, unknown>);
+    if (field !== undefined)
+      throw new ConfigError(r.given, `is a different experiment from ${first.given} (config hash ${configHash(r.manifest.config)} vs ${configHash(first.manifest.config)}, differing in "${field}"); merge the shards of one experiment only`);
+    if (r.manifest.backend !== first.manifest.backend)
+      throw new ConfigError(r.given, `ran on ${r.manifest.backend} but ${first.given} on ${first.manifest.backend}; merge shards run on one backend (numbers differ across backends)`);
+    if (r.shard.count !== first.shard.count)
+      throw new ConfigError(r.given, `is shard ${shardLabel(r.shard)} but ${first.given} is shard ${shardLabel(first.shard)}; merge the shards of one --shard i/n split`);
+  }
+  const byIndex = new Map<number, Sharded>();
+  for (const r of shards) {
+    const seen = byIndex.get(r.shard.index);
+    if (seen) throw new ConfigError(r.given, `is shard ${shardLabel(r.shard)}, given twice (also ${seen.given}); give each shard once`);
+    byIndex.set(r.shard.index, r);
+  }
+  const n = first.shard.count;
+  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    const which = missing.map((i) => `${i}/${n}`).join(', ');
+    throw new ConfigError('shards', `${missing.length === 1 ? 'shard' : 'shards'} ${which} ${missing.length === 1 ? 'is' : 'are'} missing (given: ${shards.map((r) => `${shardLabel(r.shard)} in ${r.given}`).join(', ')}); give all ${n} shards`);
+  }
+  return Array.from({ length: n }, (_, i) => byIndex.get(i + 1)!);
+}
+
+/** The summary's arms in file order; every other field must agree between shards (it is computed in each). */
+function mergeSummaries(exp: Experiment, shards: readonly Sharded[]): Record<string, unknown> {
+  const strip = (s: Record<string, unknown>) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'arms' && k !== 'claims'));
+  const first = shards[0]!;
+  const arms = new Map<string, unknown>();
+  for (const r of shards) {
+    const field = firstDifference(strip(first.summary), strip(r.summary));
+    if (field !== undefined)
+      throw new ConfigError(`${r.given}/summary.json`, `"${field}" differs from ${first.given}'s although the experiment is the same (another commit or tfjs version?); re-run one of the two shards`);
+    const names = (r.summary.arms as { name?: unknown }[]).map((a) => a?.name);
+    if (canonicalJson(names) !== canonicalJson(r.shard.arms))
+      throw new ConfigError(`${r.given}/summary.json`, `has arms ${JSON.stringify(names)} but its manifest's shard has ${JSON.stringify(r.shard.arms)}; restore the run directory or re-run the shard`);
+    (r.summary.arms as { name: string }[]).forEach((a) => arms.set(a.name, a));
+  }
+  const merged: Record<string, unknown> = {};
+  // Field order as the shards wrote it (and as an unsharded run writes it), claims aside.
+  for (const [k, v] of Object.entries(first.summary)) if (k !== 'claims') merged[k] = k === 'arms' ? exp.arms.map((a) => arms.get(a.name)) : v;
+  return merged;
+}
+
+/** A shard's metrics.jsonl split into runs of consecutive lines of one shared stage, and each arm's lines. */
+function splitMetrics(r: Sharded, armStages: ReadonlySet<string>): { shared: [string, string[]][]; arms: Map<string, string[]> } {
+  const shared: [string, string[]][] = [];
+  const occurrences = new Map<string, number>();
+  const arms = new Map<string, string[]>();
+  const lines = r.metricsText!.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let last: string | undefined;
+  lines.forEach((line, i) => {
+    let stage: unknown;
+    try {
+      stage = (JSON.parse(line) as { stage?: unknown }).stage;
+    } catch {
+      throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} is not JSON; restore the file from the run or re-run the shard`);
+    }
+    if (typeof stage !== 'string') throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} has no "stage"; restore the file from the run or re-run the shard`);
+    if (armStages.has(stage)) {
+      if (!r.shard.arms.includes(stage)) throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} is from arm "${stage}", which shard ${shardLabel(r.shard)} does not run; restore the file or re-run the shard`);
+      arms.set(stage, [...(arms.get(stage) ?? []), line]);
+      last = undefined;
+      return;
+    }
+    if (stage !== last) {
+      const k = (occurrences.get(stage) ?? 0) + 1;
+      occurrences.set(stage, k);
+      shared.push([`${stage}#${k}`, []]);
+      last = stage;
+    }
+    shared[shared.length - 1]![1].push(line);
+  });
+  return { shared, arms };
+}
+
+function mergeMetrics(exp: Experiment, shards: readonly Sharded[]): string {
+  const logging = loggingArms(exp);
+  const armStages = new Set(logging);
+  const blocks = new Map<string, { lines: string[]; from: string }>();
+  const armLines = new Map<string, string[]>();
+  for (const r of shards) {
+    const { shared, arms } = splitMetrics(r, armStages);
+    for (const [key, lines] of shared) {
+      const seen = blocks.get(key);
+      if (!seen) blocks.set(key, { lines, from: r.given });
+      else if (seen.lines.join('\n') !== lines.join('\n'))
+        throw new ConfigError(`${r.given}/metrics.jsonl`, `the shared stage "${key.replace(/#\d+$/, '')}" differs from ${seen.from}'s although the experiment is the same (another commit or tfjs version?); re-run one of the two shards`);
+    }
+    for (const [name, lines] of arms) armLines.set(name, lines);
+  }
+  // Shared stages in the order a run logs them: a shard may have read one base from the cache
+  // and trained another, so no single shard's order need hold them all.
+  const rank = (key: string) => {
+    const [stage, k] = key.split('#') as [string, string];
+    return [SHARED_STAGES.indexOf(stage as (typeof SHARED_STAGES)[number]), Number(k)] as const;
+  };
+  for (const key of blocks.keys())
+    if (rank(key)[0] < 0) throw new ConfigError(`${blocks.get(key)!.from}/metrics.jsonl`, `has lines of stage "${key.replace(/#\d+$/, '')}", which is neither an arm nor a stage merge knows (${SHARED_STAGES.join(', ')}); merge shards made by this version of traitlab`);
+  const order = [...blocks.keys()].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
+  const out = [...order.flatMap((k) => blocks.get(k)!.lines), ...logging.flatMap((name) => armLines.get(name) ?? [])];
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+function mergeManifests(shards: readonly Sharded[], now: Date): { manifest: Manifest; warnings: string[] } {
+  const first = shards[0]!.manifest;
+  const warnings: string[] = [];
+  for (const r of shards.slice(1)) {
+    const m = r.manifest;
+    if (m.git?.commit !== first.git?.commit) warnings.push(`${r.given} was run at traitlab ${m.git?.commit.slice(0, 7) ?? '(no git)'}, ${shards[0]!.given} at ${first.git?.commit.slice(0, 7) ?? '(no git)'}`);
+    const field = firstDifference({ ...first.versions, node: null }, { ...m.versions, node: null });
+    if (field !== undefined) warnings.push(`${r.given} used ${field} ${m.versions[field] ?? '(none)'}, ${shards[0]!.given} ${first.versions[field] ?? '(none)'}`);
+  }
+  const merged: MergedFrom = {
+    at: now.toISOString(),
+    shards: shards.map((r) => ({
+      dir: r.dir,
+      index: r.shard.index,
+      arms: r.shard.arms,
+      git: r.manifest.git ?? null,
+      host: r.manifest.host,
+      startedAt: r.manifest.startedAt,
+      finishedAt: r.manifest.finishedAt ?? null,
+      wallSeconds: r.manifest.wallSeconds ?? null,
+    })),
+  };
+  // The whole run spans the shards' times; its wall time is theirs (in merged.shards), not one number.
+  const { shard: _shard, wallSeconds: _wall, finishedAt: _end, ...rest } = first;
+  const ends = shards.map((r) => r.manifest.finishedAt).filter((t): t is string => typeof t === 'string');
+  const manifest: Manifest = {
+    ...rest,
+    startedAt: shards.map((r) => r.manifest.startedAt).sort()[0]!,
+    ...(ends.length ? { finishedAt: ends.sort()[ends.length - 1]! } : {}),
+    merged,
+  };
+  return { manifest, warnings };
+}
+
+export function mergeShards(runs: readonly StoredRun[], now: Date): MergedRun {
+  if (runs.length === 0) throw new ConfigError('shards', 'none given; give the run directories of every --shard i/n run');
+  const shards = checkShards(runs);
+  const exp = shards[0]!.exp;
+  const summary = mergeSummaries(exp, shards);
+  const metricsText = mergeMetrics(exp, shards);
+  return { exp, summary, metricsText, ...mergeManifests(shards, now) };
+}

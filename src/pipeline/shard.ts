@@ -1,0 +1,63 @@
+// Shards: a slice of an experiment's arms, run as an ordinary run, so a sweep can be spread
+// over independent jobs (a Slurm array, a Kubernetes indexed Job) and merged afterwards.
+// Arm i (0-based, in file order) goes to shard (i mod n) + 1: round-robin spreads the arms of
+// a file written in groups (same-init block, cross-init block, …) evenly over the shards.
+import { ConfigError } from '../config/errors.js';
+import type { Experiment } from '../config/experiment.js';
+
+export interface ShardSpec {
+  /** 1-based, as typed: `--shard 1/2`. */
+  index: number;
+  count: number;
+}
+
+/** What a shard's manifest.json records: which slice it is and of what. */
+export interface ShardRecord extends ShardSpec {
+  /** The arms this shard ran, in file order. */
+  arms: string[];
+  /** Every arm of the experiment, in file order (the merged run's order). */
+  of: string[];
+}
+
+/**
+ * Stages of metrics.jsonl shared by every arm, in the order a run logs them, before any arm
+ * (the numbers world's bases, then the teacher pair; MNIST has only the teacher). Every shard
+ * that needs them writes them again. Keep in step with the stage labels of the pipeline.
+ */
+export const SHARED_STAGES = ['pretrain', 'pretrain-other-seed', 'pretrain-other-arch', 'teacher'] as const;
+
+export const shardLabel = (s: ShardSpec): string => `${s.index}/${s.count}`;
+
+export function shardArms(exp: Experiment, s: ShardSpec): string[] {
+  return exp.arms.filter((_, i) => i % s.count === s.index - 1).map((a) => a.name);
+}
+
+export function shardRecord(exp: Experiment, s: ShardSpec): ShardRecord {
+  return { index: s.index, count: s.count, arms: shardArms(exp, s), of: exp.arms.map((a) => a.name) };
+}
+
+/** The arms whose metrics.jsonl lines carry their own name as `stage` (MNIST reference and teacher arms log nothing). */
+export function loggingArms(exp: Experiment): string[] {
+  return exp.arms.filter((a) => exp.world === 'numbers' || ('kind' in a && a.kind === 'student')).map((a) => a.name);
+}
+
+/** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
+export function checkShardable(exp: Experiment, s: ShardSpec): void {
+  if (s.count > exp.arms.length)
+    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}, so use at most ${exp.arms.length} shard${exp.arms.length === 1 ? '' : 's'} (n ≤ ${exp.arms.length})`);
+  const clash = loggingArms(exp).find((name) => (SHARED_STAGES as readonly string[]).includes(name));
+  if (clash !== undefined) {
+    const i = exp.arms.findIndex((a) => a.name === clash);
+    throw new ConfigError(`arms[${i}].name`, `"${clash}" is also the name of a shared stage in metrics.jsonl, so shards of this file could not be merged; rename the arm`);
+  }
+}
+
+/**
+ * The experiment a shard actually runs: only its arms, and no claims (they compare arms that
+ * may sit in other shards; `traitlab merge` evaluates them on the whole summary). Arms are
+ * independent, so each arm's numbers are those of the unsharded run.
+ */
+export function shardExperiment(exp: Experiment, s: ShardSpec): Experiment {
+  const names = new Set(shardArms(exp, s));
+  return { ...exp, arms: exp.arms.filter((a) => names.has(a.name)), claims: [] } as Experiment;
+}
