@@ -5,6 +5,7 @@ import { handleError, EXIT_BAD_INPUT, EXIT_OK } from './handle-error.js';
 import { processIo, type CliIo } from './io.js';
 import { registerList } from './list.js';
 import { registerMerge } from './merge.js';
+import { registerPretrain } from './pretrain.js';
 import { packageVersionOfTraitlab } from './package-root.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
@@ -29,6 +30,7 @@ function program(io: CliIo): Command {
   registerRun(program, io);
   registerList(program, io);
   registerSchema(program, io);
+  registerPretrain(program, io);
   registerReport(program, io);
   registerShow(program, io);
   registerVerify(program, io);
