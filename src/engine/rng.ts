@@ -14,14 +14,32 @@ export interface RandomStream {
   normal(): number;
   /** A child stream, derived deterministically from this stream's identity and `name`. */
   child(name: string): RandomStream;
+  /** Where the stream stands now; `restoreStream` continues from exactly here. */
+  save(): StreamState;
+}
+
+/**
+ * A stream's position: its name (children are derived from it), seedrandom's ARC4 state and
+ * the spare normal sample. Plain data, so it goes into checkpoints and across threads.
+ */
+export interface StreamState {
+  key: string;
+  arc4: seedrandom.State.Arc4;
+  spare: number | null;
 }
 
 class SeededStream implements RandomStream {
-  private readonly prng: seedrandom.PRNG;
+  private readonly prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
   private spare: number | null = null;
 
-  constructor(private readonly key: string) {
-    this.prng = seedrandom(key);
+  /** `from` continues a saved stream; without it the stream starts at the beginning of `key`. */
+  constructor(
+    private readonly key: string,
+    from?: StreamState,
+  ) {
+    // {state: true} only adds .state(); the numbers drawn are those of seedrandom(key).
+    this.prng = from ? seedrandom('', { state: { i: from.arc4.i, j: from.arc4.j, S: [...from.arc4.S] } }) : seedrandom(key, { state: true });
+    if (from) this.spare = from.spare;
   }
 
   next(): number {
@@ -53,6 +71,15 @@ class SeededStream implements RandomStream {
   child(name: string): RandomStream {
     return new SeededStream(`${this.key}/${name}`);
   }
+
+  save(): StreamState {
+    return { key: this.key, arc4: this.prng.state(), spare: this.spare };
+  }
+}
+
+/** The stream `save()` described, continuing exactly where it stood (its children too). */
+export function restoreStream(state: StreamState): RandomStream {
+  return new SeededStream(state.key, state);
 }
 
 /** The root stream of a run. */

@@ -19,11 +19,16 @@ export interface TrainLoopOptions {
   onLog(step: number, lossPerMember: number[]): void;
   /** Called after every step. */
   onStep?(step: number): void;
+  /** Steps already done (a resumed loop starts at the next one; lossPerMember gets its index). */
+  startStep?: number;
+  /** Asked after every step but the last; true ends the loop there. */
+  stopRequested?(): boolean;
 }
 
-export function trainLoop(opts: TrainLoopOptions): void {
+/** Runs the steps and returns how many are done: `steps`, or fewer when it stopped on request. */
+export function trainLoop(opts: TrainLoopOptions): number {
   const guard = new MemoryGuard(opts.label);
-  for (let step = 0; step < opts.steps; step++) {
+  for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
     const logged = (step + 1) % opts.logEvery === 0 || step + 1 === opts.steps;
     let losses: number[] | null = null;
     tf.tidy(() => {
@@ -45,5 +50,7 @@ export function trainLoop(opts: TrainLoopOptions): void {
     if (losses) opts.onLog(step + 1, losses);
     opts.onStep?.(step + 1);
     guard.check();
+    if (step + 1 < opts.steps && opts.stopRequested?.()) return step + 1;
   }
+  return opts.steps;
 }
