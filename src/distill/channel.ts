@@ -13,7 +13,9 @@
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
 import { MemoryGuard } from '../engine/memory.js';
-import type { RandomStream } from '../engine/rng.js';
+import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
+import { Interrupted } from '../engine/stop.js';
+import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
@@ -80,6 +82,28 @@ export interface ChannelReport {
   /** Steps whose prefixes were the student's own samples. */
   studentSteps: number;
 }
+
+/** Interrupting and continuing the loop. */
+export interface ChannelControl {
+  /** Continue an interrupted loop from its state (the fixed teacher set is regenerated exactly). */
+  from?: ChannelState;
+  /** Asked after every step but the last; true → throw Interrupted<ChannelState>. */
+  stopRequested?(): boolean;
+}
+
+/**
+ * The loop after `step` steps: the student and its optimizer, the position of every stream the
+ * steps draw from, the fixed set's remaining batches of the current epoch, and the counters.
+ */
+export interface ChannelState {
+  step: number;
+  train: TrainState;
+  streams: Record<StreamName, StreamState>;
+  fixedOrder: Int32Array[];
+  report: ChannelReport;
+}
+
+type StreamName = 'prompts' | 'fixedOrder' | 'teacherSample' | 'studentSample' | 'coin' | 'relabel';
 
 const rowLengthOf = (w: ChannelWorld) => w.promptLength + w.completionLength;
 
@@ -154,22 +178,25 @@ function validate(settings: ChannelSettings): void {
  * The teacher is only read. `rng` supplies the named streams: prompts, fixed-set, sampling,
  * the λ coin, relabelling draws.
  */
-export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents): ChannelReport {
+export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents, control: ChannelControl = {}): ChannelReport {
   validate(settings);
   if (teacher.members !== student.members) throw new Error(`channel: teacher has ${teacher.members} members, student ${student.members}`);
   const M = student.members;
   const B = settings.batchSize;
   const L = rowLengthOf(world);
   const T = L - 1;
-  const streams = {
-    prompts: rng.child('prompts'),
-    fixedOrder: rng.child('fixed-order'),
-    teacherSample: rng.child('teacher-sample'),
-    studentSample: rng.child('student-sample'),
-    coin: rng.child('lambda-coin'),
-    relabel: rng.child('relabel'),
-  };
-  const report: ChannelReport = {
+  const { from } = control;
+  const streams: Record<StreamName, RandomStream> = from
+    ? (Object.fromEntries(Object.entries(from.streams).map(([name, state]) => [name, restoreStream(state)])) as Record<StreamName, RandomStream>)
+    : {
+        prompts: rng.child('prompts'),
+        fixedOrder: rng.child('fixed-order'),
+        teacherSample: rng.child('teacher-sample'),
+        studentSample: rng.child('student-sample'),
+        coin: rng.child('lambda-coin'),
+        relabel: rng.child('relabel'),
+      };
+  const fresh: ChannelReport = {
     auditTraitTokens: 0,
     trainedTokens: new Array<number>(M).fill(0),
     filteredRows: new Array<number>(M).fill(0),
@@ -177,14 +204,16 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
     studentRows: 0,
     studentSteps: 0,
   };
+  const report: ChannelReport = from ? structuredClone(from.report) : fresh;
 
-  // The fixed teacher dataset, generated once: [M, N, L].
+  // The fixed teacher dataset, generated once: [M, N, L]. Its streams are fresh children, so a
+  // resumed loop regenerates exactly the same set (and has already counted its rows).
   let fixed: Int32Array | null = null;
-  let fixedOrder: Int32Array[] = [];
+  const fixedOrder: Int32Array[] = from ? from.fixedOrder.map((b) => Int32Array.from(b)) : [];
   const N = settings.fixedSetSize;
   if (settings.prefix === 'teacher-fixed') {
     fixed = sampleFixedSet(teacher, world.prompts(N, rng.child('fixed-prompts')), N, world, settings.samplingTemperature, rng.child('fixed-sample'));
-    report.teacherRows += M * N;
+    if (!from) report.teacherRows += M * N;
   }
   const nextFixedBatch = (): Int32Array => {
     if (fixedOrder.length === 0) {
@@ -204,8 +233,9 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
   const guard = new MemoryGuard(`channel ${settings.prefix}+${settings.signal}`, 2);
   const lossOpts = { allowed: world.allowed, temperature: settings.lossTemperature };
   try {
-    events.probe(0);
-    for (let step = 1; step <= settings.steps; step++) {
+    if (from) restoreTrainState(from.train, student.variables, optimizer);
+    else events.probe(0);
+    for (let step = (from?.step ?? 0) + 1; step <= settings.steps; step++) {
       // 1. Prefixes (host work and sampling, outside the gradient tape).
       let source: 'teacher' | 'student' = 'teacher';
       let rows: Int32Array;
@@ -288,6 +318,10 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
       events.onStep(step, lossValues ? { source, loss: lossValues } : { source });
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
       guard.check();
+      if (step < settings.steps && control.stopRequested?.()) {
+        const saved = Object.fromEntries(Object.entries(streams).map(([k, s]) => [k, s.save()])) as Record<StreamName, StreamState>;
+        throw new Interrupted<ChannelState>({ step, train: captureTrainState(student.variables, optimizer), streams: saved, fixedOrder: fixedOrder.map((b) => b.slice()), report: structuredClone(report) });
+      }
     }
   } finally {
     optimizer.dispose();

@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
+import { Interrupted } from '../engine/stop.js';
 import { trainLoop } from '../engine/train-loop.js';
+import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { MlpFamily } from '../models/mlp.js';
 import { forwardKl } from './losses.js';
 
@@ -32,6 +34,16 @@ export interface LogitDistillOptions extends LogitDistillSettings {
   inputs: Float32Array;
   onLog(step: number, klPerMember: number[]): void;
   onStep?(step: number): void;
+  /** Continue an interrupted distillation from its state. */
+  resume?: LogitDistillState;
+  /** Asked after every step; true → throw Interrupted<LogitDistillState>. */
+  stopRequested?(): boolean;
+}
+
+/** A distillation stopped after `step` steps. The batch order is not saved: it is replayed. */
+export interface LogitDistillState {
+  step: number;
+  train: TrainState;
 }
 
 /**
@@ -90,11 +102,19 @@ export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rn
   if (targets.length !== student.members) throw new Error(`${targets.length} teacher targets for ${student.members} student members`);
   if (targets.some((t) => t.length !== n * k)) throw new Error(`teacher targets must be [${n}, ${k}] per member`);
   const batches = epochBatches(n, opts.batchSize, opts.epochs, rng);
+  const start = opts.resume?.step ?? 0;
+  // The batch order is a function of the stream alone: drawing the done steps' batches again
+  // puts the stream and the epoch where they were.
+  for (let s = 0; s < start; s++) batches.next();
+  const steps = stepsFor(n, opts.batchSize, opts.epochs);
   const optimizer = tf.train.adam(opts.learningRate);
   try {
-    trainLoop({
+    if (opts.resume) restoreTrainState(opts.resume.train, student.variables, optimizer);
+    const done = trainLoop({
       label: opts.label,
-      steps: stepsFor(n, opts.batchSize, opts.epochs),
+      steps,
+      startStep: start,
+      stopRequested: opts.stopRequested,
       variables: student.variables,
       optimizer,
       logEvery: opts.logEvery,
@@ -109,6 +129,7 @@ export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rn
         return forwardKl(teacherLogits, studentLogits, opts.temperature);
       },
     });
+    if (done < steps) throw new Interrupted<LogitDistillState>({ step: done, train: captureTrainState(student.variables, optimizer) });
   } finally {
     optimizer.dispose();
   }

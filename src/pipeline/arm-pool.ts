@@ -1,12 +1,16 @@
 // Runs independent student arms on up to `jobs` worker threads (tfjs-wasm is single-threaded
 // under Node, so a second core is used only by a second thread). Results do not depend on
 // where an arm ran; metrics are handed on in arm order, so metrics.jsonl is the same too.
+// With a control (arm-control.ts) the stage can stop between two steps and later continue:
+// finished arms are kept as they end and not redone, stopped arms continue from their state.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { activeBackend } from '../engine/backend.js';
-import { armTasks, type ArmTaskKind, type ArmTasks, type TaskMessage } from './arm-tasks.js';
+import { Interrupted } from '../engine/stop.js';
+import { ArmsInterrupted, type ArmStageControl } from './arm-control.js';
+import { armTaskNames, armTasks, type ArmTaskKind, type ArmTasks, type TaskEvents, type TaskMessage } from './arm-tasks.js';
 import type { ArmWorkerMessage } from './arm-worker.js';
 import type { MetricsRecord } from './types.js';
 
@@ -26,13 +30,16 @@ function workerScript(): URL | null {
   return found ? new URL(`file://${found}`) : null;
 }
 
+/** How a task ended: with its result, or stopped on request with the state to continue from. */
+type Outcome<K extends ArmTaskKind> = { done: ArmTasks[K]['result'] } | { stopped: ArmTasks[K]['state'] };
+
 function runInWorker<K extends ArmTaskKind>(
   script: URL,
   task: TaskMessage<K>,
   live: Set<Worker>,
   onRecord: (r: MetricsRecord) => void,
   onStep: () => void,
-): Promise<ArmTasks[K]['result']> {
+): Promise<Outcome<K>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: task });
     live.add(worker);
@@ -41,9 +48,9 @@ function runInWorker<K extends ArmTaskKind>(
     worker.on('message', (m: ArmWorkerMessage) => {
       if (m.type === 'metrics') onRecord(m.record as MetricsRecord);
       else if (m.type === 'step') onStep();
-      else if (m.type === 'done') {
+      else if (m.type === 'done' || m.type === 'stopped') {
         settled = true;
-        resolve(m.result as ArmTasks[K]['result']);
+        resolve(m.type === 'done' ? { done: m.result as ArmTasks[K]['result'] } : { stopped: m.state as ArmTasks[K]['state'] });
       } else {
         settled = true;
         const err = new Error(m.message);
@@ -61,14 +68,20 @@ function runInWorker<K extends ArmTaskKind>(
   });
 }
 
-/** Runs every task of `kind` and returns their results in input order. */
-export async function runArmTasks<K extends ArmTaskKind>(kind: K, inputs: ArmTasks[K]['input'][], jobs: number, events: ArmPoolEvents): Promise<ArmTasks[K]['result'][]> {
-  const script = jobs > 1 && inputs.length > 1 ? workerScript() : null;
-  const run = armTasks[kind] as (input: ArmTasks[K]['input'], e: { onMetrics(r: MetricsRecord): void; onStep(): void }) => ArmTasks[K]['result'];
-  if (!script) return inputs.map((input, i) => run(input, { onMetrics: events.onMetrics, onStep: () => events.onStep(i) }));
-  const backend = activeBackend();
+/**
+ * Runs every task of `kind` and returns their results in input order. With `control`, throws
+ * ArmsInterrupted when a stop was requested before every arm finished.
+ */
+export async function runArmTasks<K extends ArmTaskKind>(kind: K, inputs: ArmTasks[K]['input'][], jobs: number, events: ArmPoolEvents, control?: ArmStageControl): Promise<ArmTasks[K]['result'][]> {
+  control?.armsStarting();
+  const names = inputs.map((input) => armTaskNames[kind](input));
+  const saved = names.map((name) => control?.resume.get(name));
   // Buffer each arm's metrics; release them in arm order as the earliest unfinished arm ends.
-  const buffers: MetricsRecord[][] = inputs.map(() => []);
+  // A resumed arm starts with the records it wrote before the interruption.
+  const buffers: MetricsRecord[][] = saved.map((s) => (s ? [...('done' in s ? s.done : s.partial).records] : []));
+  const steps: number[] = saved.map((s) => (s ? ('done' in s ? s.done : s.partial).steps : 0));
+  const states: (ArmTasks[K]['state'] | undefined)[] = saved.map((s) => (s && 'partial' in s ? (s.partial.state as ArmTasks[K]['state']) : undefined));
+  const results: ArmTasks[K]['result'][] = new Array(inputs.length);
   const finished: boolean[] = inputs.map(() => false);
   let released = 0;
   const release = () => {
@@ -78,24 +91,68 @@ export async function runArmTasks<K extends ArmTaskKind>(kind: K, inputs: ArmTas
       released++;
     }
   };
-  const results: ArmTasks[K]['result'][] = new Array(inputs.length);
-  const live = new Set<Worker>();
-  let next = 0;
-  const lane = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      const input = inputs[i]!;
-      results[i] = await runInWorker(script, { kind, backend, input }, live, (r) => buffers[i]!.push(r), () => events.onStep(i));
-      finished[i] = true;
-      release();
-    }
+  const finish = (i: number, result: ArmTasks[K]['result']) => {
+    results[i] = result;
+    finished[i] = true;
+    states[i] = undefined;
+    control?.armDone({ name: names[i]!, steps: steps[i]!, result, records: buffers[i]! });
+    release();
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(jobs, inputs.length) }, lane));
-  } catch (e) {
-    next = inputs.length; // start no more arms, and stop the ones still running
-    await Promise.all([...live].map((w) => w.terminate()));
-    throw e;
+  saved.forEach((s, i) => {
+    for (let k = 0; k < steps[i]!; k++) events.onStep(i); // progress for the steps done before
+    if (s && 'done' in s) {
+      results[i] = s.done.result as ArmTasks[K]['result'];
+      finished[i] = true;
+    }
+  });
+  release();
+
+  const stop = control?.stop;
+  const taskEvents = (i: number): TaskEvents => ({
+    onMetrics: (r) => buffers[i]!.push(r),
+    onStep: () => {
+      steps[i]!++;
+      events.onStep(i);
+    },
+    stopRequested: stop && (() => stop.requested),
+  });
+  const todo = inputs.map((_, i) => i).filter((i) => !finished[i]);
+  const script = todo.length > 0 && ((jobs > 1 && todo.length > 1) || control?.threads) ? workerScript() : null;
+  if (!script) {
+    const run = armTasks[kind] as (input: ArmTasks[K]['input'], e: TaskEvents, from?: ArmTasks[K]['state']) => ArmTasks[K]['result'];
+    for (const i of todo) {
+      if (stop?.requested) break;
+      try {
+        finish(i, run(inputs[i]!, taskEvents(i), states[i]));
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        states[i] = e.state as ArmTasks[K]['state'];
+        break;
+      }
+    }
+  } else {
+    const backend = activeBackend();
+    const live = new Set<Worker>();
+    let next = 0;
+    const lane = async () => {
+      while (next < todo.length && !stop?.requested) {
+        const i = todo[next++]!;
+        const { onMetrics, onStep } = taskEvents(i);
+        const outcome = await runInWorker(script, { kind, backend, input: inputs[i]!, from: states[i], stop: stop?.buffer }, live, onMetrics, onStep);
+        if ('done' in outcome) finish(i, outcome.done);
+        else states[i] = outcome.stopped;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, lane));
+    } catch (e) {
+      next = todo.length; // start no more arms, and stop the ones still running
+      await Promise.all([...live].map((w) => w.terminate()));
+      throw e;
+    }
   }
-  return results;
+  if (finished.every(Boolean)) return results;
+  // Stopped on request: the arms begun keep their state and records; the others start afresh.
+  const partial = todo.filter((i) => !finished[i] && states[i] !== undefined);
+  throw new ArmsInterrupted(partial.map((i) => ({ name: names[i]!, steps: steps[i]!, state: states[i], records: buffers[i]! })));
 }

@@ -1,5 +1,7 @@
 // The independent units of work an experiment hands to worker threads, by name. The same
 // functions run in this thread when there is one job, so results cannot depend on where.
+import type { ChannelState } from '../distill/channel.js';
+import type { LogitDistillState } from '../distill/logit-distill.js';
 import { runNumbersArm, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { runStudentArm, type StudentArmInput } from './student-arm.js';
 import type { MetricsRecord } from './types.js';
@@ -7,17 +9,26 @@ import type { MetricsRecord } from './types.js';
 export interface TaskEvents {
   onMetrics(record: MetricsRecord): void;
   onStep(): void;
+  /** Asked after every step; true → the task throws Interrupted with its state. */
+  stopRequested?(): boolean;
 }
 
+/** Per kind: the input, the result, and the state an interrupted task continues from. */
 export interface ArmTasks {
-  'mnist-student': { input: StudentArmInput; result: number[] };
-  'numbers-arm': { input: NumbersArmInput; result: NumbersArmSummary };
+  'mnist-student': { input: StudentArmInput; result: number[]; state: LogitDistillState };
+  'numbers-arm': { input: NumbersArmInput; result: NumbersArmSummary; state: ChannelState };
 }
 export type ArmTaskKind = keyof ArmTasks;
 
-export const armTasks: { [K in ArmTaskKind]: (input: ArmTasks[K]['input'], events: TaskEvents) => ArmTasks[K]['result'] } = {
+export const armTasks: { [K in ArmTaskKind]: (input: ArmTasks[K]['input'], events: TaskEvents, from?: ArmTasks[K]['state']) => ArmTasks[K]['result'] } = {
   'mnist-student': runStudentArm,
   'numbers-arm': runNumbersArm,
+};
+
+/** The arm a task runs, by name (checkpoints key arms by name, not by place). */
+export const armTaskNames: { [K in ArmTaskKind]: (input: ArmTasks[K]['input']) => string } = {
+  'mnist-student': (input) => input.arm,
+  'numbers-arm': (input) => input.arm.name,
 };
 
 /** What a worker receives. */
@@ -25,4 +36,8 @@ export interface TaskMessage<K extends ArmTaskKind = ArmTaskKind> {
   kind: K;
   backend: string;
   input: ArmTasks[K]['input'];
+  /** Continue from this state of an interrupted run. */
+  from?: ArmTasks[K]['state'];
+  /** The run's stop flag (StopFlag.buffer), read after every step. */
+  stop?: SharedArrayBuffer;
 }

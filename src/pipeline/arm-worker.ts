@@ -2,12 +2,14 @@
 // progress and the result as messages. Large inputs arrive on shared memory or by copy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendName } from '../engine/backend.js';
+import { Interrupted, StopFlag } from '../engine/stop.js';
 import { armTasks, type ArmTaskKind, type TaskMessage } from './arm-tasks.js';
 
 export type ArmWorkerMessage =
   | { type: 'metrics'; record: Record<string, unknown> }
   | { type: 'step' }
   | { type: 'done'; result: unknown }
+  | { type: 'stopped'; state: unknown }
   | { type: 'error'; message: string; stack?: string };
 
 const port = parentPort!;
@@ -16,13 +18,19 @@ const post = (m: ArmWorkerMessage) => port.postMessage(m);
 
 try {
   await selectBackend(task.backend as BackendName);
-  const run = armTasks[task.kind as ArmTaskKind] as (input: unknown, events: { onMetrics(r: Record<string, unknown>): void; onStep(): void }) => unknown;
-  const result = run(task.input, {
-    onMetrics: (record) => post({ type: 'metrics', record }),
-    onStep: () => post({ type: 'step' }),
-  });
+  const run = armTasks[task.kind as ArmTaskKind] as (input: unknown, events: { onMetrics(r: Record<string, unknown>): void; onStep(): void; stopRequested?(): boolean }, from?: unknown) => unknown;
+  const stop = task.stop && new StopFlag(task.stop);
+  const result = run(
+    task.input,
+    {
+      onMetrics: (record) => post({ type: 'metrics', record }),
+      onStep: () => post({ type: 'step' }),
+      stopRequested: stop && (() => stop.requested),
+    },
+    task.from,
+  );
   post({ type: 'done', result });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
-  post({ type: 'error', message: err.message, stack: err.stack });
+  post(e instanceof Interrupted ? { type: 'stopped', state: e.state } : { type: 'error', message: err.message, stack: err.stack });
 }

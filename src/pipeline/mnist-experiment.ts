@@ -107,7 +107,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       },
     };
   });
-  const accuracies = await runArmTasks('mnist-student', inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: (i) => tick(studentArms[i]!.name) });
+  const accuracies = await runArmTasks('mnist-student', inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: (i) => tick(studentArms[i]!.name) }, options.control);
   studentArms.forEach((arm, i) => results.set(arm.name, summarize(arm, accuracies[i]!, { student: arm.student, logits: arm.logits })));
 
   return {

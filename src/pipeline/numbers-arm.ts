@@ -3,7 +3,7 @@
 // 2M members) and the student (its base, twice), run the channel, probe, summarise.
 import type { NumbersArm, NumbersExperiment } from '../config/numbers-experiment.js';
 import { rootStream } from '../engine/rng.js';
-import { runChannel } from '../distill/channel.js';
+import { runChannel, type ChannelState } from '../distill/channel.js';
 import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
 import { sampledAnswerRate, traitScore } from '../probes/trait.js';
@@ -53,12 +53,15 @@ export interface NumbersArmInput {
 export interface ArmEvents {
   onMetrics(record: MetricsRecord): void;
   onStep(): void;
+  /** Asked after every step; true → throw Interrupted<ChannelState>. */
+  stopRequested?(): boolean;
 }
 
 /** Splits per-member values of a 2M family into [trait members 0..M−1, control members M..2M−1]. */
 export const traitAndControl = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
-export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): NumbersArmSummary {
+/** Runs the arm, or continues it `from` where it was interrupted. */
+export function runNumbersArm(input: NumbersArmInput, events: ArmEvents, from?: ChannelState): NumbersArmSummary {
   const { exp, arm } = input;
   const M = exp.seeds;
   const root = rootStream(exp.rootSeed);
@@ -99,6 +102,7 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents): Number
           events.onStep();
         },
       },
+      { from, stopRequested: events.stopRequested },
     );
     const [t, c] = traitAndControl(traitScore(student, probe), M);
     const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);

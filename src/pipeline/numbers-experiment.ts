@@ -208,7 +208,7 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const arms = await runArmTasks('numbers-arm', inputs, options.jobs ?? 1, {
     onMetrics: hooks.onMetrics,
     onStep: (i) => hooks.onProgress(++done, totalSteps, exp.arms[i]!.name),
-  });
+  }, options.control);
   return {
     experiment: exp.name,
     world: 'numbers',

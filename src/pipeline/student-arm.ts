@@ -4,7 +4,7 @@
 import type { BackendName } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
 import { rootStream } from '../engine/rng.js';
-import { distillOnTargets, selectLogits, type LogitDistillSettings } from '../distill/logit-distill.js';
+import { distillOnTargets, selectLogits, type LogitDistillSettings, type LogitDistillState } from '../distill/logit-distill.js';
 import { MlpFamily, type MemberInit } from '../models/mlp.js';
 import { accuracyPerMember } from '../probes/accuracy.js';
 import { loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
@@ -27,10 +27,12 @@ export interface StudentArmInput {
 export interface StudentArmEvents {
   onMetrics(record: MetricsRecord): void;
   onStep(): void;
+  /** Asked after every step; true → throw Interrupted<LogitDistillState>. */
+  stopRequested?(): boolean;
 }
 
-/** Runs the arm and returns the test accuracy per member. */
-export function runStudentArm(input: StudentArmInput, events: StudentArmEvents): number[] {
+/** Runs the arm (or continues it `from` where it was interrupted) and returns the test accuracy per member. */
+export function runStudentArm(input: StudentArmInput, events: StudentArmEvents, from?: LogitDistillState): number[] {
   const K = input.sizes[input.sizes.length - 1]!;
   const d = input.sizes[0]!;
   const n = input.noise.length / d;
@@ -48,6 +50,8 @@ export function runStudentArm(input: StudentArmInput, events: StudentArmEvents):
         inputs: input.noise,
         onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
         onStep: () => events.onStep(),
+        resume: from,
+        stopRequested: events.stopRequested,
       },
     );
     const test = loadMnist().test;

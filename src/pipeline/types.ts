@@ -1,6 +1,7 @@
 // What a run produces and how it reports while it works. The CLI and the report layer
 // consume these; the pipeline produces them.
 import type { BackendName } from '../engine/backend.js';
+import type { ArmStageControl } from './arm-control.js';
 
 /** One line of metrics.jsonl: a logged optimizer step (or an evaluation) of one arm. */
 export interface MetricsRecord {
@@ -22,6 +23,8 @@ export interface RunHooks {
 export interface RunOptions {
   /** Worker threads for independent arms (1: everything in this thread). Results do not depend on it. */
   jobs?: number;
+  /** Stopping the arm stage on request and continuing an interrupted one (see arm-control.ts). */
+  control?: ArmStageControl;
 }
 
 export interface ArmSummary {
