@@ -2,18 +2,28 @@
 // run logs, summary.json and the finished manifest at the end, then the rename that makes the
 // directory appear under its final name (report.html is written just before it). Any failure
 // removes the partial directory.
+//
+// A stoppable run (`stop`, from `traitlab run`) also keeps a checkpoint in the partial directory
+// (run-checkpoint.ts). Stopped, it saves its arms and keeps the partial directory; `resume`
+// continues such a run there and ends with the files an uninterrupted run writes. A resumed
+// run that fails keeps its checkpoint.
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
-import { buildManifest, finishManifest } from '../pipeline/manifest.js';
+import type { StopFlag } from '../engine/stop.js';
+import { ArmsInterrupted } from '../pipeline/arm-control.js';
+import type { InterruptedRun } from '../pipeline/interrupted-run.js';
+import { buildManifest, finishManifest, gitState, type Manifest } from '../pipeline/manifest.js';
+import { RunCheckpoint, truncateTo } from '../pipeline/run-checkpoint.js';
 import { RunDir } from '../pipeline/run-dir.js';
 import { shardExperiment, shardRecord, type ShardSpec } from '../pipeline/shard.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
 import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
-import { RunFailedError } from './handle-error.js';
+import { checkpointing } from './checkpointing.js';
+import { RunFailedError, RunInterruptedError } from './handle-error.js';
 
 export interface RunRequest {
   exp: Experiment;
@@ -30,19 +40,47 @@ export interface RunRequest {
   shard?: ShardSpec;
   /** Told how writing report.html went; a report that fails does not fail the run. */
   onReport?(outcome: ReportOutcome): void;
+  /** Make the run stoppable: it keeps a checkpoint and, stopped, saves its arms. */
+  stop?: RunStop;
+  /** Continue this interrupted run (`dir` is its final directory); needs `stop`. */
+  resume?: InterruptedRun;
+}
+
+/** How a run is asked to stop (src/cli/interrupt.ts). */
+export interface RunStop {
+  flag: StopFlag;
+  /** The arm stage starts: from now on a stop is saved as a checkpoint. */
+  listen(): void;
+  /** What asked for the stop ('SIGINT', 'SIGTERM'). */
+  reason(): string;
+}
+
+/** The run's manifest as it started, with this resumption recorded (the code may differ). */
+function resumedManifest(m: Manifest, packageRoot: string): Manifest {
+  const resumes = [...((m as { resumes?: unknown[] }).resumes ?? []), { at: new Date().toISOString(), git: gitState(packageRoot) }];
+  return { ...m, resumes } as Manifest;
 }
 
 export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSummary>> {
-  const runDir = RunDir.create(req.dir); // refuses a taken target before anything is written
+  // create() refuses a taken target before anything is written
+  const runDir = req.resume ? RunDir.reopen(req.dir) : RunDir.create(req.dir);
   let metrics: MetricsWriter | undefined;
+  let checkpoint: RunCheckpoint | undefined;
   try {
     const shard = req.shard && shardRecord(req.exp, req.shard);
-    const manifest = buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date(), shard });
+    const manifest = req.resume
+      ? resumedManifest(req.resume.manifest, req.packageRoot)
+      : buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date(), shard });
     runDir.writeJson('manifest.json', manifest);
+    if (req.stop) checkpoint = req.resume ? RunCheckpoint.takeOver(runDir.partial, req.resume.loaded) : RunCheckpoint.begin(runDir.partial);
+    // What was logged after the arm stage started is in the checkpoint's arm files.
+    if (req.resume) truncateTo(runDir.path('metrics.jsonl'), req.resume.loaded.metricsBytes);
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
     const exp = req.shard ? shardExperiment(req.exp, req.shard) : req.exp;
+    const kept = checkpoint && checkpointing(checkpoint, writer, req.stop!, req.resume?.loaded ?? null);
+    const onMetrics = kept ? kept.onMetrics : (record: object) => writer.write(record);
     // The claims are checked on the finished summary: they need every arm's per-seed values.
-    const summary = withClaims(exp, await runExperiment(exp, { onMetrics: (record) => writer.write(record), onProgress: req.onProgress }, { jobs: req.jobs }));
+    const summary = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress }, { jobs: req.jobs, control: kept?.control }));
     metrics = undefined;
     writer.close();
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.
@@ -50,14 +88,24 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
     runDir.writeJson('manifest.json', finishManifest(manifest, new Date()));
     // Written from the files above, inside the partial directory, so it appears with the run.
     req.onReport?.(await tryWriteReport(runDir.partial));
+    checkpoint?.remove(); // last: a run killed before this point can still be resumed
     runDir.commit();
     return summary;
   } catch (e) {
     try {
       metrics?.close();
     } catch {
-      // the directory is removed next; a failed flush changes nothing
+      // the directory is removed next (or, stopped, metrics.jsonl is cut back on resume)
     }
+    if (checkpoint && e instanceof ArmsInterrupted) {
+      try {
+        checkpoint.interrupted(e.partial, req.stop!.reason());
+      } catch (saving) {
+        throw new RunFailedError(saving, req.dir, runDir.partial);
+      }
+      throw new RunInterruptedError(runDir.partial, req.stop!.reason());
+    }
+    if (req.resume) throw new RunFailedError(e, req.dir, runDir.partial);
     runDir.abort();
     throw new RunFailedError(e, req.dir);
   }

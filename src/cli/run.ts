@@ -1,21 +1,26 @@
 // `traitlab run <file>`: validate the experiment and the options, pick the backend, run into a
 // fresh run directory, print the table. Bad input fails before any directory is made.
+// `traitlab run --resume <run-dir>` continues an interrupted run instead (resume-start.ts).
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
-import { executeRun } from './execute-run.js';
+import { executeRun, type RunRequest } from './execute-run.js';
+import { RunInterruptedError } from './handle-error.js';
+import { signalStop } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
+import { resumeStart } from './resume-start.js';
 import { reportNotice } from './run-report.js';
 import { shardOption } from './shard-option.js';
 
@@ -33,11 +38,17 @@ const runOptions = z
       .optional(),
     json: z.boolean().optional(),
     shard: shardOption.optional(),
+    resume: z.string().min(1).optional(),
   })
   .strict();
 
-async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
-  const opts = parseOptions(runOptions, raw);
+export type RunOptions = z.output<typeof runOptions>;
+
+/** What a run starts from: a new run or an interrupted one, its directory and backend chosen. */
+export type RunStart = Pick<RunRequest, 'exp' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;
+
+async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
+  if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');
   const experimentFile = resolve(io.cwd, file);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
   if (opts.shard) checkShardable(exp, opts.shard);
@@ -49,12 +60,35 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
   const backend = await selectBackend(opts.backend);
   const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
   io.err(`running ${exp.name}${slice}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
+  return { exp, experimentFile, dir, backend, shard: opts.shard };
+}
+
+async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
+  const opts = parseOptions(runOptions, raw);
+  const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
+  const { dir } = start;
   const progress = createProgress(io);
   const report = reportNotice(io, dir);
+  // Ctrl-C from the arm stage on stops the run with a checkpoint (see interrupt.ts).
+  const stop = signalStop();
   let summary;
   try {
-    summary = await executeRun({ exp, experimentFile, dir, backend, jobs: opts.jobs ?? availableParallelism(), packageRoot: packageRoot(), shard: opts.shard, onProgress: (d, t, label) => progress.update(d, t, label), onReport: report.onReport });
+    summary = await executeRun({
+      ...start,
+      jobs: opts.jobs ?? availableParallelism(),
+      packageRoot: packageRoot(),
+      stop,
+      onProgress: (d, t, label) => {
+        stop.armStep();
+        progress.update(d, t, label);
+      },
+      onReport: report.onReport,
+    });
+  } catch (e) {
+    if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
+    throw e;
   } finally {
+    stop.dispose();
     progress.stop();
   }
   io.out(opts.json ? JSON.stringify(summary, null, 2) : formatRunOutput(summary, shownPath(dir, io.cwd)));
@@ -64,13 +98,14 @@ async function run(file: string, raw: unknown, io: CliIo): Promise<void> {
 export function registerRun(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('run an experiment file and write a run directory')
-    .argument('<file>', 'experiment file (JSON; see traitlab list and traitlab schema)')
+    .description('run an experiment file and write a run directory (Ctrl-C stops it with a checkpoint; --resume continues it)')
+    .argument('[file]', 'experiment file (JSON; see traitlab list and traitlab schema)')
     .option('--seeds <n>', 'number of seeds, overriding the file')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
     .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file; join the n run directories with traitlab merge')
     .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
-    .action((file: string, raw: unknown) => run(file, raw, io));
+    .option('--resume <run-dir>', 'continue an interrupted run (its <run-dir>.partial) from its checkpoint, with the config in its manifest; give no file')
+    .action((file: string | undefined, raw: unknown) => run(file, raw, io));
 }

@@ -80,9 +80,14 @@ export class RunDir {
       mkdirSync(dir.partial); // not recursive: fails if it exists, so two runs never share it
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      throw new ConfigError(dir.partial, 'already exists (a run into this directory is in progress or was killed); remove it or choose another --out');
+      throw new ConfigError(dir.partial, `already exists (a run into this directory is in progress, was interrupted or killed); continue it with traitlab run --resume ${dir.partial}, remove it, or choose another --out`);
     }
     return dir;
+  }
+
+  /** The partial directory of an interrupted run, to go on writing it (`traitlab run --resume`). */
+  static reopen(final: string): RunDir {
+    return new RunDir(final);
   }
 
   path(name: string): string {

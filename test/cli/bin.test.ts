@@ -11,7 +11,7 @@ test.skipIf(!existsSync(bin))('node dist/src/cli/index.js --help exits 0', () =>
   const r = spawnSync(process.execPath, [bin, '--help'], { cwd: root, encoding: 'utf8', timeout: 15_000 });
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/^Usage: traitlab/);
-  expect(r.stdout).toContain('run [options] <file>');
+  expect(r.stdout).toContain('run [options] [file]');
 });
 
 test.skipIf(!existsSync(bin))('the bin exits 2 with one stderr line on bad input', () => {

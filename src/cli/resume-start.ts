@@ -1,0 +1,35 @@
+// `traitlab run --resume <run-dir>`: the run to continue, from its own directory. Its config,
+// seeds, backend and shard are those its manifest.json records; options that would change
+// them are refused rather than ignored (--jobs may change: results do not depend on it).
+import { ConfigError } from '../config/errors.js';
+import { selectBackend } from '../engine/backend.js';
+import { openInterruptedRun } from '../pipeline/interrupted-run.js';
+import { gitState } from '../pipeline/manifest.js';
+import { loggingArms, shardExperiment } from '../pipeline/shard.js';
+import type { CliIo } from './io.js';
+import { packageRoot } from './package-root.js';
+import type { RunOptions, RunStart } from './run.js';
+import { shownPath } from './shown-path.js';
+
+export async function resumeStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
+  const given = opts.resume!;
+  if (file !== undefined) throw new ConfigError('--resume', `takes the config from the run directory, so give no experiment file (remove ${file})`);
+  for (const name of ['seeds', 'out', 'shard'] as const)
+    if (opts[name] !== undefined) throw new ConfigError(`--${name}`, 'cannot be used with --resume: the run continues with the settings it started with (see its manifest.json); remove it');
+  const target = openInterruptedRun(given, io.cwd, packageRoot());
+  if (opts.backend !== 'auto' && opts.backend !== target.backend) throw new ConfigError('--backend', `the run started on ${target.backend}; resume it on ${target.backend} (or leave --backend out)`);
+  const backend = await selectBackend(target.backend);
+  const then = target.manifest.git;
+  const now = gitState(packageRoot());
+  if (then && now && then.commit !== now.commit)
+    io.err(`traitlab: warning: the run was started at commit ${then.commit.slice(0, 7)} and this checkout is at ${now.commit.slice(0, 7)}; the rest of it runs this checkout's code`);
+  const arms = [...target.loaded.arms.values()];
+  const done = arms.filter((a) => 'done' in a).length;
+  const { exp } = target;
+  // The arms of the arm stage (MNIST's reference and teacher arms come with the teacher).
+  const all = loggingArms(target.shard ? shardExperiment(exp, target.shard) : exp).length;
+  io.err(
+    `resuming ${exp.name}: ${done} of ${all} arm${all === 1 ? '' : 's'} finished, ${arms.length - done} stopped mid-way; ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(target.partial, io.cwd)}`,
+  );
+  return { exp, experimentFile: target.manifest.experimentFile, dir: target.final, backend, shard: target.shard ?? undefined, resume: target };
+}
