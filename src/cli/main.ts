@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { handleError, EXIT_BAD_INPUT, EXIT_OK } from './handle-error.js';
 import { processIo, type CliIo } from './io.js';
+import { registerDemo } from './demo.js';
 import { registerList } from './list.js';
 import { registerMerge } from './merge.js';
 import { registerPretrain } from './pretrain.js';
@@ -28,6 +29,7 @@ function program(io: CliIo): Command {
     })
     .showSuggestionAfterError(true);
   registerRun(program, io);
+  registerDemo(program, io);
   registerList(program, io);
   registerSchema(program, io);
   registerPretrain(program, io);

@@ -63,7 +63,7 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   return { exp, experimentFile, dir, backend, shard: opts.shard };
 }
 
-async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
+export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
   const { dir } = start;

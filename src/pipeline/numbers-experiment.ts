@@ -17,7 +17,7 @@ import { meanCi, type MeanCi } from '../probes/stats.js';
 import { traitScore } from '../probes/trait.js';
 import { CONTEXT, EOS, mixBatch, numbersPrompts, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
 import { runArmTasks } from './arm-pool.js';
-import { cachedBase } from './base-cache.js';
+import { cachedBase, type CacheKey } from './base-cache.js';
 import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
@@ -41,11 +41,19 @@ export interface NumbersRunSummary {
   interval: string;
 }
 
+/** What a base of M members, seeds firstSeed…firstSeed+M−1, is cached (and shipped) under. */
+export function baseCacheKey(exp: NumbersExperiment, c: LmConfig, firstSeed: number): CacheKey {
+  const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: exp.seeds };
+  return { kind: c.kind, modelConfig: resolvedModelConfig(c), recipe };
+}
+
+/** The model config of the experiment's gpt bases (own and other-seed). */
+export const gptBaseConfig = (exp: NumbersExperiment): LmConfig => lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
+
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
 function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
   const M = exp.seeds;
-  const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: M };
-  return cachedBase({ kind: c.kind, modelConfig: resolvedModelConfig(c), recipe }, () => {
+  return cachedBase(baseCacheKey(exp, c, firstSeed), () => {
     const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(firstSeed + m)));
     // Every base sees the same documents in the same order: bases differ only in their init.
     const data = root.child('pretrain-data');
@@ -81,7 +89,7 @@ type Bases = Partial<Record<LmBase, { family: LmFamily; config: LmConfig; file: 
  */
 function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: { tick(label: string): () => void; skip(steps: number, label: string): void }, writeDir?: string): Bases {
   const M = exp.seeds;
-  const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
+  const gpt = gptBaseConfig(exp);
   const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
   const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
     const b = base(exp, c, firstSeed, root, hooks, label, progress.tick(label), writeDir);
@@ -182,7 +190,7 @@ function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: Rand
 export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<NumbersRunSummary> {
   const M = exp.seeds;
   const root = rootStream(exp.rootSeed);
-  const gpt = lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
+  const gpt = gptBaseConfig(exp);
   const probe = animalProbe(exp.teacher.target);
   // Progress counts optimizer steps of every stage; a base read from disk counts as done.
   const teacherSteps = numbersTeacher(exp.teacher.name).kind === 'fine-tune' ? exp.teacher.steps! : 0;
