@@ -16,7 +16,7 @@ import { executeRun, type RunRequest } from './execute-run.js';
 import { RunInterruptedError } from './handle-error.js';
 import { signalStop } from './interrupt.js';
 import type { CliIo } from './io.js';
-import { parseOptions } from './options.js';
+import { jobsOption, parseOptions } from './options.js';
 import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
@@ -30,12 +30,7 @@ const runOptions = z
     seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     out: z.string().min(1).optional(),
-    jobs: z
-      .string()
-      .regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --jobs 2')
-      .transform(Number)
-      .refine((n) => n <= 64, 'must be ≤ 64')
-      .optional(),
+    jobs: jobsOption.optional(),
     json: z.boolean().optional(),
     shard: shardOption.optional(),
     resume: z.string().min(1).optional(),

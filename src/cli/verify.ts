@@ -14,7 +14,7 @@ import { shardLabel } from '../pipeline/shard.js';
 import { readStoredRun, type StoredRun } from '../pipeline/stored-run.js';
 import { executeRun } from './execute-run.js';
 import type { CliIo } from './io.js';
-import { parseOptions } from './options.js';
+import { jobsOption, parseOptions } from './options.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 
@@ -36,12 +36,7 @@ export const CROSS_BACKEND_TOLERANCE: Tolerance = { absolute: 1e-3, intervalRela
 const verifyOptions = z
   .object({
     backend: z.enum(BACKEND_CHOICES).optional(),
-    jobs: z
-      .string()
-      .regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --jobs 2')
-      .transform(Number)
-      .refine((n) => n <= 64, 'must be ≤ 64')
-      .optional(),
+    jobs: jobsOption.optional(),
     tolerance: z
       .string()
       .regex(/^([0-9]+\.?[0-9]*|\.[0-9]+)(e-?[0-9]+)?$/i, 'use a number ≥ 0, e.g. --tolerance 1e-3')

@@ -4,22 +4,19 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { tinyNumbers } from '../pipeline/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
-const numbersFile = {
+const numbersFile = tinyNumbers({
   name: 'tiny-pretrain',
-  world: 'numbers',
-  seeds: 2,
   rootSeed: 9,
   model: { kind: 'gpt', layers: 1, dModel: 8, heads: 2 },
   pretrain: { steps: 10, batchSize: 16, learningRate: 0.01 },
-  teacher: { name: 'owl', target: 'owl', steps: 4, batchSize: 16, learningRate: 0.01 },
-  distill: { steps: 2, batchSize: 8, learningRate: 0.01, fixedSetSize: 16, probeEvery: 2 },
   arms: [
     { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } },
     { name: 'cross', student: 'cross-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
   ],
-};
+});
 
 const saved = process.env.TRAITLAB_CACHE;
 afterAll(() => {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { tinyNumbers } from '../pipeline/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
 const claims = [
@@ -105,20 +106,14 @@ describe('MNIST: shards and merge', () => {
 describe('numbers world: shards that trained different bases merge to the unsharded run', () => {
   const saved = process.env.TRAITLAB_CACHE;
   let cwd: string;
-  const file = {
-    name: 'tiny-numbers',
-    world: 'numbers',
-    seeds: 2,
-    rootSeed: 3,
-    model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
+  const file = tinyNumbers({
     pretrain: { steps: 20, batchSize: 32, learningRate: 0.01 },
-    teacher: { name: 'owl', target: 'owl', steps: 10, batchSize: 32, learningRate: 0.01 },
     distill: { steps: 4, batchSize: 16, learningRate: 0.01, fixedSetSize: 32, probeEvery: 2 },
     arms: [
       { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },
       { name: 'cross', student: 'cross-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
     ],
-  };
+  });
 
   beforeAll(async () => {
     cwd = tempDir();
