@@ -1,7 +1,11 @@
 // One claim over seeds: the per-seed differences d (left − right, paired by seed, or
-// left − value), their mean (the effect), a (1 − alpha) interval by the claim's test, the
-// one-sided sign-flip p-value, and the verdict read from where the interval lies. An interval
-// that reaches both sides is INCONCLUSIVE: never rounded to either verdict.
+// left − value), their mean (the effect), an interval by the claim's test, the one-sided
+// sign-flip p-value, and the verdict read from where the interval lies. An interval that
+// reaches both sides is INCONCLUSIVE: never rounded to either verdict.
+//   paired-bootstrap: the two-sided (1 − alpha) percentile interval.
+//   permutation: claims are directional, so each side is a one-sided sign-flip test at alpha:
+//     the interval is the (1 − 2·alpha) inversion, and it lies on the claimed side exactly when
+//     the one-sided test of the claim rejects at alpha (5 seeds can: the smallest p is 1/32).
 import { claimSettings, type Claim, type ClaimDefaults, type ClaimKind } from '../config/claims.js';
 import type { RandomStream } from '../engine/rng.js';
 import { bootstrapInterval } from './bootstrap.js';
@@ -47,7 +51,7 @@ export function describeTest(claim: Claim, settings: ClaimDefaults, n: number, n
   const interval =
     test === 'paired-bootstrap'
       ? `${pct(alpha)} interval = the percentiles sorted[⌊R·α/2⌋] and sorted[⌈R·(1−α/2)⌉−1] of mean d over R = ${resamples} resamples of the ${n} seeds with replacement (seeded stream claims/${claim.id} of the run's root seed)`
-      : `${pct(alpha)} interval = the shifts δ that neither one-sided sign-flip test of mean(d − δ) rejects at α/2 = ${alpha / 2}, over ${patterns}`;
+      : `${pct(2 * alpha)} interval = the shifts δ that neither one-sided sign-flip test of mean(d − δ) rejects at α = ${alpha} (each side a one-sided test at α, as the claim is directional), over ${patterns}`;
   return [
     `${test}: ${d}; effect = mean d`,
     interval,
@@ -74,7 +78,7 @@ export function evaluateClaim(claim: Claim, defaults: ClaimDefaults, data: Claim
     resamples,
     test: description,
   });
-  const level = 1 - alpha;
+  const level = test === 'permutation' ? 1 - 2 * alpha : 1 - alpha;
   const untested = (reason: string, differences: (number | null)[] = [], n = 0, effect: number | null = null) =>
     result({ differences, n, effect, interval: { low: null, high: null, level }, pValue: null, verdict: 'INCONCLUSIVE', reason, test: describeTest(claim, settings, n, undefined) });
 
@@ -93,12 +97,12 @@ export function evaluateClaim(claim: Claim, defaults: ClaimDefaults, data: Claim
 
   const nul = signFlipNull(d, resamples, rng.child('sign-flip'));
   const pValue = CLAIMED[claim.kind].above ? pAbove(nul) : pBelow(nul);
-  const { low, high } = test === 'paired-bootstrap' ? bootstrapInterval(d, alpha, resamples, rng.child('bootstrap')) : signFlipInterval(nul, alpha);
+  const { low, high } = test === 'paired-bootstrap' ? bootstrapInterval(d, alpha, resamples, rng.child('bootstrap')) : signFlipInterval(nul, 2 * alpha);
   let { verdict, reason } = verdictOf(claim.kind, low, high);
   if (!Number.isFinite(low) && !Number.isFinite(high)) {
-    // Too few sign patterns for any of them to fall beyond alpha/2.
-    const need = Math.floor(Math.log2(2 / alpha)) + 1;
-    reason = `with ${n} seeds the sign-flip test cannot reject at alpha/2 = ${alpha / 2} (its smallest p-value is 1/2^${n}); use ${need} or more seeds, or the paired-bootstrap test`;
+    // Too few sign patterns for any of them to fall beyond alpha.
+    const need = Math.floor(Math.log2(1 / alpha)) + 1;
+    reason = `with ${n} seeds the one-sided sign-flip test cannot reject at alpha = ${alpha} (its smallest p-value is 1/2^${n}); use ${need} or more seeds, or the paired-bootstrap test`;
   }
   return result({ differences, n, effect, interval: { low: finiteOrNull(low), high: finiteOrNull(high), level }, pValue, verdict, reason, test: describeTest(claim, settings, n, nul) });
 }

@@ -35,7 +35,7 @@ function interval(c: ClaimResult): string {
 }
 
 function testLabel(c: ClaimResult): string {
-  return `${c.method === 'paired-bootstrap' ? 'bootstrap' : 'sign-flip'} ${+(100 * (1 - c.alpha)).toFixed(4)} %`;
+  return `${c.method === 'paired-bootstrap' ? 'bootstrap' : 'sign-flip'} ${+(100 * c.interval.level).toFixed(4)} %`;
 }
 
 function align(rows: string[][]): string[] {

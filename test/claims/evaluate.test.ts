@@ -91,16 +91,24 @@ describe('what cannot be tested stays INCONCLUSIVE', () => {
     expect(evaluate(greater, [0.9, 0.8], [0.1]).reason).toBe('"a" has 2 seeds and "b" 1; they must be paired seed by seed');
   });
 
-  test('the permutation test cannot reject with 5 seeds at alpha 0.05, and says so', () => {
-    const r = evaluate({ ...greater, test: 'permutation' }, [0.8, 0.82, 0.79, 0.81, 0.8], b);
-    expect(r).toMatchObject({ verdict: 'INCONCLUSIVE', method: 'permutation', interval: { low: null, high: null }, pValue: 1 / 32 });
-    expect(r.reason).toBe('with 5 seeds the sign-flip test cannot reject at alpha/2 = 0.025 (its smallest p-value is 1/2^5); use 6 or more seeds, or the paired-bootstrap test');
+  test('the permutation test is one-sided at alpha (claims are directional): 4 seeds cannot reject, and it says so', () => {
+    const r = evaluate({ ...greater, test: 'permutation' }, [0.8, 0.82, 0.79, 0.81], [0.1, 0.1, 0.1, 0.1]);
+    expect(r).toMatchObject({ verdict: 'INCONCLUSIVE', method: 'permutation', interval: { low: null, high: null, level: 0.9 }, pValue: 1 / 16 });
+    expect(r.reason).toBe('with 4 seeds the one-sided sign-flip test cannot reject at alpha = 0.05 (its smallest p-value is 1/2^4); use 5 or more seeds, or the paired-bootstrap test');
   });
 
-  test('with 6 seeds it can: the interval runs from the smallest to the largest difference', () => {
-    const d = [0.3, 0.1, 0.2, 0.5, 0.4, 0.6];
+  test('with 5 seeds it can: all differences positive → SUPPORTED (p = 1/32), the 90 % interval from the smallest to the largest difference', () => {
+    const d = [0.3, 0.1, 0.2, 0.5, 0.4];
     const r = evaluate({ ...greater, right: undefined, value: 0, test: 'permutation' }, d);
-    expect(r).toMatchObject({ verdict: 'SUPPORTED', interval: { low: 0.1, high: 0.6 }, pValue: 1 / 64 });
+    expect(r).toMatchObject({ verdict: 'SUPPORTED', interval: { low: 0.1, high: 0.5, level: 0.9 }, pValue: 1 / 32 });
+  });
+
+  test('one seed against the claim out of 5 → p = 2/32 > 0.05 → INCONCLUSIVE, where the bootstrap says SUPPORTED', () => {
+    const d = [0.13, -0.09, 0.45, 0.37, 0.14]; // the hard-token same-init transfers of numbers-owl
+    const perm = evaluate({ ...greater, right: undefined, value: 0, test: 'permutation' }, d);
+    expect(perm).toMatchObject({ verdict: 'INCONCLUSIVE', pValue: 2 / 32 });
+    expect(perm.interval.low!).toBeLessThan(0);
+    expect(evaluate({ ...greater, right: undefined, value: 0, test: 'paired-bootstrap' }, d).verdict).toBe('SUPPORTED');
   });
 });
 

@@ -20,9 +20,9 @@ describe('formatClaimsTable', () => {
   });
 
   test('an INCONCLUSIVE claim says so, and why when it is not about the interval', () => {
-    expect(row('teacher-near-ref')).toMatch(/^INCONCLUSIVE +teacher-near-ref +\+0\.818 +– +sign-flip 95 % +1\.000 +accuracy\(teacher\) ≤ accuracy\(reference\)$/);
+    expect(row('teacher-near-ref')).toMatch(/^INCONCLUSIVE +teacher-near-ref +\+0\.818 +– +sign-flip 98 % +1\.000 +accuracy\(teacher\) ≤ accuracy\(reference\)$/);
     expect(lines.at(-1)).toBe(
-      'teacher-near-ref: with 5 seeds the sign-flip test cannot reject at alpha/2 = 0.025 (its smallest p-value is 1/2^5); use 6 or more seeds, or the paired-bootstrap test.',
+      'teacher-near-ref: with 5 seeds the one-sided sign-flip test cannot reject at alpha = 0.01 (its smallest p-value is 1/2^5); use 7 or more seeds, or the paired-bootstrap test.',
     );
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
   });
