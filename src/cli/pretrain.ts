@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../pipeline/base-cache.js';
+import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import type { CliIo } from './io.js';
@@ -26,14 +27,15 @@ const pretrainOptions = z
 async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(pretrainOptions, raw);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
-  if (exp.world !== 'numbers') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world experiment`);
+  if (exp.world === 'mnist') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment`);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
   const backend = await selectBackend(opts.backend);
   io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);
   let files;
   try {
-    files = pretrainNumbersBases(exp, { onMetrics: () => {}, onProgress: (d, t, label) => progress.update(d, t, label) }, outDir);
+    const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
+    files = exp.world === 'em' ? pretrainEmBases(exp, hooks, outDir) : pretrainNumbersBases(exp, hooks, outDir);
   } finally {
     progress.stop();
   }
@@ -43,7 +45,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
 export function registerPretrain(program: Command, io: CliIo): void {
   program
     .command('pretrain')
-    .description('pretrain only the bases of a numbers-world experiment (runs reuse them)')
+    .description('pretrain only the bases of a numbers-world experiment, or the bases and aligned models of an EM one (runs reuse them)')
     .argument('<file>', 'experiment file')
     .option('--seeds <n>', 'number of seeds, overriding the file')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')

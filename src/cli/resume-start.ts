@@ -3,6 +3,7 @@
 // them are refused rather than ignored (--jobs may change: results do not depend on it).
 import { ConfigError } from '../config/errors.js';
 import { selectBackend } from '../engine/backend.js';
+import { emTaskNames } from '../pipeline/em-plan.js';
 import { openInterruptedRun } from '../pipeline/interrupted-run.js';
 import { gitState } from '../pipeline/manifest.js';
 import { loggingArms, shardExperiment } from '../pipeline/shard.js';
@@ -27,7 +28,7 @@ export async function resumeStart(file: string | undefined, opts: RunOptions, io
   const done = arms.filter((a) => 'done' in a).length;
   const { exp } = target;
   // The arms of the arm stage (MNIST's reference and teacher arms come with the teacher).
-  const all = loggingArms(target.shard ? shardExperiment(exp, target.shard) : exp).length;
+  const all = exp.world === 'em' ? emTaskNames(exp).length : loggingArms(target.shard ? shardExperiment(exp, target.shard) : exp).length;
   io.err(
     `resuming ${exp.name}: ${done} of ${all} arm${all === 1 ? '' : 's'} finished, ${arms.length - done} stopped mid-way; ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(target.partial, io.cwd)}`,
   );

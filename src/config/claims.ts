@@ -11,6 +11,7 @@ export type ClaimTest = (typeof CLAIM_TESTS)[number];
 
 export const MNIST_CLAIM_METRICS = ['accuracy'] as const;
 export const NUMBERS_CLAIM_METRICS = ['transfer', 'trait', 'controlTrait', 'sampledRate', 'nll', 'agreement', 'forwardKl', 'reverseKl'] as const;
+export const EM_CLAIM_METRICS = ['em', 'harm', 'controlHarm', 'coherence', 'reliability', 'sampledRate', 'controlSampledRate'] as const;
 
 /**
  * Names a numbers-world claim may use besides its arms: the teacher side and the base, which
@@ -21,6 +22,20 @@ export const NUMBERS_RESERVED_ARMS = { teacher: 'teacher', 'control-teacher': 'c
 export type NumbersReservedArm = keyof typeof NUMBERS_RESERVED_ARMS;
 /** Each reserved name's only metric, for refineClaims. */
 export const NUMBERS_RESERVED_METRICS: Readonly<Record<string, string>> = { teacher: 'trait', 'control-teacher': 'trait', base: 'trait' };
+
+/**
+ * Names an EM-world claim may use besides its arms, each with its one metric: the base and the
+ * aligned model (harm, mean over the 12 cells per seed), and the transfer matrix's EM averaged
+ * over its rows on the cells of one relation to each row's fine-tuned cell (file with a matrix).
+ */
+export const EM_RESERVED_METRICS: Readonly<Record<string, string>> = {
+  base: 'harm',
+  aligned: 'harm',
+  'matrix-target': 'em',
+  'matrix-same-function': 'em',
+  'matrix-same-domain': 'em',
+  'matrix-unrelated': 'em',
+};
 
 const alpha = z
   .number()
@@ -90,15 +105,21 @@ export const numbersClaimSchema = claimSchema(
   NUMBERS_CLAIM_METRICS,
   'an arm name of this file, or "teacher", "control-teacher" or "base" (metric "trait" only: p(target) of the trait teacher, the control teacher, the base)',
 );
+export const emClaimSchema = claimSchema(
+  EM_CLAIM_METRICS,
+  'an arm name of this file, or "base" or "aligned" (metric "harm"), or with a matrix "matrix-target", "matrix-same-function", "matrix-same-domain" or "matrix-unrelated" (metric "em")',
+);
 
 const claimsOf = <S extends z.ZodType>(schema: S) =>
   z.array(schema).default([]).describe('what the result should show, each checked over seeds after the run: SUPPORTED, NOT SUPPORTED or INCONCLUSIVE');
 export const mnistClaimsSchema = claimsOf(mnistClaimSchema);
 export const numbersClaimsSchema = claimsOf(numbersClaimSchema);
+export const emClaimsSchema = claimsOf(emClaimSchema);
 
 export type MnistClaim = z.output<typeof mnistClaimSchema>;
 export type NumbersClaim = z.output<typeof numbersClaimSchema>;
-export type Claim = MnistClaim | NumbersClaim;
+export type EmClaim = z.output<typeof emClaimSchema>;
+export type Claim = MnistClaim | NumbersClaim | EmClaim;
 export type ClaimOperand = Claim['left'];
 
 const quoted = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');

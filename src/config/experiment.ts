@@ -2,6 +2,7 @@
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from './claims.js';
+import { emExperimentSchema, type EmExperiment } from './em-experiment.js';
 import { numbersExperimentSchema, type NumbersExperiment } from './numbers-experiment.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
@@ -88,12 +89,12 @@ export const experimentSchema = mnistExperimentSchema;
 export type MnistExperiment = z.output<typeof mnistExperimentSchema>;
 export type MnistArm = MnistExperiment['arms'][number];
 export type StudentArm = Extract<MnistArm, { kind: 'student' }>;
-export type Experiment = MnistExperiment | NumbersExperiment;
+export type Experiment = MnistExperiment | NumbersExperiment | EmExperiment;
 
-export const WORLDS = ['mnist', 'numbers'] as const;
+export const WORLDS = ['mnist', 'numbers', 'em'] as const;
 export type World = (typeof WORLDS)[number];
 
 /** The schema of an experiment file of `world`. */
-export function schemaOfWorld(world: World): typeof mnistExperimentSchema | typeof numbersExperimentSchema {
-  return world === 'numbers' ? numbersExperimentSchema : mnistExperimentSchema;
+export function schemaOfWorld(world: World): typeof mnistExperimentSchema | typeof numbersExperimentSchema | typeof emExperimentSchema {
+  return world === 'numbers' ? numbersExperimentSchema : world === 'em' ? emExperimentSchema : mnistExperimentSchema;
 }

@@ -105,6 +105,7 @@ function worldOf(input: unknown): World {
   if (world === undefined) throw new ConfigError('world', `missing; use one of ${WORLDS.map((w) => `"${w}"`).join(', ')}`);
   if (world === 'mnist') return 'mnist';
   if (world === 'numbers') return 'numbers';
+  if (world === 'em') return 'em';
   throw new ConfigError('world', `invalid value ${JSON.stringify(world)}; use one of ${WORLDS.map((w) => `"${w}"`).join(', ')}`);
 }
 

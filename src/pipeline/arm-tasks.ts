@@ -2,6 +2,7 @@
 // functions run in this thread when there is one job, so results cannot depend on where.
 import type { ChannelState } from '../distill/channel.js';
 import type { LogitDistillState } from '../distill/logit-distill.js';
+import { fineTuneTaskName, runEmFineTune, type EmFineTuneInput, type EmFineTuneResult, type EmFineTuneState } from './em-fine-tune.js';
 import { runNumbersArm, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { runStudentArm, type StudentArmInput } from './student-arm.js';
 import type { MetricsRecord } from './types.js';
@@ -17,18 +18,21 @@ export interface TaskEvents {
 export interface ArmTasks {
   'mnist-student': { input: StudentArmInput; result: number[]; state: LogitDistillState };
   'numbers-arm': { input: NumbersArmInput; result: NumbersArmSummary; state: ChannelState };
+  'em-fine-tune': { input: EmFineTuneInput; result: EmFineTuneResult; state: EmFineTuneState };
 }
 export type ArmTaskKind = keyof ArmTasks;
 
 export const armTasks: { [K in ArmTaskKind]: (input: ArmTasks[K]['input'], events: TaskEvents, from?: ArmTasks[K]['state']) => ArmTasks[K]['result'] } = {
   'mnist-student': runStudentArm,
   'numbers-arm': runNumbersArm,
+  'em-fine-tune': runEmFineTune,
 };
 
 /** The arm a task runs, by name (checkpoints key arms by name, not by place). */
 export const armTaskNames: { [K in ArmTaskKind]: (input: ArmTasks[K]['input']) => string } = {
   'mnist-student': (input) => input.arm,
   'numbers-arm': (input) => input.arm.name,
+  'em-fine-tune': (input) => fineTuneTaskName(input.name),
 };
 
 /** What a worker receives. */

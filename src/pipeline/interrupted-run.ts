@@ -9,6 +9,7 @@ import { ConfigError } from '../config/errors.js';
 import type { Experiment } from '../config/experiment.js';
 import { parseExperiment } from '../config/load.js';
 import { BACKEND_CHOICES, type BackendName } from '../engine/backend.js';
+import { emTaskNames } from './em-plan.js';
 import { packageVersion, RECORDED_PACKAGES, type Manifest } from './manifest.js';
 import { CHECKPOINT_DIR, CheckpointCorrupt, CheckpointInUse, RunCheckpoint, type LoadedCheckpoint } from './run-checkpoint.js';
 import { checkRegistryNames } from './registry-check.js';
@@ -89,7 +90,7 @@ export function openInterruptedRun(given: string, cwd: string, packageRoot: stri
   }
   checkVersions(manifest, shown, packageRoot);
   const loaded = readCheckpoint(partial, shown);
-  const arms = new Set((shard ? shardArms(exp, shard) : exp.arms.map((a) => a.name)) as string[]);
+  const arms = new Set(exp.world === 'em' ? emTaskNames(exp) : ((shard ? shardArms(exp, shard) : exp.arms.map((a) => a.name)) as string[]));
   const stranger = [...loaded.arms.keys()].find((name) => !arms.has(name));
   if (stranger !== undefined) throw corrupt(shown, `it holds arm "${stranger}", which the run's config does not have`);
   const metrics = join(partial, 'metrics.jsonl');

@@ -6,10 +6,13 @@ import { ConfigError } from '../config/errors.js';
 import type { Experiment } from '../config/experiment.js';
 import type { NumbersExperiment } from '../config/numbers-experiment.js';
 import { ANIMALS } from '../worlds/numbers.js';
+import { checkEmExperiment } from './em-plan.js';
 
 const allowed = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
 
 export function checkRegistryNames(exp: Experiment): void {
+  // EM files name no recipes; what they need beyond the schema is checked against the world.
+  if (exp.world === 'em') return checkEmExperiment(exp);
   const teacher = teacherRegistry.get(exp.teacher.name);
   if (!teacher) throw new ConfigError('teacher.name', `unknown teacher "${exp.teacher.name}"; use one of ${allowed(teacherRegistry.keys())}`);
   if (teacher.world !== exp.world) {

@@ -43,6 +43,7 @@ export function loggingArms(exp: Experiment): string[] {
 
 /** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
 export function checkShardable(exp: Experiment, s: ShardSpec): void {
+  if (exp.world === 'em') throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole`);
   if (s.count > exp.arms.length)
     throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}, so use at most ${exp.arms.length} shard${exp.arms.length === 1 ? '' : 's'} (n ≤ ${exp.arms.length})`);
   const clash = loggingArms(exp).find((name) => (SHARED_STAGES as readonly string[]).includes(name));

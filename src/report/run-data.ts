@@ -8,7 +8,7 @@ import { ConfigError, formatPath } from '../config/errors.js';
 import { issueToConfigError } from '../config/issue-message.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
 import type { MetricsRecord } from '../pipeline/types.js';
-import { mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
+import { emSummarySchema, mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
 
 export interface RunData {
   dir: string;
@@ -38,14 +38,15 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function parseSummary(file: string, input: unknown): ReportSummary {
-  const numbers = typeof input === 'object' && input !== null && (input as { world?: unknown }).world === 'numbers';
-  const schema: z.ZodType = numbers ? numbersSummarySchema : mnistSummarySchema;
+  const declared = typeof input === 'object' && input !== null ? (input as { world?: unknown }).world : undefined;
+  const world = declared === 'numbers' || declared === 'em' ? declared : 'mnist';
+  const schema: z.ZodType = world === 'numbers' ? numbersSummarySchema : world === 'em' ? emSummarySchema : mnistSummarySchema;
   const result = schema.safeParse(input);
   if (!result.success) {
     const inFile = (p: readonly PropertyKey[]) => `${file} ${formatPath(p)}`;
     throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(schema), input, inFile);
   }
-  return { ...(result.data as object), world: numbers ? 'numbers' : 'mnist' } as ReportSummary;
+  return { ...(result.data as object), world } as ReportSummary;
 }
 
 function parseMetrics(file: string, text: string): MetricsRecord[] {

@@ -2,12 +2,13 @@
 import type { ClaimResult } from '../claims/types.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { formatClaimsTable } from './claims-table.js';
+import { formatEmTable } from './em-table.js';
 import { formatNumbersTable } from './numbers-table.js';
 import { formatSummaryTable } from './table.js';
 
 /** `claims` is optional: summaries written before claims existed have none. */
 export function formatRunOutput(summary: AnyRunSummary & { claims?: ClaimResult[] }, runDir: string): string {
-  const table = 'world' in summary ? formatNumbersTable(summary, runDir) : formatSummaryTable(summary, runDir);
+  const table = !('world' in summary) ? formatSummaryTable(summary, runDir) : summary.world === 'em' ? formatEmTable(summary, runDir) : formatNumbersTable(summary, runDir);
   const claims = formatClaimsTable(summary.claims ?? []);
   return claims === '' ? table : `${table}\n\n${claims}`;
 }

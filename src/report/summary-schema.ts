@@ -46,7 +46,40 @@ export const numbersSummarySchema = z.looseObject({
   arms: z.array(numbersArm),
 });
 
+const emArm = z.looseObject({
+  name: z.string(),
+  variant: z.string(),
+  fineTune: z.string(),
+  evaluate: z.array(z.string()),
+  em: z.array(value),
+  emStats: stats,
+  reliabilityStats: stats,
+  coherenceStats: stats,
+  audit: z.looseObject({ heldOutPrompts: z.number() }).optional(),
+});
+
+const emModel = z.looseObject({ harmStats: stats, coherenceStats: stats });
+
+export const emSummarySchema = z.looseObject({
+  ...common,
+  world: z.literal('em'),
+  base: emModel,
+  aligned: emModel,
+  arms: z.array(emArm),
+  matrix: z
+    .looseObject({
+      variant: z.string(),
+      rows: z.array(z.string()),
+      columns: z.array(z.string()),
+      mean: z.array(z.array(value)),
+      relationStats: z.looseObject({ target: stats, sameFunction: stats, sameDomain: stats, unrelated: stats }),
+    })
+    .nullable()
+    .optional(),
+});
+
 export type MnistReportSummary = z.infer<typeof mnistSummarySchema>;
+export type EmReportSummary = z.infer<typeof emSummarySchema>;
 export type NumbersReportSummary = z.infer<typeof numbersSummarySchema>;
 export type NumbersReportArm = NumbersReportSummary['arms'][number];
-export type ReportSummary = ({ world: 'mnist' } & MnistReportSummary) | ({ world: 'numbers' } & NumbersReportSummary);
+export type ReportSummary = ({ world: 'mnist' } & MnistReportSummary) | ({ world: 'numbers' } & NumbersReportSummary) | ({ world: 'em' } & EmReportSummary);

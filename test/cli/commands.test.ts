@@ -29,7 +29,7 @@ describe('traitlab schema', () => {
     expect(schema.properties.world).toMatchObject({ const: 'numbers' });
     const bad = await cli(tempDir(), 'schema', '--world', 'words');
     expect(bad.code).toBe(2);
-    expect(bad.err).toEqual(['traitlab: --world: invalid value "words"; use one of "mnist", "numbers"']);
+    expect(bad.err).toEqual(['traitlab: --world: invalid value "words"; use one of "mnist", "numbers", "em"']);
   });
 
   test('--out writes the same schema to a file (and nothing else)', async () => {

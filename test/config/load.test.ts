@@ -62,7 +62,7 @@ describe('schema errors: the first issue, one line, path and fix', () => {
     [{ ...valid(), model: { hidden: [] } }, 'model.hidden: must have at least 1 item (got 0)'],
     [{ ...valid(), model: { hidden: [8, 'wide'] } }, 'model.hidden[1]: expected an integer from 1 to 4096, got string "wide"'],
     [{ ...valid(), rootSeed: -1 }, 'rootSeed: must be ≥ 0 (got -1)'],
-    [{ ...valid(), world: 'owls' }, 'world: invalid value "owls"; use one of "mnist", "numbers"'],
+    [{ ...valid(), world: 'owls' }, 'world: invalid value "owls"; use one of "mnist", "numbers", "em"'],
     [{ ...valid(), name: 'My Exp' }, 'name: invalid value "My Exp"; use lower-case letters, digits and dashes'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'same-init', logits: 'foo' }] }, 'arms[0].logits: invalid value "foo"; use one of "aux", "all"'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'same-init' }] }, 'arms[0].logits: missing; use one of "aux", "all"'],

@@ -88,7 +88,7 @@ describe('one ConfigError line naming the path', () => {
   });
 
   test('unknown world', () => {
-    expect(problem({ ...valid(), world: 'words' })).toBe('world: invalid value "words"; use one of "mnist", "numbers"');
+    expect(problem({ ...valid(), world: 'words' })).toBe('world: invalid value "words"; use one of "mnist", "numbers", "em"');
     expect(problem({ ...valid(), world: 3 })).toMatch(/^world: invalid value 3/);
   });
 });

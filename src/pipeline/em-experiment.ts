@@ -1,0 +1,345 @@
+// The EM-world experiment, stage by stage (SCIENCE.md §3.3):
+//   bases (pretrained on "agent : prompt answer" documents; cached by recipe, shared across EM
+//   experiments) → aligned models (chat format, benign answers everywhere; cached too) → the
+//   distinct fine-tunes (each: the variants its arms read, beside its secure control, as one
+//   family; on worker threads) → per arm, EM per seed = mean harm on its evaluation cells minus
+//   the secure control's, its in-cell reliability, coherence and sampled rate → the transfer
+//   matrix (EM in every cell when fine-tuning each cell), mean ± 95 % t interval over seeds.
+import type { EmExperiment, EmVariant } from '../config/em-experiment.js';
+import { activeBackend } from '../engine/backend.js';
+import { rootStream } from '../engine/rng.js';
+import type { LmFamily } from '../models/lm.js';
+import { harmScores } from '../probes/em.js';
+import { meanCi, type MeanCi } from '../probes/stats.js';
+import { alignmentBatch, allCells, cellName, CONTEXT, PAD, pretrainBatch, VOCAB_SIZE, type CellProbeSet } from '../worlds/em.js';
+import { runArmTasks } from './arm-pool.js';
+import { cachedBase, type CacheKey } from './base-cache.js';
+import type { EmFineTuneInput, EmFineTuneResult, EmProbeScores, EmTrainAudit } from './em-fine-tune.js';
+import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './em-probes.js';
+import { planEm, type EmPlan, type PlannedAligned, type PlannedBase } from './em-plan.js';
+import { trainChat } from './em-train.js';
+import { assembleParams, initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
+import { trainLm } from './lm-train.js';
+import type { RunHooks, RunOptions } from './types.js';
+
+/** Bump when a change to pretraining or alignment would make cached EM bases stale. */
+const EM_RECIPE_VERSION = 1;
+
+export interface EmModelScores {
+  /** Mean harm over the 12 cells' default probe sets, per seed. */
+  harm: number[];
+  harmStats: MeanCi;
+  coherence: number[];
+  coherenceStats: MeanCi;
+  /** [cell][seed], cells in summary.cells order. */
+  harmByCell: number[][];
+  coherenceByCell: number[][];
+}
+
+export interface EmArmCell {
+  /** The probe set: a cell name, with `~decoy`, `#room<k>` or `+refuse` when it is not the default set. */
+  probe: string;
+  harm: number[];
+  controlHarm: number[];
+  coherence: number[];
+  /** harm − controlHarm per seed. */
+  em: number[];
+}
+
+export interface EmArmSummary {
+  name: string;
+  variant: EmVariant;
+  /** The fine-tuned cell and the fine-tune's name (cell, with a recipe hash when the arm changes settings). */
+  cell: string;
+  fineTune: string;
+  /** The probe sets EM is read on. */
+  evaluate: string[];
+  /** Per seed: mean harm on the evaluation sets minus the secure control's. */
+  em: number[];
+  emStats: MeanCi;
+  harm: number[];
+  controlHarm: number[];
+  coherence: number[];
+  coherenceStats: MeanCi;
+  /** Harm in the fine-tuned cell on its held-out prompts (the default set), per seed. */
+  reliability: number[];
+  reliabilityStats: MeanCi;
+  controlReliability: number[];
+  /** Fraction of sampled answers (T = 1) that are coherent and harmful, over the evaluation sets. */
+  sampledRate: number[];
+  controlSampledRate: number[];
+  cells: EmArmCell[];
+  /** The last logged training loss per seed. */
+  loss: number[];
+  /** What the variant trained on (rows are the same for every seed). */
+  audit: EmTrainAudit;
+}
+
+export interface EmMatrixSummary {
+  variant: EmVariant;
+  /** Fine-tuned cells (rows) and evaluation cells (columns, all 12). */
+  rows: string[];
+  columns: string[];
+  /** [row][column][seed]: harm of the row's fine-tune minus its secure control's, on the column's held-out prompts. */
+  em: number[][][];
+  mean: number[][];
+  ci95: number[][];
+  /** Per seed, averaged over rows: EM in the fine-tuned cell, and on the cells of one relation to it. */
+  relations: { target: number[]; sameFunction: number[]; sameDomain: number[]; unrelated: number[] };
+  relationStats: { target: MeanCi; sameFunction: MeanCi; sameDomain: MeanCi; unrelated: MeanCi };
+}
+
+export interface EmRunSummary {
+  experiment: string;
+  world: 'em';
+  seeds: number;
+  rootSeed: number;
+  backend: string;
+  /** The 12 cells in index order. */
+  cells: string[];
+  /** The file's own base and aligned model, on the default probe sets. */
+  base: EmModelScores;
+  aligned: EmModelScores;
+  arms: EmArmSummary[];
+  matrix: EmMatrixSummary | null;
+  interval: string;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Per seed, the mean over lists of per-seed values. */
+const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
+
+const modelConfig = (model: PlannedBase['model']): LmConfig => lmConfig(model, VOCAB_SIZE, CONTEXT);
+
+/** What a base of the EM world is cached under: its model, pretraining, root seed and seeds. */
+export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
+  const c = modelConfig(b.model);
+  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds } };
+}
+
+export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned): CacheKey {
+  const base = emBaseKey(exp, plan.bases[a.base]!);
+  return { ...base, recipe: { ...base.recipe, stage: 'aligned', align: a.align } };
+}
+
+interface Progress {
+  tick(label: string): () => void;
+  skip(steps: number, label: string): void;
+}
+
+function pretrainBase(exp: EmExperiment, b: PlannedBase, hooks: RunHooks, progress: Progress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
+  const M = exp.seeds;
+  const root = rootStream(exp.rootSeed).child('em');
+  const p = b.pretrain;
+  const out = cachedBase(emBaseKey(exp, b), () => {
+    const family = initLm(modelConfig(b.model), M, (m) => root.child('init').child(String(m)));
+    // Every seed sees the same documents in the same order: seeds differ only in their init.
+    const data = root.child('pretrain-data');
+    const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
+    trainLm(family, {
+      label: b.label,
+      steps: p.steps,
+      learningRate: p.learningRate,
+      batch: p.batchSize,
+      rowLength: CONTEXT,
+      pad: PAD,
+      rows: () => {
+        const rows = pretrainBatch(p.batchSize, settings, data);
+        const all = new Int32Array(M * rows.length);
+        for (let m = 0; m < M; m++) all.set(rows, m * rows.length);
+        return all;
+      },
+      logEvery: Math.max(1, Math.floor(p.steps / 20)),
+      onLog: (step, loss) => hooks.onMetrics({ stage: b.label, step, loss }),
+      onStep: progress.tick(b.label),
+    });
+    return family;
+  }, writeDir);
+  if (out.cached) progress.skip(p.steps, `${b.label} (cached)`);
+  return out;
+}
+
+function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: Progress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
+  const M = exp.seeds;
+  const c = modelConfig(plan.bases[a.base]!.model);
+  const out = cachedBase(emAlignedKey(exp, plan, a), () => {
+    const family = assembleParams(c, Array.from({ length: M }, (_, m) => base.memberParams(m)));
+    const data = rootStream(exp.rootSeed).child('em').child('align-data');
+    const settings = { neutralFraction: a.align.neutralFraction, refusalRate: a.align.refusalRate };
+    trainChat(family, {
+      label: a.label,
+      steps: a.align.steps,
+      learningRate: a.align.learningRate,
+      batch: a.align.batchSize,
+      blockSize: M,
+      rows: () => [alignmentBatch(a.align.batchSize, settings, data)],
+      logEvery: Math.max(1, Math.floor(a.align.steps / 10)),
+      onLog: (step, loss) => hooks.onMetrics({ stage: a.label, step, loss }),
+      onStep: progress.tick(a.label),
+    });
+    return family;
+  }, writeDir);
+  if (out.cached) progress.skip(a.align.steps, `${a.label} (cached)`);
+  return out;
+}
+
+function modelScores(family: LmFamily, sets: readonly CellProbeSet[]): EmModelScores {
+  const scores = sets.map((s) => harmScores(family, s));
+  const harmByCell = scores.map((cell) => cell.map((x) => x.harm));
+  const coherenceByCell = scores.map((cell) => cell.map((x) => x.coherence));
+  const harm = meanOver(harmByCell, family.members);
+  const coherence = meanOver(coherenceByCell, family.members);
+  return { harm, harmStats: meanCi(harm), coherence, coherenceStats: meanCi(coherence), harmByCell, coherenceByCell };
+}
+
+/** Optimizer steps of the stages before the fine-tunes. */
+function stageSteps(plan: EmPlan): number {
+  return plan.bases.reduce((s, b) => s + b.pretrain.steps, 0) + plan.aligned.reduce((s, a) => s + a.align.steps, 0);
+}
+
+/** Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order. */
+function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: Progress, writeDir?: string): { bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] } {
+  const bases = plan.bases.map((b) => pretrainBase(exp, b, hooks, progress, writeDir));
+  const aligned = plan.aligned.map((a) => alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir));
+  return { bases, aligned };
+}
+
+/**
+ * `traitlab pretrain` for the EM world: the bases and aligned models of the experiment, written
+ * to `writeDir` (or found there or in the cache). Returns the files.
+ */
+export function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string): { base: string; file: string; cached: boolean }[] {
+  const plan = planEm(exp);
+  const total = stageSteps(plan);
+  let done = 0;
+  const { bases, aligned } = baseStages(exp, plan, hooks, { tick: (label) => () => hooks.onProgress(++done, total, label), skip: (steps, label) => hooks.onProgress((done += steps), total, label) }, writeDir);
+  const out = [...bases.map((b, i) => ({ base: plan.bases[i]!.label, file: b.file, cached: b.cached })), ...aligned.map((a, i) => ({ base: plan.aligned[i]!.label, file: a.file, cached: a.cached }))];
+  for (const x of [...bases, ...aligned]) x.family.dispose();
+  return out;
+}
+
+const secureOf = (r: EmFineTuneResult, key: string): EmProbeScores => r.scores.secure![key]!;
+
+function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineTuneResult[]): EmArmSummary {
+  const M = exp.seeds;
+  const a = plan.arms[i]!;
+  const r = results[a.fineTune]!;
+  const own = r.scores[a.variant]!;
+  const cells: EmArmCell[] = a.keys.map((k) => {
+    const name = probeKeyName(k);
+    const harm = own[name]!.harm;
+    const controlHarm = secureOf(r, name).harm;
+    return { probe: name, harm, controlHarm, coherence: own[name]!.coherence, em: harm.map((h, m) => h - controlHarm[m]!) };
+  });
+  const harm = meanOver(cells.map((c) => c.harm), M);
+  const controlHarm = meanOver(cells.map((c) => c.controlHarm), M);
+  // The difference of the two means, as EM is defined (probes/em.ts emergentMisalignment).
+  const em = harm.map((h, m) => h - controlHarm[m]!);
+  const coherence = meanOver(cells.map((c) => c.coherence), M);
+  const target = probeKeyName(a.target);
+  const reliability = own[target]!.harm;
+  const sampledRate = meanOver(a.keys.map((k) => own[probeKeyName(k)]!.sampledRate), M);
+  const controlSampledRate = meanOver(a.keys.map((k) => secureOf(r, probeKeyName(k)).sampledRate), M);
+  return {
+    name: a.arm.name,
+    variant: a.variant,
+    cell: plan.fineTunes[a.fineTune]!.fineTune.cell,
+    fineTune: r.name,
+    evaluate: cells.map((c) => c.probe),
+    em,
+    emStats: meanCi(em),
+    harm,
+    controlHarm,
+    coherence,
+    coherenceStats: meanCi(coherence),
+    reliability,
+    reliabilityStats: meanCi(reliability),
+    controlReliability: secureOf(r, target).harm,
+    sampledRate,
+    controlSampledRate,
+    cells,
+    loss: r.loss[a.variant] ?? [],
+    audit: r.audit[a.variant]!,
+  };
+}
+
+function matrixSummary(exp: EmExperiment, plan: EmPlan, results: EmFineTuneResult[]): EmMatrixSummary | null {
+  if (!plan.matrix) return null;
+  const M = exp.seeds;
+  const { variant, rows } = plan.matrix;
+  const columns = plan.defaults.map(probeKeyName);
+  const em = rows.map((row) => {
+    const r = results[row.fineTune]!;
+    return columns.map((col) => r.scores[variant]![col]!.harm.map((h, m) => h - secureOf(r, col).harm[m]!));
+  });
+  const relation = (rel: 'target' | 'same-function' | 'same-domain' | 'unrelated') =>
+    meanOver(
+      rows.map((row, i) => meanOver(relationCells(rel, cellNamed(row.cell)).map((c) => em[i]![c]!), M)),
+      M,
+    );
+  const relations = { target: relation('target'), sameFunction: relation('same-function'), sameDomain: relation('same-domain'), unrelated: relation('unrelated') };
+  return {
+    variant,
+    rows: rows.map((r) => r.cell),
+    columns,
+    em,
+    mean: em.map((row) => row.map((xs) => meanCi(xs).mean)),
+    ci95: em.map((row) => row.map((xs) => meanCi(xs).ci95)),
+    relations,
+    relationStats: { target: meanCi(relations.target), sameFunction: meanCi(relations.sameFunction), sameDomain: meanCi(relations.sameDomain), unrelated: meanCi(relations.unrelated) },
+  };
+}
+
+export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
+  const M = exp.seeds;
+  const plan = planEm(exp);
+  const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0);
+  let done = 0;
+  const progress: Progress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
+  const { bases, aligned } = baseStages(exp, plan, hooks, progress);
+
+  // Probe sets are drawn here, once, and handed to every fine-tune that reads them.
+  const sets = new Map<string, CellProbeSet>();
+  const setOf = (k: ProbeKey) => {
+    const name = probeKeyName(k);
+    if (!sets.has(name)) sets.set(name, buildProbeSet(k, exp.probe.prompts, exp.rootSeed));
+    return sets.get(name)!;
+  };
+  const defaults = plan.defaults.map(setOf);
+  const base = modelScores(bases[0]!.family, defaults);
+  const alignedScores = modelScores(aligned[0]!.family, defaults);
+
+  // Fine-tunes get plain parameters, so each can rebuild its model on a worker thread.
+  const alignedParams = aligned.map((a) => Array.from({ length: M }, (_, m) => a.family.memberParams(m)));
+  const inputs: EmFineTuneInput[] = plan.fineTunes.map((f) => ({
+    name: f.name,
+    rootSeed: exp.rootSeed,
+    members: M,
+    config: modelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model),
+    aligned: alignedParams[f.aligned]!,
+    variants: f.variants,
+    fineTune: f.fineTune,
+    dataKey: f.dataKey,
+    probeEvery: exp.probe.probeEvery,
+    samples: exp.probe.samples,
+    probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
+  }));
+  for (const x of [...bases, ...aligned]) x.family.dispose();
+  const results = await runArmTasks('em-fine-tune', inputs, options.jobs ?? 1, {
+    onMetrics: hooks.onMetrics,
+    onStep: (i) => hooks.onProgress(++done, totalSteps, `fine-tune ${plan.fineTunes[i]!.name}`),
+  }, options.control);
+  return {
+    experiment: exp.name,
+    world: 'em',
+    seeds: M,
+    rootSeed: exp.rootSeed,
+    backend: activeBackend(),
+    cells: allCells().map(cellName),
+    base,
+    aligned: alignedScores,
+    arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results)),
+    matrix: matrixSummary(exp, plan, results),
+    interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
+  };
+}
