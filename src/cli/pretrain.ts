@@ -1,6 +1,7 @@
 // `traitlab pretrain <file>`: only the pretrained bases of a numbers-world experiment, written
 // where runs look for them: the cache by default, or `--out` (e.g. `--out bases` at the package
-// root makes the bases the package ships for the demo). A base already there is not redone.
+// root makes the bases the package ships for the demo). A base already there is not redone; one
+// already made elsewhere (the cache, the shipped bases) is copied, not retrained.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -32,14 +33,14 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const backend = await selectBackend(opts.backend);
   io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);
-  let files;
+  let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
     const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
     files = exp.world === 'em' ? pretrainEmBases(exp, hooks, outDir) : pretrainNumbersBases(exp, hooks, outDir);
   } finally {
     progress.stop();
   }
-  for (const f of files) io.out(`${f.base}: ${shownPath(f.file, io.cwd)}${f.cached ? ' (already there)' : ''}`);
+  for (const f of files) io.out(`${f.base}: ${shownPath(f.file, io.cwd)}${f.from ? ` (copied from ${shownPath(f.from, io.cwd)})` : f.cached ? ' (already there)' : ''}`);
 }
 
 export function registerPretrain(program: Command, io: CliIo): void {

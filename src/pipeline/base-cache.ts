@@ -2,8 +2,8 @@
 // pretraining settings, root seed, which seeds), so arms, experiments and reruns reuse them.
 // Before the user's cache, the bases shipped with the package (bases/ at its root, made by
 // `traitlab pretrain`) are looked up: the demo starts from them.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { configHash, loadCheckpoint, saveCheckpoint, type CheckpointedFamily } from '../models/checkpoint.js';
 import type { LmFamily } from '../models/lm.js';
 import { packageRoot } from './package-root.js';
@@ -35,23 +35,38 @@ export interface CachedBase {
   family: LmFamily;
   /** True when it was read from disk rather than trained. */
   cached: boolean;
+  /** Where the base now is (for an explicit writeDir: always in it). */
   file: string;
+  /** Where it was read from, when that is not `file` (copied from the shipped bases or the cache). */
+  from?: string;
 }
 
 /**
- * The base of `key`: read from the shipped bases or the cache, or made by `train()` and written
- * to `writeDir` (default: the cache's bases/).
+ * The base of `key`: read from `writeDir` (default: the cache's bases/), the shipped bases or the
+ * cache, or made by `train()` and written to `writeDir`. A base found outside `writeDir` is also
+ * copied there, so `traitlab pretrain --out DIR` always leaves the bases in DIR.
  */
-export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir = join(cacheDir(), 'bases')): CachedBase {
+export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: string): CachedBase {
   const name = baseFileName(key);
   const expected = { kind: key.kind, configHash: configHash(key.kind, key.modelConfig) };
-  for (const dir of [writeDir, shippedBasesDir(), join(cacheDir(), 'bases')]) {
-    const file = join(dir, name);
-    if (existsSync(file)) return { family: loadCheckpoint(file, expected), cached: true, file };
+  const target = join(writeDir ?? join(cacheDir(), 'bases'), name);
+  const found = [target, join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
+  if (found) {
+    const family = loadCheckpoint(found, expected); // checks the file before it is copied anywhere
+    if (found === target || writeDir === undefined) return { family, cached: true, file: found };
+    copyAtomic(found, target);
+    return { family, cached: true, file: target, from: found };
   }
   const family = train();
-  mkdirSync(writeDir, { recursive: true });
-  const file = join(writeDir, name);
-  saveCheckpoint(file, family as CheckpointedFamily);
-  return { family, cached: false, file };
+  mkdirSync(dirname(target), { recursive: true });
+  saveCheckpoint(target, family as CheckpointedFamily);
+  return { family, cached: false, file: target };
+}
+
+/** Copies a checkpoint into place through a temporary file, so a half-copied base never exists. */
+function copyAtomic(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
 }

@@ -208,12 +208,13 @@ function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: 
  * `traitlab pretrain` for the EM world: the bases and aligned models of the experiment, written
  * to `writeDir` (or found there or in the cache). Returns the files.
  */
-export function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string): { base: string; file: string; cached: boolean }[] {
+export function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string): { base: string; file: string; cached: boolean; from?: string }[] {
   const plan = planEm(exp);
   const total = stageSteps(plan);
   let done = 0;
   const { bases, aligned } = baseStages(exp, plan, hooks, { tick: (label) => () => hooks.onProgress(++done, total, label), skip: (steps, label) => hooks.onProgress((done += steps), total, label) }, writeDir);
-  const out = [...bases.map((b, i) => ({ base: plan.bases[i]!.label, file: b.file, cached: b.cached })), ...aligned.map((a, i) => ({ base: plan.aligned[i]!.label, file: a.file, cached: a.cached }))];
+  const entry = (label: string, b: { file: string; cached: boolean; from?: string }) => ({ base: label, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
+  const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a))];
   for (const x of [...bases, ...aligned]) x.family.dispose();
   return out;
 }

@@ -17,7 +17,7 @@ import { meanCi, type MeanCi } from '../probes/stats.js';
 import { traitScore } from '../probes/trait.js';
 import { CONTEXT, EOS, mixBatch, numbersPrompts, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
 import { runArmTasks } from './arm-pool.js';
-import { cachedBase, type CacheKey } from './base-cache.js';
+import { cachedBase, type CachedBase, type CacheKey } from './base-cache.js';
 import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
@@ -51,7 +51,7 @@ export function baseCacheKey(exp: NumbersExperiment, c: LmConfig, firstSeed: num
 export const gptBaseConfig = (exp: NumbersExperiment): LmConfig => lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
 
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
-function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
+function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void, writeDir?: string): CachedBase {
   const M = exp.seeds;
   return cachedBase(baseCacheKey(exp, c, firstSeed), () => {
     const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(firstSeed + m)));
@@ -80,7 +80,7 @@ function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: Rand
   }, writeDir);
 }
 
-type Bases = Partial<Record<LmBase, { family: LmFamily; config: LmConfig; file: string; cached: boolean }>>;
+type Bases = Partial<Record<LmBase, CachedBase & { config: LmConfig }>>;
 
 /**
  * The bases the experiment's students need (own seeds always; other seeds and the other
@@ -94,7 +94,7 @@ function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHoo
   const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
     const b = base(exp, c, firstSeed, root, hooks, label, progress.tick(label), writeDir);
     if (b.cached) progress.skip(exp.pretrain.steps, `${label} (cached)`);
-    return { family: b.family, config: c, file: b.file, cached: b.cached };
+    return { ...b, config: c };
   };
   const bases: Bases = { own: pretrained('pretrain', gpt, 0) };
   if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
@@ -112,16 +112,16 @@ function pretrainSteps(exp: NumbersExperiment): number {
  * `traitlab pretrain`: only the bases of the experiment, written to `writeDir` (or found there,
  * in the shipped bases or in the cache). Returns the files.
  */
-export function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string): { base: LmBase; file: string; cached: boolean }[] {
+export function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string): { base: LmBase; file: string; cached: boolean; from?: string }[] {
   const total = pretrainSteps(exp);
   let done = 0;
-  const out: { base: LmBase; file: string; cached: boolean }[] = [];
+  const out: { base: LmBase; file: string; cached: boolean; from?: string }[] = [];
   const bases = pretrainStage(exp, rootStream(exp.rootSeed), hooks, {
     tick: (label) => () => hooks.onProgress(++done, total, label),
     skip: (steps, label) => hooks.onProgress((done += steps), total, label),
   }, writeDir);
-  for (const [name, b] of Object.entries(bases) as [LmBase, { family: LmFamily; file: string; cached: boolean }][]) {
-    out.push({ base: name, file: b.file, cached: b.cached });
+  for (const [name, b] of Object.entries(bases) as [LmBase, CachedBase][]) {
+    out.push({ base: name, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
     b.family.dispose();
   }
   return out;

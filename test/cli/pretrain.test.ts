@@ -1,7 +1,7 @@
 // `traitlab pretrain`: writes exactly the bases an experiment's students need into --out, does
 // not redo one already there, and a run that finds them there reads them instead of training;
 // an MNIST file is refused with a one-line error.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
@@ -41,6 +41,20 @@ describe('traitlab pretrain', () => {
     expect(again.out.every((l) => l.endsWith(' (already there)'))).toBe(true);
     expect(files.map((f) => statSync(join(dir, 'shipped', f)).mtimeMs)).toEqual(mtimes);
     expect(existsSync(join(dir, 'cache'))).toBe(false);
+  });
+
+  test('a base already made elsewhere (the cache) is copied into --out byte for byte, not retrained', async () => {
+    const dir = tempDir();
+    process.env.TRAITLAB_CACHE = join(dir, 'cache');
+    const file = writeJson(dir, 'exp.json', numbersFile);
+    const first = await cli(dir, 'pretrain', file, '--backend', 'wasm'); // into the cache
+    expect(first.out.every((l) => l.includes('cache/bases/gpt-') && !l.includes('('))).toBe(true);
+    const copied = await cli(dir, 'pretrain', file, '--out', 'shipped', '--backend', 'wasm');
+    expect(copied.code).toBe(0);
+    expect(copied.out[0]).toMatch(/^own: shipped\/(gpt-[0-9a-f]{16}\.ckpt) \(copied from cache\/bases\/\1\)$/);
+    for (const f of readdirSync(join(dir, 'cache', 'bases')))
+      expect(readFileSync(join(dir, 'shipped', f)).equals(readFileSync(join(dir, 'cache', 'bases', f)))).toBe(true);
+    expect(readdirSync(join(dir, 'shipped')).some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
   test('an MNIST experiment has no bases to pretrain: one line naming the field, exit 2', async () => {
