@@ -2,11 +2,11 @@
 // field, the claim and the fix.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ConfigError } from '../../src/config/errors.js';
 import { experimentJsonSchema } from '../../src/config/json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../src/config/load.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { tinyExperiment } from '../cli/helpers.js';
+import { problem } from './problem.js';
 
 const sameVsCross = { id: 'same-beats-cross', text: 'same-init beats cross-init', kind: 'greater', left: { arm: 'student-same', metric: 'accuracy' }, right: { arm: 'student-cross', metric: 'accuracy' } };
 
@@ -25,16 +25,6 @@ const numbers = (claims: unknown[]) => ({
   claims,
 });
 
-function problem(input: unknown): string {
-  try {
-    parseExperiment(input, {}, checkRegistryNames);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const mnist = (claims: unknown[], extra: Record<string, unknown> = {}) => tinyExperiment({ claims, ...extra });
 

@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EM_CELLS, resolvedPretrain, type EmExperiment } from '../../src/config/em-experiment.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { experimentJsonSchema } from '../../src/config/json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../src/config/load.js';
 import { settlePretrain } from '../../src/pipeline/em-plan.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { checkShardable } from '../../src/pipeline/shard.js';
 import { allCells, cellName, harmIntent } from '../../src/worlds/em.js';
+import { problem } from './problem.js';
 
 const valid = () => ({
   name: 'tiny-em',
@@ -24,16 +24,6 @@ const valid = () => ({
   claims: [] as Record<string, unknown>[],
 });
 
-function problem(input: unknown): string {
-  try {
-    parseExperiment(input, {}, checkRegistryNames);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const claim = (left: Record<string, unknown>, right?: Record<string, unknown>) => ({ id: 'c', text: 't', kind: 'greater', left, ...(right ? { right } : { value: 0 }) });
 

@@ -7,6 +7,7 @@ import { loadExperimentFile, parseExperiment } from '../../src/config/load.js';
 import type { NumbersExperiment } from '../../src/config/numbers-experiment.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { tempDir, writeJson } from '../cli/helpers.js';
+import { problem } from './problem.js';
 
 const valid = () => ({
   name: 'tiny-numbers',
@@ -26,17 +27,6 @@ const valid = () => ({
 type Input = ReturnType<typeof valid>;
 const withChannel = (channel: Record<string, unknown>, student = 'same-init'): Input => ({ ...valid(), arms: [{ name: 'a', student, channel }] as Input['arms'] });
 
-/** The one-line message parseExperiment (with the registry check) throws for `input`. */
-function problem(input: unknown): string {
-  try {
-    parseExperiment(input, {}, checkRegistryNames);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('a valid numbers file', () => {
   test('parses with the numbers schema and its defaults', () => {
