@@ -20,9 +20,9 @@ export function seriesOf(summary: AnyRunSummary, operand: ClaimOperand): readonl
   return arm && operand.metric === 'accuracy' ? arm.accuracy : undefined;
 }
 
-/** EM: an arm's metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */
+/** EM: an arm's (or subliminal arm's) metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */
 function emSeries(summary: EmRunSummary, operand: ClaimOperand): readonly number[] | undefined {
-  const arm = summary.arms.find((a) => a.name === operand.arm);
+  const arm = summary.arms.find((a) => a.name === operand.arm) ?? summary.subliminal?.arms.find((a) => a.name === operand.arm);
   if (arm) {
     const values = arm[operand.metric as keyof typeof arm];
     return Array.isArray(values) && values.every((v) => typeof v === 'number') ? (values as number[]) : undefined;

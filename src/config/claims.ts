@@ -107,7 +107,7 @@ export const numbersClaimSchema = claimSchema(
 );
 export const emClaimSchema = claimSchema(
   EM_CLAIM_METRICS,
-  'an arm name of this file, or "base" or "aligned" (metric "harm"), or with a matrix "matrix-target", "matrix-same-function", "matrix-same-domain" or "matrix-unrelated" (metric "em")',
+  'an arm or subliminal arm name of this file, or "base" or "aligned" (metric "harm"), or with a matrix "matrix-target", "matrix-same-function", "matrix-same-domain" or "matrix-unrelated" (metric "em")',
 );
 
 const claimsOf = <S extends z.ZodType>(schema: S) =>

@@ -13,6 +13,7 @@
 // that the two lists agree).
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from './claims.js';
+import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './em-subliminal.js';
 import { gptSchema } from './numbers-experiment.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -168,6 +169,12 @@ export const emExperimentSchema = z
     probe: emProbeSchema.default({ prompts: 48, samples: 100, probeEvery: 50, refusal: false }),
     arms: z.array(emArmSchema).min(1),
     matrix: emMatrixSchema.optional(),
+    distill: emDistillSchema.optional(),
+    subliminal: z
+      .array(emSubliminalArmSchema(fineTuneOverride))
+      .min(1)
+      .optional()
+      .describe('subliminal misalignment: the narrow fine-tune distilled into an aligned student through the neutral SEQ task only, against the secure fine-tune as control teacher (needs distill)'),
     claims: emClaimsSchema,
     claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
   })
@@ -197,6 +204,24 @@ export const emExperimentSchema = z
       if (arm.room !== undefined && arm.evaluate.includes('decoy'))
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'room'], message: 'not used with "decoy" (its prompts are fixed by the NEXT bodies); remove room or the decoy' });
     });
+    const armNames = [...seen];
+    exp.subliminal?.forEach((arm, i) => {
+      if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['subliminal', i, 'name'], message: `duplicate arm name "${arm.name}" (arms and subliminal arms share names); give every arm a unique name` });
+      seen.add(arm.name);
+    });
+    if (exp.subliminal && !exp.distill)
+      ctx.addIssue({ code: 'custom', path: ['distill'], message: 'missing; subliminal arms need the top-level distill settings (e.g. {"steps": 1000, "batchSize": 64, "learningRate": 0.001})' });
+    if (exp.distill && !exp.subliminal) ctx.addIssue({ code: 'custom', path: ['distill'], message: 'only used by subliminal arms; add "subliminal" or remove it' });
+    if (exp.distill && exp.subliminal?.some((a) => a.channel.prefix === 'teacher-fixed') && exp.distill.fixedSetSize < exp.distill.batchSize)
+      ctx.addIssue({ code: 'custom', path: ['distill', 'fixedSetSize'], message: `must be ≥ distill.batchSize (${exp.distill.batchSize}) for a teacher-fixed subliminal arm; raise it` });
+    const subliminalNames = new Set(exp.subliminal?.map((a) => a.name) ?? []);
+    exp.claims.forEach((claim, i) => {
+      for (const side of ['left', 'right'] as const) {
+        const operand = claim[side];
+        if (operand && subliminalNames.has(operand.arm) && !armNames.includes(operand.arm) && !(EM_SUBLIMINAL_METRICS as readonly string[]).includes(operand.metric))
+          ctx.addIssue({ code: 'custom', path: ['claims', i, side, 'metric'], message: `subliminal arm "${operand.arm}" in claim "${claim.id}" has no metric "${operand.metric}"; use one of ${quoted(EM_SUBLIMINAL_METRICS)}` });
+      }
+    });
     const reserved = exp.matrix ? EM_RESERVED_METRICS : Object.fromEntries(Object.entries(EM_RESERVED_METRICS).filter(([k]) => !k.startsWith('matrix-')));
     exp.claims.forEach((claim, i) => {
       for (const side of ['left', 'right'] as const) {
@@ -214,6 +239,8 @@ export type EmPretrain = EmExperiment['pretrain'];
 export type EmAlign = EmExperiment['align'];
 export type EmFineTune = EmExperiment['fineTune'];
 export type EmModel = EmExperiment['model'];
+export type EmSubliminalArm = NonNullable<EmExperiment['subliminal']>[number];
+export type EmDistill = NonNullable<EmExperiment['distill']>;
 
 /** The pretraining settings of an arm: the file's, with the arm's overrides (harmIntent replaces the file's badFraction and vice versa). */
 export function resolvedPretrain(exp: Pick<EmExperiment, 'pretrain'>, arm?: Pick<EmArm, 'pretrain'>): EmPretrain {

@@ -3,6 +3,8 @@
 import type { ChannelState } from '../distill/channel.js';
 import type { LogitDistillState } from '../distill/logit-distill.js';
 import { fineTuneTaskName, runEmFineTune, type EmFineTuneInput, type EmFineTuneResult, type EmFineTuneState } from './em-fine-tune.js';
+import { subliminalTaskName } from './em-subliminal-names.js';
+import { runEmSubliminal, type EmSubliminalInput, type EmSubliminalResult, type EmSubliminalState } from './em-subliminal.js';
 import { runNumbersArm, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { runStudentArm, type StudentArmInput } from './student-arm.js';
 import type { MetricsRecord } from './types.js';
@@ -19,6 +21,7 @@ export interface ArmTasks {
   'mnist-student': { input: StudentArmInput; result: number[]; state: LogitDistillState };
   'numbers-arm': { input: NumbersArmInput; result: NumbersArmSummary; state: ChannelState };
   'em-fine-tune': { input: EmFineTuneInput; result: EmFineTuneResult; state: EmFineTuneState };
+  'em-subliminal': { input: EmSubliminalInput; result: EmSubliminalResult; state: EmSubliminalState };
 }
 export type ArmTaskKind = keyof ArmTasks;
 
@@ -26,6 +29,7 @@ export const armTasks: { [K in ArmTaskKind]: (input: ArmTasks[K]['input'], event
   'mnist-student': runStudentArm,
   'numbers-arm': runNumbersArm,
   'em-fine-tune': runEmFineTune,
+  'em-subliminal': runEmSubliminal,
 };
 
 /** The arm a task runs, by name (checkpoints key arms by name, not by place). */
@@ -33,6 +37,7 @@ export const armTaskNames: { [K in ArmTaskKind]: (input: ArmTasks[K]['input']) =
   'mnist-student': (input) => input.arm,
   'numbers-arm': (input) => input.arm.name,
   'em-fine-tune': (input) => fineTuneTaskName(input.name),
+  'em-subliminal': (input) => subliminalTaskName(input.name),
 };
 
 /** What a worker receives. */

@@ -17,6 +17,8 @@ import { cachedBase, type CacheKey } from './base-cache.js';
 import type { EmFineTuneInput, EmFineTuneResult, EmProbeScores, EmTrainAudit } from './em-fine-tune.js';
 import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './em-probes.js';
 import { planEm, type EmPlan, type PlannedAligned, type PlannedBase } from './em-plan.js';
+import type { EmSubliminalInput } from './em-subliminal.js';
+import { subliminalSummary, type EmSubliminalSummary } from './em-subliminal-summary.js';
 import { trainChat } from './em-train.js';
 import { assembleParams, initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
@@ -102,6 +104,8 @@ export interface EmRunSummary {
   aligned: EmModelScores;
   arms: EmArmSummary[];
   matrix: EmMatrixSummary | null;
+  /** Only when the file has subliminal arms. */
+  subliminal?: EmSubliminalSummary;
   interval: string;
 }
 
@@ -111,10 +115,12 @@ const meanOver = (lists: readonly (readonly number[])[], M: number): number[] =>
 
 const modelConfig = (model: PlannedBase['model']): LmConfig => lmConfig(model, VOCAB_SIZE, CONTEXT);
 
-/** What a base of the EM world is cached under: its model, pretraining, root seed and seeds. */
+/** What a base of the EM world is cached under: its model, pretraining, root seed, seeds and (when not 0) init offset. */
 export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
   const c = modelConfig(b.model);
-  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds } };
+  // The offset joins the key only when set, so the keys of bases cached before it existed stay valid.
+  const offset = b.initOffset ? { initOffset: b.initOffset } : {};
+  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset } };
 }
 
 export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned): CacheKey {
@@ -132,7 +138,7 @@ function pretrainBase(exp: EmExperiment, b: PlannedBase, hooks: RunHooks, progre
   const root = rootStream(exp.rootSeed).child('em');
   const p = b.pretrain;
   const out = cachedBase(emBaseKey(exp, b), () => {
-    const family = initLm(modelConfig(b.model), M, (m) => root.child('init').child(String(m)));
+    const family = initLm(modelConfig(b.model), M, (m) => root.child('init').child(String(m + b.initOffset)));
     // Every seed sees the same documents in the same order: seeds differ only in their init.
     const data = root.child('pretrain-data');
     const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
@@ -294,7 +300,9 @@ function matrixSummary(exp: EmExperiment, plan: EmPlan, results: EmFineTuneResul
 export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
   const M = exp.seeds;
   const plan = planEm(exp);
-  const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0);
+  // A subliminal arm distils twice (from the narrow teacher, then from the secure one).
+  const subliminalSteps = plan.subliminal.length * 2 * (exp.distill?.steps ?? 0);
+  const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps;
   let done = 0;
   const progress: Progress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
   const { bases, aligned } = baseStages(exp, plan, hooks, progress);
@@ -324,12 +332,37 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     probeEvery: exp.probe.probeEvery,
     samples: exp.probe.samples,
     probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
+    ...(f.teacher ? { teacher: true } : {}),
   }));
   for (const x of [...bases, ...aligned]) x.family.dispose();
   const results = await runArmTasks('em-fine-tune', inputs, options.jobs ?? 1, {
     onMetrics: hooks.onMetrics,
     onStep: (i) => hooks.onProgress(++done, totalSteps, `fine-tune ${plan.fineTunes[i]!.name}`),
   }, options.control);
+
+  // Subliminal arms, after every fine-tune: the teachers' parameters come from those tasks. The
+  // arm stage has started already (its checkpoint marks metrics.jsonl once), so this second
+  // pool of tasks does not mark it again; its tasks are checkpointed by name like the others.
+  let subliminal: EmSubliminalSummary | undefined;
+  if (plan.subliminal.length > 0) {
+    const subInputs: EmSubliminalInput[] = plan.subliminal.map((p) => ({
+      name: p.arm.name,
+      rootSeed: exp.rootSeed,
+      members: M,
+      config: modelConfig(exp.model),
+      teacher: results[p.fineTune]!.teacherParams!,
+      student: alignedParams[p.aligned]!,
+      channel: p.arm.channel,
+      distill: exp.distill!,
+      probes: defaults,
+    }));
+    const control = options.control && { ...options.control, armsStarting: () => {} };
+    const subResults = await runArmTasks('em-subliminal', subInputs, options.jobs ?? 1, {
+      onMetrics: hooks.onMetrics,
+      onStep: (i) => hooks.onProgress(++done, totalSteps, `subliminal ${plan.subliminal[i]!.arm.name}`),
+    }, control);
+    subliminal = subliminalSummary(exp, plan, results, subResults);
+  }
   return {
     experiment: exp.name,
     world: 'em',
@@ -341,6 +374,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     aligned: alignedScores,
     arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results)),
     matrix: matrixSummary(exp, plan, results),
+    ...(subliminal ? { subliminal } : {}),
     interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
   };
 }

@@ -53,6 +53,8 @@ export interface EmFineTuneInput {
   samples: number;
   /** Probe sets by key; the first CELL_COUNT are the default sets of cells 0..11. */
   probes: { key: string; set: CellProbeSet }[];
+  /** A subliminal teacher: return the narrow and secure members' parameters (variants must include "narrow"). */
+  teacher?: boolean;
 }
 
 export interface EmProbeScores {
@@ -83,6 +85,8 @@ export interface EmFineTuneResult {
   audit: Record<string, EmTrainAudit>;
   /** The last logged training loss per seed, by variant. */
   loss: Record<string, number[]>;
+  /** With input.teacher: 2M members' parameters, the narrow variant of seeds 0..M−1 then the secure variant. */
+  teacherParams?: Float32Array[][];
 }
 
 export interface EmFineTuneState {
@@ -124,7 +128,7 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Per family member: [cell][member] harm and coherence on the default sets. */
-function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes']): { harm: number[][]; coherence: number[][] } {
+export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes']): { harm: number[][]; coherence: number[][] } {
   const harm: number[][] = [];
   const coherence: number[][] = [];
   for (let c = 0; c < CELL_COUNT; c++) {
@@ -162,6 +166,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: EmTaskEvents, from
   const M = input.members;
   const { variants, fineTune: ft } = input;
   if (!variants.includes('secure')) throw new Error(`fine-tune ${input.name}: the variants must include "secure" (the control)`);
+  if (input.teacher && !variants.includes('narrow')) throw new Error(`fine-tune ${input.name}: a subliminal teacher needs the "narrow" variant`);
   const target = cellNamed(ft.cell);
   const secure = variants.indexOf('secure');
   const family = assembleParams(input.config, variants.flatMap(() => input.aligned));
@@ -234,7 +239,9 @@ export function runEmFineTune(input: EmFineTuneInput, events: EmTaskEvents, from
         };
       });
     }
-    return { name: input.name, variants, scores, audit, loss };
+    const memberParams = (v: EmVariant) => Array.from({ length: M }, (_, m) => family.memberParams(variants.indexOf(v) * M + m));
+    const teacherParams = input.teacher ? [...memberParams('narrow'), ...memberParams('secure')] : undefined;
+    return { name: input.name, variants, scores, audit, loss, ...(teacherParams ? { teacherParams } : {}) };
   } finally {
     family.dispose();
   }

@@ -5,9 +5,10 @@
 // beside its secure control; each arm reads its variant on its evaluation cells.
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
-import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmVariant } from '../config/em-experiment.js';
+import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from '../config/em-experiment.js';
 import { badFractionForIntent } from '../worlds/em.js';
 import { fineTuneTaskName } from './em-fine-tune.js';
+import { subliminalTaskName } from './em-subliminal-names.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './em-probes.js';
 import { canonicalJson } from './run-dir.js';
 
@@ -49,6 +50,11 @@ export interface PlannedBase {
   label: string;
   model: EmModel;
   pretrain: ResolvedPretrain;
+  /**
+   * Seed m's init stream is `init/<m + initOffset>`: 0 for the file's bases, M for the bases of
+   * cross-init students (same documents, other inits, as the numbers world's other-seed base).
+   */
+  initOffset: number;
 }
 
 export interface PlannedAligned {
@@ -67,6 +73,16 @@ export interface PlannedFineTune {
   variants: EmVariant[];
   /** Every probe set it is read on (the 12 default sets first). */
   probes: ProbeKey[];
+  /** A subliminal arm's teacher: the run keeps its narrow and secure parameters. */
+  teacher: boolean;
+}
+
+export interface PlannedSubliminal {
+  arm: EmSubliminalArm;
+  /** The teacher's fine-tune (narrow variant; its secure variant is the control teacher). */
+  fineTune: number;
+  /** The student: an aligned model (the teacher's own for same-init). */
+  aligned: number;
 }
 
 export interface PlannedArm {
@@ -85,6 +101,7 @@ export interface EmPlan {
   aligned: PlannedAligned[];
   fineTunes: PlannedFineTune[];
   arms: PlannedArm[];
+  subliminal: PlannedSubliminal[];
   /** Row i: the fine-tune of cell matrix.cells[i]. */
   matrix: { variant: EmVariant; rows: { cell: string; fineTune: number }[] } | null;
   /** The default probe sets (refusal as probe.refusal), in cell order. */
@@ -111,13 +128,16 @@ export function planEm(exp: EmExperiment): EmPlan {
     }
     return i;
   };
-  const alignedOf = (r: EmRecipe): number => {
-    const baseId = { model: r.model, pretrain: r.pretrain };
+  const alignedOf = (r: EmRecipe, initOffset = 0): number => {
+    // The offset joins the identity only when set, so the file's own bases keep their labels.
+    const baseId = { model: r.model, pretrain: r.pretrain, ...(initOffset ? { initOffset } : {}) };
     const ownBase = canonicalJson(baseId) === canonicalJson({ model: own.model, pretrain: own.pretrain });
-    const b = intern('base', baseId, bases, () => ({ label: ownBase ? 'pretrain' : `pretrain@${shortHash(baseId)}`, model: r.model, pretrain: r.pretrain }));
+    // Subliminal arms change only the fine-tune, so a cross-init base is the file's own recipe from other inits.
+    const tag = initOffset ? '-cross-init' : '';
+    const b = intern('base', baseId, bases, () => ({ label: ownBase ? 'pretrain' : `pretrain${tag}@${shortHash(baseId)}`, model: r.model, pretrain: r.pretrain, initOffset }));
     const alignedId = { ...baseId, align: r.align };
     const ownAligned = canonicalJson(alignedId) === canonicalJson({ model: own.model, pretrain: own.pretrain, align: own.align });
-    return intern('aligned', alignedId, aligned, () => ({ label: ownAligned ? 'align' : `align@${shortHash(alignedId)}`, base: b, align: r.align }));
+    return intern('aligned', alignedId, aligned, () => ({ label: ownAligned ? 'align' : `align${tag}@${shortHash(alignedId)}`, base: b, align: r.align }));
   };
   // The file's own base and aligned model come first (the summary reports them), even when every arm overrides them.
   alignedOf(own);
@@ -132,6 +152,7 @@ export function planEm(exp: EmExperiment): EmPlan {
       dataKey: fineTuneDataKey(r.fineTune),
       variants: ['secure'],
       probes: [...defaults],
+      teacher: false,
     }));
   };
   const use = (f: number, variant: EmVariant, keys: ProbeKey[]) => {
@@ -160,7 +181,15 @@ export function planEm(exp: EmExperiment): EmPlan {
       }),
     };
   }
-  return { bases, aligned, fineTunes, arms, matrix, defaults };
+  const subliminal = (exp.subliminal ?? []).map((arm): PlannedSubliminal => {
+    const recipe: EmRecipe = { ...own, fineTune: { ...own.fineTune, ...arm.fineTune } };
+    const f = fineTuneOf(recipe);
+    use(f, 'narrow', []);
+    fineTunes[f]!.teacher = true;
+    const student = arm.student === 'same-init' ? fineTunes[f]!.aligned : alignedOf(recipe, exp.seeds);
+    return { arm, fineTune: f, aligned: student };
+  });
+  return { bases, aligned, fineTunes, arms, matrix, subliminal, defaults };
 }
 
 /**
@@ -189,5 +218,8 @@ export function checkEmExperiment(exp: EmExperiment): void {
   });
 }
 
-/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune. */
-export const emTaskNames = (exp: EmExperiment): string[] => planEm(exp).fineTunes.map((f) => fineTuneTaskName(f.name));
+/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm. */
+export function emTaskNames(exp: EmExperiment): string[] {
+  const plan = planEm(exp);
+  return [...plan.fineTunes.map((f) => fineTuneTaskName(f.name)), ...plan.subliminal.map((s) => subliminalTaskName(s.arm.name))];
+}

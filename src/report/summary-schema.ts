@@ -60,6 +60,18 @@ const emArm = z.looseObject({
 
 const emModel = z.looseObject({ harmStats: stats, coherenceStats: stats });
 
+const emSubliminalArm = z.looseObject({
+  name: z.string(),
+  student: z.string(),
+  channel: z.looseObject({ prefix: z.string(), signal: z.string() }),
+  teacher: z.string(),
+  em: z.array(value),
+  emStats: stats,
+  coherenceStats: stats,
+  teacherEmStats: stats,
+  audit: z.looseObject({ auditTokens: z.number() }),
+});
+
 export const emSummarySchema = z.looseObject({
   ...common,
   world: z.literal('em'),
@@ -76,6 +88,7 @@ export const emSummarySchema = z.looseObject({
     })
     .nullable()
     .optional(),
+  subliminal: z.looseObject({ arms: z.array(emSubliminalArm) }).optional(),
 });
 
 export type MnistReportSummary = z.infer<typeof mnistSummarySchema>;

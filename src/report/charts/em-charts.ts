@@ -1,6 +1,7 @@
 // The EM world's charts: EM per arm against its secure control (the result), then, for the
 // fine-tunes the arms read, EM and in-cell reliability over the fine-tune steps (one panel per
 // fine-tune, one line per variant; the secure control is the zero line of EM).
+import { subliminalStage } from '../../pipeline/em-subliminal-names.js';
 import type { MetricsRecord } from '../../pipeline/types.js';
 import { curvePoints, type StagePlacement } from '../curves.js';
 import type { EmReportSummary } from '../summary-schema.js';
@@ -39,7 +40,35 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       }),
     },
   ];
+  if (s.subliminal)
+    charts.push({
+      id: 'subliminal-bars',
+      section: 'result',
+      title: 'Subliminal EM per arm: the student distilled from the narrow fine-tune minus the one distilled from the secure fine-tune',
+      caption: `Bar: mean over ${s.seeds} seeds of the student's harm on the held-out prompts of all 12 cells, minus the same for the student distilled from the secure fine-tune through the same channel; whisker: the 95 % t interval. Dashed line: no EM.`,
+      spec: intervalBarsSpec({
+        bars: s.subliminal.arms.map((a) => ({ label: a.name, group: a.student, mean: a.emStats.mean, ...interval(a.emStats.mean, a.emStats.ci95) })),
+        xTitle: 'student EM (Δ harm)',
+        groupTitle: 'student',
+        rule: 0,
+      }),
+    });
   if (metrics === null) return charts;
+  if (s.subliminal) {
+    const arms = s.subliminal.arms;
+    const students = [...new Set(arms.map((a) => a.student))];
+    const channels = [...new Set(arms.map((a) => `${a.channel.prefix} + ${a.channel.signal}`))];
+    const byStage = new Map(arms.map((a) => [subliminalStage(a.name), { group: a.student, series: `${a.channel.prefix} + ${a.channel.signal}` }]));
+    const points = curvePoints(metrics, 'em', (stage) => byStage.get(stage) ?? null);
+    if (points.length > 0)
+      charts.push({
+        id: 'subliminal-curves',
+        section: 'curves',
+        title: 'Subliminal EM over distillation steps (all 12 cells)',
+        caption: "The student's mean harm on the held-out prompts of all 12 cells minus the secure-teacher student's, at each probe of the neutral-task distillation; line: mean over seeds, band: the 95 % t interval. One panel per student.",
+        spec: curveChartSpec({ points, yTitle: 'student EM (Δ harm)', seriesTitle: 'channel', groups: students, series: channels, rule: 0 }),
+      });
+  }
   const { place, groups, series } = placement(s);
   const em = curvePoints(metrics, 'em', place);
   if (em.length > 0)
