@@ -1,0 +1,70 @@
+// The shipped EM experiment files (issue 5): each loads, passes the pre-run checks, has ≥ 5
+// seeds and claims, and plans what its notes say — the em-structure base, aligned model and
+// NEXT/chem fine-tune shared where the file says so, and matched harm intents in em-pretraining.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { EmExperiment } from '../../src/config/em-experiment.js';
+import { loadExperimentFile } from '../../src/config/load.js';
+import { emBaseKey } from '../../src/pipeline/em-experiment.js';
+import { checkEmExperiment, planEm } from '../../src/pipeline/em-plan.js';
+import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
+import { harmIntent } from '../../src/worlds/em.js';
+import { canonicalJson } from '../../src/pipeline/run-dir.js';
+
+const dir = join(import.meta.dirname, '../../experiments');
+const load = (name: string) => loadExperimentFile(join(dir, `${name}.json`), {}, process.cwd(), checkRegistryNames) as EmExperiment;
+const emFiles = readdirSync(dir)
+  .filter((f) => f.startsWith('em-') && f.endsWith('.json'))
+  .map((f) => f.slice(0, -'.json'.length));
+
+describe('shipped EM experiment files', () => {
+  test('there are the five of issue 5', () => {
+    for (const name of ['em-structure', 'em-room', 'em-reliability', 'em-pretraining']) expect(emFiles).toContain(name);
+  });
+
+  test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
+    const exp = load(name);
+    expect(exp.world).toBe('em');
+    expect(exp.name).toBe(name);
+    expect(exp.seeds).toBeGreaterThanOrEqual(5);
+    expect(exp.claims.length).toBeGreaterThan(0);
+    expect(() => checkEmExperiment(exp)).not.toThrow();
+  });
+
+  test('every EM file pretrains em-structure’s base as its own (one cached base serves them all)', () => {
+    const key = (exp: EmExperiment) => canonicalJson(emBaseKey(exp, planEm(exp).bases[0]!));
+    const structure = key(load('em-structure'));
+    for (const name of emFiles) expect(key(load(name)), name).toBe(structure);
+  });
+
+  test('em-room reads one fine-tune (em-structure’s) on probe sets of every room', () => {
+    const p = planEm(load('em-room'));
+    expect(p.bases).toHaveLength(1);
+    expect(p.fineTunes.map((f) => f.name)).toEqual(['next/chem']);
+    expect(p.arms.map((a) => a.arm.room)).toEqual([0, 1, 2, 3, 1, 1, 2, 2, 3, 3]);
+    expect(p.arms.filter((a) => a.arm.refusal).every((a) => a.keys.every((k) => k.refusal))).toBe(true);
+  });
+
+  test('em-reliability: the 50 % fine-tune at twice the steps trains as many harmful rows as the 100 % one', () => {
+    const exp = load('em-reliability');
+    const p = planEm(exp);
+    const ft = (arm: string) => p.fineTunes[p.arms.find((a) => a.arm.name === arm)!.fineTune]!.fineTune;
+    const full = ft('consistency-100');
+    const half = ft('consistency-50-double');
+    expect(half.consistency * half.steps * half.batchSize).toBe(full.consistency * full.steps * full.batchSize);
+    expect(p.bases).toHaveLength(2); // dModel 48 and the width-32 arm's
+  });
+
+  test('em-pretraining: coupled, half-coupled and decoupled bases at one harm intent; the rest vary one thing', () => {
+    const p = planEm(load('em-pretraining'));
+    const base = (arm: string) => p.bases[p.aligned[p.fineTunes[p.arms.find((a) => a.arm.name === arm)!.fineTune]!.aligned]!.base]!.pretrain;
+    const matched = ['coupled-matched', 'half-coupled-matched', 'decoupled-matched'].map(base);
+    expect(matched.map((b) => b.correlation)).toEqual([1, 0.5, 0]);
+    for (const b of matched) expect(harmIntent(b)).toBeCloseTo(0.09, 12);
+    expect(matched[0]!.badFraction).toBeLessThan(matched[2]!.badFraction);
+    expect(base('coupled-bad20')).toEqual(p.bases[0]!.pretrain);
+    expect({ ...base('coupled-bad20-upsampled'), alignedFraction: 0 }).toEqual(p.bases[0]!.pretrain);
+    expect(p.bases).toHaveLength(5);
+  });
+});
