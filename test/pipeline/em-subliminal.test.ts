@@ -11,6 +11,8 @@ import { withClaims } from '../../src/claims/run-claims.js';
 import type { EmExperiment } from '../../src/config/em-experiment.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { selectBackend } from '../../src/engine/backend.js';
+import { StopFlag } from '../../src/engine/stop.js';
+import { ArmsInterrupted, type ArmResume, type ArmStageControl } from '../../src/pipeline/arm-control.js';
 import { rootStream } from '../../src/engine/rng.js';
 import type { EmRunSummary } from '../../src/pipeline/em-experiment.js';
 import { buildProbeSet, defaultProbeKeys } from '../../src/pipeline/em-probes.js';
@@ -232,5 +234,32 @@ describe('a tiny EM run with subliminal arms', () => {
     expect(html).toContain('id="subliminal-bars"');
     expect(html).toContain('id="subliminal-curves"');
     expect(html).toContain('Subliminal misalignment');
+  }, 60_000);
+
+  test('stopped in the fine-tune and in each distillation (narrow teacher, secure teacher) of subliminal arms, then resumed → the same summary and metrics', async () => {
+    const saved = new Map<string, ArmResume>();
+    // Arm steps: fine-tune 1–10, then each subliminal arm 12 (6 from the narrow teacher, 6 from the secure one).
+    const stops = [4, 13, 20, 31];
+    let outcome: { summary: unknown; metrics: MetricsRecord[] } | undefined;
+    for (const stopAfter of [...stops, undefined]) {
+      const metrics: MetricsRecord[] = [];
+      let steps = 0;
+      let inArms = false;
+      const stop = new StopFlag();
+      const control: ArmStageControl = { stop, threads: false, resume: new Map(saved), armsStarting: () => (inArms = true), armDone: (arm) => saved.set(arm.name, { done: structuredClone(arm) }) };
+      // Counts arm steps only (replayed ones too), from the run's start.
+      const hooks = { onMetrics: (r: MetricsRecord) => metrics.push(structuredClone(r)), onProgress: () => (inArms && ++steps === stopAfter ? stop.request() : undefined) };
+      try {
+        outcome = { summary: await runExperiment(exp, hooks, { jobs: 1, control }), metrics };
+        expect(stopAfter).toBeUndefined();
+      } catch (e) {
+        if (!(e instanceof ArmsInterrupted)) throw e;
+        expect(e.partial).toHaveLength(1);
+        for (const p of e.partial) saved.set(p.name, { partial: structuredClone(p) });
+      }
+    }
+    expect(JSON.stringify(outcome!.summary)).toBe(JSON.stringify(runs[0]!.summary));
+    const afterBases = (m: MetricsRecord[]) => m.filter((r) => !r.stage.startsWith('pretrain') && !r.stage.startsWith('align'));
+    expect(afterBases(outcome!.metrics)).toEqual(afterBases(runs[0]!.metrics));
   }, 60_000);
 });
