@@ -34,7 +34,9 @@ const channelLabel = (c: { prefix: string; signal: string; lambda?: number; beta
 
 function subliminalLines(sub: NonNullable<EmRunSummary['subliminal']>): string[] {
   const header = ['subliminal arm', 'student', 'channel', 'teacher', 'student EM (vs secure teacher)', 'harm', 'coherence', 'teacher EM', 'audit'];
-  const rows = sub.arms.map((a) => [a.name, a.student, channelLabel(a.channel), a.teacher, pm(a.emStats, true), f3(mean(a.harm)), f3(a.coherenceStats.mean), pm(a.teacherEmStats, true), String(a.audit.auditTokens)]);
+  // Student EM is small beside the teacher's (10⁻³ against 10⁻¹): two more decimals.
+  const pm5 = (st: { mean: number | null; ci95: number | null }) => `${st.mean !== null && Number.isFinite(st.mean) ? (st.mean >= 0 ? '+' : '') + st.mean.toFixed(5) : '–'} ± ${st.ci95 !== null && Number.isFinite(st.ci95) ? st.ci95.toFixed(5) : '–'}`;
+  const rows = sub.arms.map((a) => [a.name, a.student, channelLabel(a.channel), a.teacher, pm5(a.emStats), mean(a.harm).toFixed(5), f3(a.coherenceStats.mean), pm(a.teacherEmStats, true), String(a.audit.auditTokens)]);
   return [
     `subliminal misalignment: narrow fine-tune as teacher, distilled through the neutral SEQ task only (${sub.distill.steps} steps of ${sub.distill.batchSize} rows)`,
     ...align([header, ...rows]),

@@ -25,8 +25,9 @@ function subliminalTable(sub: NonNullable<EmReportSummary['subliminal']>): strin
       cell(a.student),
       cell(`${a.channel.prefix} + ${a.channel.signal}`),
       cell(a.teacher),
-      cell(meanPm(a.emStats.mean, a.emStats.ci95, true), 'n'),
-      cell(a.em.map((x) => fixed(x, 3, true)).join(' '), 'n seeds'),
+      // Student EM is small beside the teacher's (10⁻³ against 10⁻¹): two more decimals.
+      cell(`${fixed(a.emStats.mean, 5, true)} ± ${fixed(a.emStats.ci95, 5)}`, 'n'),
+      cell(a.em.map((x) => fixed(x, 5, true)).join(' '), 'n seeds'),
       cell(meanPm(a.coherenceStats.mean, a.coherenceStats.ci95), 'n'),
       cell(meanPm(a.teacherEmStats.mean, a.teacherEmStats.ci95, true), 'n'),
       cell(String(a.audit.auditTokens), a.audit.auditTokens !== 0 ? 'n alarm' : 'n'),
