@@ -4,7 +4,9 @@
 //   distinct fine-tunes (each: the variants its arms read, beside its secure control, as one
 //   family; on worker threads) → per arm, EM per seed = mean harm on its evaluation cells minus
 //   the secure control's, its in-cell reliability, coherence and sampled rate → the transfer
-//   matrix (EM in every cell when fine-tuning each cell), mean ± 95 % t interval over seeds.
+//   matrix (EM in every cell when fine-tuning each cell), mean ± 95 % t interval over seeds →
+//   subliminal arms (em-subliminal.ts: the narrow and secure fine-tunes distilled into aligned
+//   students through the neutral SEQ task only; on worker threads after the fine-tunes).
 import type { EmExperiment, EmVariant } from '../config/em-experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { rootStream } from '../engine/rng.js';

@@ -2,7 +2,9 @@
 // file's model, pretraining, alignment and fine-tune with the arm's overrides), and from them
 // the distinct bases, aligned models and fine-tunes — each trained once, however many arms (or
 // rows of the transfer matrix) read it. A fine-tune trains every variant its readers ask for
-// beside its secure control; each arm reads its variant on its evaluation cells.
+// beside its secure control; each arm reads its variant on its evaluation cells. A subliminal
+// arm names a fine-tune as teacher (its narrow and secure parameters are kept) and a student:
+// the teacher's aligned model, or (cross-init) one from a base pretrained from other inits.
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
 import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from '../config/em-experiment.js';
