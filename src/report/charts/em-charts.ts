@@ -1,4 +1,5 @@
-// The EM world's charts: EM per arm against its secure control (the result), then, for the
+// The EM world's charts: EM per arm against its secure control (the result), EM against in-cell
+// reliability when the arms read three or more fine-tunes (finding 3's figure), then, for the
 // fine-tunes the arms read, EM and in-cell reliability over the fine-tune steps (one panel per
 // fine-tune, one line per variant; the secure control is the zero line of EM).
 import { subliminalStage } from '../../pipeline/em-subliminal-names.js';
@@ -8,6 +9,7 @@ import type { EmReportSummary } from '../summary-schema.js';
 import { interval, type ChartDef } from './chart-def.js';
 import { curveChartSpec } from './curve-chart.js';
 import { intervalBarsSpec } from './interval-bars.js';
+import { intervalScatterSpec } from './interval-scatter.js';
 
 /** Stages `<fine-tune>:<variant>` of the fine-tunes the arms read, secure left out (its EM is 0 by definition). */
 function placement(s: EmReportSummary): { place: StagePlacement; groups: string[]; series: string[] } {
@@ -40,6 +42,8 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       }),
     },
   ];
+  const reliabilityChart = emAgainstReliability(s);
+  if (reliabilityChart) charts.push(reliabilityChart);
   if (s.subliminal)
     charts.push({
       id: 'subliminal-bars',
@@ -89,4 +93,27 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       spec: curveChartSpec({ points: reliability, yTitle: 'in-cell harm', seriesTitle: 'variant', groups, series }),
     });
   return charts;
+}
+
+/** EM against in-cell reliability, one point per arm of a harmful variant, when those arms read at least 3 fine-tunes (else the points would stack). */
+function emAgainstReliability(s: EmReportSummary): ChartDef | null {
+  const arms = s.arms.filter((a) => a.variant !== 'secure');
+  if (new Set(arms.map((a) => a.fineTune)).size < 3) return null;
+  return {
+    id: 'em-vs-reliability',
+    section: 'result',
+    title: 'EM against in-cell reliability, one point per arm',
+    caption: `x: harm in the fine-tuned cell on its held-out prompts (reliability); y: the arm's EM. Points: means over ${s.seeds} seeds; bars: the 95 % t intervals. Dashed line: no EM.`,
+    spec: intervalScatterSpec({
+      points: arms.map((a) => {
+        const x = interval(a.reliabilityStats.mean, a.reliabilityStats.ci95);
+        const y = interval(a.emStats.mean, a.emStats.ci95);
+        return { label: a.name, group: a.variant, x: a.reliabilityStats.mean, xLo: x.lo, xHi: x.hi, y: a.emStats.mean, yLo: y.lo, yHi: y.hi };
+      }),
+      xTitle: 'in-cell reliability',
+      yTitle: 'EM (Δ harm)',
+      groupTitle: 'variant',
+      rule: 0,
+    }),
+  };
 }

@@ -1,0 +1,54 @@
+// One point per arm at (mean x, mean y) over seeds, with both 95 % intervals as error bars:
+// how one per-seed quantity follows another across arms (EM against in-cell reliability).
+import type { TopLevelSpec } from 'vega-lite';
+
+export interface IntervalPoint {
+  label: string;
+  /** Colours the point. */
+  group: string;
+  x: number | null;
+  xLo: number | null;
+  xHi: number | null;
+  y: number | null;
+  yLo: number | null;
+  yHi: number | null;
+}
+
+export interface IntervalScatterInput {
+  points: IntervalPoint[];
+  xTitle: string;
+  yTitle: string;
+  groupTitle: string;
+  /** A dashed horizontal line (0: no effect). */
+  rule?: number;
+}
+
+export function intervalScatterSpec(c: IntervalScatterInput): TopLevelSpec {
+  const x = { field: 'x', type: 'quantitative', title: c.xTitle, scale: { zero: false } } as const;
+  const y = { field: 'y', type: 'quantitative', title: c.yTitle } as const;
+  const groups = [...new Set(c.points.map((p) => p.group))];
+  return {
+    data: { values: c.points },
+    width: 420,
+    height: 300,
+    layer: [
+      { mark: { type: 'errorbar', ticks: true, color: '#888' }, encoding: { x, y: { field: 'yLo', type: 'quantitative', title: c.yTitle }, y2: { field: 'yHi' } } },
+      { mark: { type: 'errorbar', ticks: true, color: '#888' }, encoding: { y, x: { field: 'xLo', type: 'quantitative', title: c.xTitle }, x2: { field: 'xHi' } } },
+      {
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: { x, y, color: { field: 'group', type: 'nominal', title: c.groupTitle, sort: groups }, tooltip: { field: 'label' } },
+      },
+      { mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
+      ...(c.rule === undefined
+        ? []
+        : [
+            {
+              transform: [{ aggregate: [{ op: 'count', as: 'rows' }] }],
+              mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
+              encoding: { y: { datum: c.rule } },
+            } as const,
+          ]),
+    ],
+    config: { view: { stroke: '#ddd' } },
+  } as TopLevelSpec;
+}
