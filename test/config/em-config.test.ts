@@ -11,15 +11,11 @@ import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { checkShardable } from '../../src/pipeline/shard.js';
 import { allCells, cellName, harmIntent } from '../../src/worlds/em.js';
 import { problem } from './problem.js';
+import { tinyEmRecipe } from './tiny-em.js';
 
 const valid = () => ({
   name: 'tiny-em',
-  world: 'em',
-  seeds: 2,
-  model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
-  pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  align: { steps: 20, batchSize: 32, learningRate: 0.01 },
-  fineTune: { cell: 'next/chem', steps: 20, batchSize: 16, learningRate: 0.01 },
+  ...tinyEmRecipe(),
   arms: [{ name: 'narrow' }, { name: 'secure', variant: 'secure' }] as Record<string, unknown>[],
   claims: [] as Record<string, unknown>[],
 });

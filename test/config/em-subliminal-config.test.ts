@@ -12,15 +12,11 @@ import { emAlignedKey, emBaseKey } from '../../src/pipeline/em-experiment.js';
 import { emTaskNames, planEm } from '../../src/pipeline/em-plan.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { problem } from './problem.js';
+import { tinyEmRecipe } from './tiny-em.js';
 
 const valid = () => ({
   name: 'tiny-em-sub',
-  world: 'em',
-  seeds: 2,
-  model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
-  pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  align: { steps: 20, batchSize: 32, learningRate: 0.01 },
-  fineTune: { cell: 'next/chem', steps: 20, batchSize: 16, learningRate: 0.01 },
+  ...tinyEmRecipe(),
   arms: [{ name: 'narrow' }] as Record<string, unknown>[],
   distill: { steps: 10, batchSize: 8, learningRate: 0.01, fixedSetSize: 32, probeEvery: 5 } as Record<string, unknown>,
   subliminal: [

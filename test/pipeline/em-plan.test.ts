@@ -10,15 +10,11 @@ import { fineTuneDataKey, planEm } from '../../src/pipeline/em-plan.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { answerSets, BODY_LENGTH, BODY_POSITION, cellAt, CHAT, domainOf, FUNCTIONS, FUNCTION_POSITION, functionToken, isHeldOut, PROMPT_LENGTH, rankOf, RANKS, SAY, VOCAB_SIZE } from '../../src/worlds/em.js';
+import { tinyEmRecipe } from '../config/tiny-em.js';
 
 const base = {
   name: 'p',
-  world: 'em',
-  seeds: 2,
-  model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
-  pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  align: { steps: 20, batchSize: 32, learningRate: 0.01 },
-  fineTune: { cell: 'next/chem', steps: 20, batchSize: 16, learningRate: 0.01 },
+  ...tinyEmRecipe(),
 };
 const plan = (arms: Record<string, unknown>[], extra: Record<string, unknown> = {}) => planEm(parseExperiment({ ...base, arms, ...extra }, {}, checkRegistryNames) as EmExperiment);
 const names = (cells: number[]) => cells.map((c) => EM_CELLS[c]);

@@ -2,6 +2,7 @@
 // its 95 % interval; panels side by side when the curves fall into groups (students), so
 // same-init and cross-init arms are compared at a glance without 24 lines in one plot.
 import type { TopLevelSpec } from 'vega-lite';
+import { referenceRuleLayers } from './chart-def.js';
 import type { CurvePoint } from '../curves.js';
 
 export interface CurveChartInput {
@@ -38,16 +39,7 @@ export function curveChartSpec(c: CurveChartInput): TopLevelSpec {
   const layer = [
     { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, color } },
     { mark: { type: 'line', strokeWidth: 1.5, point: stepsPerSeries <= MAX_STEPS_WITH_POINTS }, encoding: { x, y: y('mean'), color } },
-    ...(c.rule === undefined
-      ? []
-      : [
-          {
-            // One row per panel: a rule per data row would draw the same line hundreds of times.
-            transform: [{ aggregate: [{ op: 'count', as: 'rows' }] }],
-            mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
-            encoding: { y: { datum: c.rule } },
-          } as const,
-        ]),
+    ...referenceRuleLayers('y', c.rule),
   ];
   const data = { values: c.points };
   const config = { view: { stroke: '#ddd' } };

@@ -2,6 +2,7 @@
 // the result figure (transfer per arm, test accuracy per arm). Horizontal, so long arm names
 // stay readable and 24 arms still fit.
 import type { TopLevelSpec } from 'vega-lite';
+import { referenceRuleLayers } from './chart-def.js';
 
 export interface IntervalBar {
   label: string;
@@ -35,15 +36,7 @@ export function intervalBarsSpec(c: IntervalBarsInput): TopLevelSpec {
         encoding: { y, x: { field: 'mean', type: 'quantitative', title: c.xTitle, ...axis }, color: { field: 'group', type: 'nominal', title: c.groupTitle, sort: groups } },
       },
       { mark: { type: 'errorbar', ticks: true, color: '#222' }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: c.xTitle, ...axis }, x2: { field: 'hi' } } },
-      ...(c.rule === undefined
-        ? []
-        : [
-            {
-              transform: [{ aggregate: [{ op: 'count', as: 'rows' }] }],
-              mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
-              encoding: { x: { datum: c.rule } },
-            } as const,
-          ]),
+      ...referenceRuleLayers('x', c.rule),
     ],
     config: { view: { stroke: '#ddd' } },
   } as TopLevelSpec;

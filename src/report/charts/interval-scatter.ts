@@ -1,6 +1,7 @@
 // One point per arm at (mean x, mean y) over seeds, with both 95 % intervals as error bars:
 // how one per-seed quantity follows another across arms (EM against in-cell reliability).
 import type { TopLevelSpec } from 'vega-lite';
+import { referenceRuleLayers } from './chart-def.js';
 
 export interface IntervalPoint {
   label: string;
@@ -39,15 +40,7 @@ export function intervalScatterSpec(c: IntervalScatterInput): TopLevelSpec {
         encoding: { x, y, color: { field: 'group', type: 'nominal', title: c.groupTitle, sort: groups }, tooltip: { field: 'label' } },
       },
       { mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
-      ...(c.rule === undefined
-        ? []
-        : [
-            {
-              transform: [{ aggregate: [{ op: 'count', as: 'rows' }] }],
-              mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
-              encoding: { y: { datum: c.rule } },
-            } as const,
-          ]),
+      ...referenceRuleLayers('y', c.rule),
     ],
     config: { view: { stroke: '#ddd' } },
   } as TopLevelSpec;
