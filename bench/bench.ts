@@ -1,8 +1,11 @@
-// `npm run bench [-- --quick]`: training-step speed of the MNIST MLP on every backend that
-// loads here, and the two ratios the design rests on — what the members axis saves per member,
-// and what the transpose-free matMul gradient saves on wasm. Every figure is a median of timed
-// steps after warm-up, and every ratio compares figures measured in this one run: speed claims
-// are ratios from here, never timed tests.
+// `npm run bench [-- --quick] [-- --peer]`: training-step speed of the MNIST MLP on every backend
+// that loads here, and the two ratios the design rests on — what the members axis saves per
+// member, and what the transpose-free matMul gradient saves on wasm. Every figure is a median of
+// timed steps after warm-up, and every ratio compares figures measured in this one run: speed
+// claims are ratios from here, never timed tests. --peer then runs bench/peer/workloads.py (the
+// same workloads in PyTorch, when a python3 with torch is present) and prints traitlab/PyTorch.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
@@ -12,6 +15,8 @@ import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
 import { GptFamily, type GptConfig } from '../src/models/gpt.js';
 import { oneHotF32 } from '../src/models/layers.js';
+import { packageRoot } from '../src/pipeline/package-root.js';
+import { findTorchPython, fmt, parsePeerJson, peerTable, PEER_INSTALL, PEER_SCRIPT, pythonCandidates, type TraitlabFigures } from './peer.js';
 
 const SIZES = [784, 256, 256, 13]; // 10 class logits + 3 auxiliary, as in the MNIST experiment
 const BATCH = 128;
@@ -20,10 +25,14 @@ const LEARNING_RATE = 3e-4;
 const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
 const quick = process.argv.includes('--quick');
-if (process.argv.slice(2).some((a) => a !== '--quick')) {
-  console.error('usage: npm run bench [-- --quick]');
+const peer = process.argv.includes('--peer');
+if (process.argv.slice(2).some((a) => a !== '--quick' && a !== '--peer')) {
+  console.error('usage: npm run bench [-- --quick] [--peer]');
   process.exit(2);
 }
+
+/** Every traitlab figure the peer table compares, per backend. */
+const figures: TraitlabFigures = { mlp_m1: {}, mlp_m20: {}, gpt_m1: {}, gpt_m8: {}, sample_kv: {}, sample_full: {} };
 
 interface Reps {
   warmup: number;
@@ -159,8 +168,6 @@ interface Row {
   transposeFreeMs: number | null;
 }
 
-const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-
 function printTable(rows: Row[]): void {
   const header = ['backend', 'M=1 ms/step', `M=${MEMBERS} ms/step`, `M=${MEMBERS} ms/member`, `per-member M=${MEMBERS} / M=1`, 'stock / transpose-free (M=1)'];
   const body = rows.map((r) => [
@@ -275,6 +282,10 @@ async function gptSection(backends: BackendName[]): Promise<void> {
     const [m1, mTotal] = timeGroup([gptTrainStepper(backend, 1), gptTrainStepper(backend, GPT_MEMBERS)]) as [number, number];
     const [kv, full] = timeGroup([gptSampleStepper(backend, true), gptSampleStepper(backend, false)]) as [number, number];
     rows.push({ backend, m1, mTotal, kv, full });
+    figures.gpt_m1[backend] = m1;
+    figures.gpt_m8[backend] = mTotal;
+    figures.sample_kv[backend] = kv;
+    figures.sample_full[backend] = full;
     const reps = (w: GptWork) => `${gptRepsFor(backend, w).warmup} + ${gptRepsFor(backend, w).timed}`;
     console.log(
       `  ${backend}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s (warm-up + timed: M=1 ${reps('train1')}, M=${GPT_MEMBERS} ${reps('trainM')}, KV ${reps('kv')}, full ${reps('full')})`,
@@ -301,8 +312,45 @@ async function gptSection(backends: BackendName[]): Promise<void> {
   console.log('full / KV: how much faster the KV cache samples than re-running the whole prefix for every new token (same tokens, same rng).');
 }
 
+/** A python3 that imports torch, or null; looked for before the traitlab measurements start. */
+function torchPython(): string | null {
+  return findTorchPython(pythonCandidates(process.env), (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+}
+
+/** Runs the PyTorch workloads (after traitlab's, never alongside) and prints the ratio table. */
+function peerSection(python: string): void {
+  console.log('');
+  const script = join(packageRoot(), PEER_SCRIPT);
+  console.log(`PyTorch peer: ${python} ${PEER_SCRIPT}${quick ? ' --quick' : ''} (same workloads, sizes and rep counts; run after the traitlab figures above)`);
+  const t0 = performance.now();
+  const r = spawnSync(python, [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.log(`PyTorch peer failed (${r.error?.message ?? `exit ${r.status}`}); traitlab's figures above stand alone.`);
+    return;
+  }
+  let result;
+  try {
+    result = parsePeerJson(r.stdout);
+  } catch (e) {
+    console.log(`${(e as Error).message}; traitlab's figures above stand alone.`);
+    return;
+  }
+  console.log(`torch ${result.torch}, BLAS ${result.blas}; ${result.threads} threads (and 1); done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log('');
+  for (const l of peerTable(figures, result)) console.log(l);
+  console.log('');
+  const p = result.ms;
+  console.log(
+    `PyTorch's own ratios (${result.threads} thr): full / KV ${(p.sample_full / p.sample_kv).toFixed(1)}×; per-member M=${MEMBERS} / M=1 (MLP) ${(p.mlp_m20 / MEMBERS / p.mlp_m1).toFixed(2)}; per-member M=${GPT_MEMBERS} / M=1 (gpt) ${(p.gpt_m8 / GPT_MEMBERS / p.gpt_m1).toFixed(2)}`,
+  );
+  console.log('best / PyTorch: how many times longer traitlab takes than PyTorch for the same work (< 1: traitlab is faster).');
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const python = peer ? torchPython() : null;
+  if (peer && python === null)
+    console.log(`PyTorch was not found (no python3 here imports torch; TRAITLAB_PYTHON=… picks one): install it with \`${PEER_INSTALL}\`. traitlab's own figures follow.`);
   const backends = await availableBackends();
   const missing = ALL_BACKENDS.filter((b) => !backends.includes(b));
   console.log(`traitlab bench${quick ? ' (--quick)' : ''}: MLP ${SIZES.join('-')}, Adam step (cross-entropy on 10 class logits), batch ${BATCH}`);
@@ -323,6 +371,8 @@ async function main(): Promise<void> {
       steppers.forEach((s) => s.dispose());
     }
     const [m1, mTotal] = [ms[0]!, ms[1]!];
+    figures.mlp_m1[backend] = m1;
+    figures.mlp_m20[backend] = mTotal;
     const stockMs = ms[2] ?? null;
     const transposeFreeMs = ms[3] ?? null;
     rows.push({
@@ -348,6 +398,7 @@ async function main(): Promise<void> {
     `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
   );
   await gptSection(backends);
+  if (python !== null) peerSection(python);
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
 }
 
