@@ -4,6 +4,7 @@
 // timed steps after warm-up, and every ratio compares figures measured in this one run: speed
 // claims are ratios from here, never timed tests. --peer then runs bench/peer/workloads.py (the
 // same workloads in PyTorch, when a python3 with torch is present) and prints traitlab/PyTorch.
+// Last, memory: live tensors, bytes and RSS over a long run (a leak climbs), and peak RSS.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -312,6 +313,47 @@ async function gptSection(backends: BackendName[]): Promise<void> {
   console.log('full / KV: how much faster the KV cache samples than re-running the whole prefix for every new token (same tokens, same rng).');
 }
 
+// ---------------------------------------------------------------------------------------------
+// Memory: does a long run grow? The gpt training step (M = 8) and KV-cache sampling run for many
+// steps; live tensors, tfjs's byte count and the process RSS are read after the first block and
+// after the last. A leak shows as tensors or bytes that climb with the step count; RSS may move
+// a little as the allocator settles. Peak RSS is the process's own high-water mark so far.
+
+const MEMORY_BLOCKS = quick ? 3 : 5;
+const MEMORY_BLOCK_STEPS = quick ? 10 : 40;
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+async function memorySection(backend: BackendName): Promise<void> {
+  await selectBackend(backend);
+  console.log('');
+  console.log(`memory (${backend}): ${MEMORY_BLOCKS} blocks of ${MEMORY_BLOCK_STEPS} steps each; live tfjs tensors and bytes, and the process RSS, after every block`);
+  for (const [label, make] of [
+    [`gpt train step, M=${GPT_MEMBERS}`, () => gptTrainStepper(backend, GPT_MEMBERS)],
+    [`sample ${SAMPLE_ROWS}×${SAMPLE_NEW}, KV cache`, () => gptSampleStepper(backend, true)],
+  ] as const) {
+    const stepper = make();
+    const reads: { tensors: number; bytes: number; rss: number }[] = [];
+    try {
+      for (let b = 0; b < MEMORY_BLOCKS; b++) {
+        for (let i = 0; i < MEMORY_BLOCK_STEPS; i++) stepper.step();
+        stepper.sync();
+        const m = tf.memory();
+        reads.push({ tensors: m.numTensors, bytes: m.numBytes, rss: process.memoryUsage().rss });
+      }
+    } finally {
+      stepper.dispose();
+    }
+    const first = reads[0]!;
+    const last = reads.at(-1)!;
+    const steps = MEMORY_BLOCKS * MEMORY_BLOCK_STEPS;
+    console.log(
+      `  ${label}: tensors ${reads.map((r) => r.tensors).join(' → ')} (${last.tensors - first.tensors >= 0 ? '+' : ''}${last.tensors - first.tensors} over steps ${MEMORY_BLOCK_STEPS}–${steps}); tfjs bytes ${mib(first.bytes)} → ${mib(last.bytes)}; RSS ${mib(first.rss)} → ${mib(last.rss)}`,
+    );
+  }
+  console.log(`  peak RSS of this process so far: ${mib(process.resourceUsage().maxRSS * 1024)}`);
+}
+
 /** A python3 that imports torch, or null; looked for before the traitlab measurements start. */
 function torchPython(): string | null {
   return findTorchPython(pythonCandidates(process.env), (python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
@@ -398,6 +440,7 @@ async function main(): Promise<void> {
     `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
   );
   await gptSection(backends);
+  await memorySection(backends[0]!);
   if (python !== null) peerSection(python);
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
 }
