@@ -19,16 +19,16 @@ Workloads (sizes and rep counts copied from bench.ts; keep them in step):
 Timing: warm-up, then timed reps round-robin within each group (as bench.ts), median.
 stdlib + torch only.
 """
-import ctypes
 import json
 import math
-import os
 import statistics
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+from torch_setup import blas_name, default_threads, set_threads  # shared with the *_e2e.py peers
 
 QUICK = "--quick" in sys.argv[1:]
 if any(a != "--quick" for a in sys.argv[1:]):
@@ -237,47 +237,6 @@ def gpt_sample_stepper(cached):
 # --- main -------------------------------------------------------------------------------------
 
 
-def _mapped_blas():
-    """Paths of the BLAS libraries mapped into this process (after a matmul has loaded them)."""
-    a = torch.ones(64, 64)
-    a @ a
-    with open("/proc/self/maps") as f:
-        return sorted({l.split()[-1] for l in f if "blas" in l.lower() and "/" in l})
-
-
-def _openblas():
-    """The OpenBLAS torch runs on, or None. Debian's torch links the libblas.so.3 alternative
-    (BLAS_INFO=generic); with libopenblas0 installed that alternative is OpenBLAS."""
-    if not any("openblas" in p for p in _mapped_blas()):
-        return None
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")  # already loaded: the same instance
-    except OSError:
-        return None
-    return lib if hasattr(lib, "openblas_set_num_threads") else None
-
-
-def blas_name():
-    """Which BLAS torch's matmuls run on: the BLAS library mapped into this process."""
-    info = next((l.split("=", 1)[1].split(",")[0] for l in torch.__config__.show().split() if l.startswith("BLAS_INFO=")), "?")
-    libs = _mapped_blas()
-    lib = _openblas()
-    if lib is not None:
-        lib.openblas_get_config.restype = ctypes.c_char_p
-        return f"{lib.openblas_get_config().decode()} (torch BLAS_INFO={info})"
-    return f"{', '.join(libs) or 'none mapped'} (torch BLAS_INFO={info})"
-
-
-def set_threads(n):
-    """n threads for torch's own (OpenMP) pool; OpenBLAS keeps a separate pthread pool that
-    set_num_threads does not govern, and it is held to 1 thread: on 2 cores, with both pools at
-    2 threads, steps measured 3-10x slower (OpenMP workers spin while OpenBLAS's wait for a core)."""
-    torch.set_num_threads(n)
-    lib = _openblas()
-    if lib is not None:
-        lib.openblas_set_num_threads(1)
-
-
 def run_all(threads):
     set_threads(threads)
     t0 = time.perf_counter()
@@ -292,7 +251,7 @@ def run_all(threads):
 
 
 def main():
-    threads = max(1, min(2, os.cpu_count() or 1))
+    threads = default_threads()
     two = run_all(threads)
     one = run_all(1) if threads > 1 else dict(two)
     result = dict(two)
