@@ -3,21 +3,38 @@
 // tfjs's own matMul gradient uses transposeA/transposeB, which fall to 1–3.5 GFLOP/s.
 // Transposing explicitly first keeps every matmul on the fast path (2–4× faster training
 // on wasm). On the cpu and node backends the stock op is as fast or faster, so it is used.
+//
+// It is a registered kernel with a registered gradient rather than a tf.customGrad: customGrad
+// computes the gradient of every input eagerly, while a registered gradient is evaluated only
+// for inputs that need one. A data input (an MLP's first layer on images, a one-hot embedding)
+// then costs no dX = dY·Bᵀ — for the MNIST MLP's first layer that is a matmul as large as the
+// forward one.
 import * as tf from '@tensorflow/tfjs';
 
-const transposeFree = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    // dA = dY · Bᵀ  [B, n]·[n, k] ; dB = Aᵀ · dY  [k, B]·[B, n]
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+const KERNEL = 'TraitlabMatMul2d';
+
+/** Forward: wasm's own BatchMatMul kernel, untransposed (its XNNPACK path); [r, k]·[k, c]. */
+function matMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const batchMatMul = tf.getKernel(tf.BatchMatMul, 'wasm')!;
+  return batchMatMul.kernelFunc({ ...args, attrs: { transposeA: false, transposeB: false } } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}
+
+// Guarded: a second copy of this module in one process (src and dist, say) must not re-register.
+if (tf.getKernel(KERNEL, 'wasm') === undefined) tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: matMulWasm as tf.KernelFunc });
+if (tf.getGradient(KERNEL) === undefined)
+  tf.registerGradient({
+    kernelName: KERNEL,
+    inputsToSave: ['a', 'b'],
+    // dA = dY · Bᵀ  [r, c]·[c, k] ; dB = Aᵀ · dY  [k, r]·[r, c] — each only when asked for
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      return { a: () => matMul2d(g, tf.transpose(b)), b: () => matMul2d(tf.transpose(a), g) };
     },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+  });
 
 /** [r, k] · [k, c] → [r, c], differentiable, on the fastest path of the active backend. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return tf.getBackend() === 'wasm' ? transposeFree(a, b) : tf.matMul(a, b);
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  return tf.engine().runKernel(KERNEL, { a, b }) as tf.Tensor2D;
 }

@@ -1,5 +1,6 @@
-// matMul2d: on wasm a customGrad matMul whose gradient uses only plain (untransposed) 2D
-// matmuls. Its value and gradients must equal tf.matMul's exactly in maths.
+// matMul2d: on wasm a registered kernel whose gradient uses only plain (untransposed) 2D
+// matmuls, evaluated only for the inputs that need one. Its value and gradients must equal
+// tf.matMul's exactly in maths.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
@@ -72,6 +73,29 @@ describe('matMul2d', () => {
       await selectBackend('cpu');
     }
     expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('on wasm: a data input costs no gradient matmul (only the forward one and dB run)', async () => {
+    await selectBackend('wasm');
+    try {
+      const matmulRuns = async (wantA: boolean) => {
+        const a = tf.tensor2d(aVals, [R, Kd]);
+        const b = tf.variable(tf.tensor2d(bVals, [Kd, C]));
+        const xs = wantA ? [a, b] : [b];
+        const info = await tf.profile(() => {
+          const f = () => tf.sum(matMul2d(a, b)) as tf.Scalar;
+          tf.dispose(tf.variableGrads(f, xs.filter((x): x is tf.Variable => x instanceof tf.Variable)));
+          if (wantA) tf.dispose(tf.grads((x: tf.Tensor) => tf.sum(matMul2d(x as tf.Tensor2D, b)))([a]));
+        });
+        tf.dispose([a, b]);
+        return info.kernels.filter((k) => k.name === 'TraitlabMatMul2d').length;
+      };
+      // b alone: forward + dB. With a as well (a second pass): forward + dA again.
+      expect(await matmulRuns(false)).toBe(2);
+      expect(await matmulRuns(true)).toBe(4);
+    } finally {
+      await selectBackend('cpu');
+    }
   });
 
   it('on cpu: value and gradients equal tf.matMul', () => {
