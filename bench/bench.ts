@@ -1,10 +1,12 @@
-// `npm run bench [-- --quick] [-- --peer]`: training-step speed of the MNIST MLP on every backend
+// `npm run bench [-- --quick] [--peer]`: training-step speed of the MNIST MLP on every backend
 // that loads here, and the two ratios the design rests on — what the members axis saves per
 // member, and what the transpose-free matMul gradient saves on wasm. Every figure is a median of
 // timed steps after warm-up, and every ratio compares figures measured in this one run: speed
 // claims are ratios from here, never timed tests. --peer then runs bench/peer/workloads.py (the
 // same workloads in PyTorch, when a python3 with torch is present) and prints traitlab/PyTorch.
 // Last, memory: live tensors, bytes and RSS over a long run (a leak climbs), and peak RSS.
+// `npm run bench -- --e2e [--experiment <name>]` runs instead only whole experiments, traitlab
+// then its PyTorch peer script, for wall time and peak RSS (bench/e2e.ts).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,6 +20,8 @@ import { GptFamily, type GptConfig } from '../src/models/gpt.js';
 import { oneHotF32 } from '../src/models/layers.js';
 import { packageRoot } from '../src/pipeline/package-root.js';
 import { findTorchPython, fmt, parsePeerJson, peerTable, PEER_INSTALL, PEER_SCRIPT, pythonCandidates, type TraitlabFigures } from './peer.js';
+import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
+import { e2eSection, resolveExperiment } from './e2e.js';
 
 const SIZES = [784, 256, 256, 13]; // 10 class logits + 3 auxiliary, as in the MNIST experiment
 const BATCH = 128;
@@ -25,12 +29,22 @@ const MEMBERS = 20;
 const LEARNING_RATE = 3e-4;
 const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
-const quick = process.argv.includes('--quick');
-const peer = process.argv.includes('--peer');
-if (process.argv.slice(2).some((a) => a !== '--quick' && a !== '--peer')) {
-  console.error('usage: npm run bench [-- --quick] [--peer]');
+const parsed = parseBenchArgs(process.argv.slice(2));
+if ('error' in parsed) {
+  console.error(`${parsed.error}\n${BENCH_USAGE}`);
   process.exit(2);
 }
+const args: BenchArgs = parsed;
+const e2eExperiments = (args.e2e ? args.experiments : []).map((arg) => {
+  const e = resolveExperiment(arg);
+  if (typeof e === 'string') {
+    console.error(`${e}\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  return e;
+});
+const quick = !args.e2e && args.quick;
+const peer = !args.e2e && args.peer;
 
 /** Every traitlab figure the peer table compares, per backend. */
 const figures: TraitlabFigures = { mlp_m1: {}, mlp_m20: {}, gpt_m1: {}, gpt_m8: {}, sample_kv: {}, sample_full: {} };
@@ -388,11 +402,13 @@ function peerSection(python: string): void {
   console.log('best / PyTorch: how many times longer traitlab takes than PyTorch for the same work (< 1: traitlab is faster).');
 }
 
+const noTorchLine = `PyTorch was not found (no python3 here imports torch; TRAITLAB_PYTHON=… picks one): install it with \`${PEER_INSTALL}\`. traitlab's own figures follow.`;
+
 async function main(): Promise<void> {
+  if (args.e2e) return e2eSection(e2eExperiments, torchPython(), noTorchLine);
   const started = performance.now();
   const python = peer ? torchPython() : null;
-  if (peer && python === null)
-    console.log(`PyTorch was not found (no python3 here imports torch; TRAITLAB_PYTHON=… picks one): install it with \`${PEER_INSTALL}\`. traitlab's own figures follow.`);
+  if (peer && python === null) console.log(noTorchLine);
   const backends = await availableBackends();
   const missing = ALL_BACKENDS.filter((b) => !backends.includes(b));
   console.log(`traitlab bench${quick ? ' (--quick)' : ''}: MLP ${SIZES.join('-')}, Adam step (cross-entropy on 10 class logits), batch ${BATCH}`);
