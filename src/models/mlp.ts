@@ -95,7 +95,10 @@ export class MlpFamily {
         const wSide = tf.reshape(tf.transpose(this.weights[0]!, [1, 0, 2]), [dIn, M * dOut]) as tf.Tensor2D;
         const h = tf.add(matMul2d(x as tf.Tensor2D, wSide), tf.reshape(this.biases[0]!, [1, M * dOut])); // [B, M·d_out]
         const act = (this.sizes.length > 2 ? tf.relu(h) : h) as tf.Tensor2D;
-        perMember = M === 1 ? [act] : (tf.split(act, M, 1) as tf.Tensor2D[]); // M × [B, d_out]
+        // [B, M·d_out] → [B, M, d_out] → [M, B, d_out] → M × [B, d_out]: a transpose and a heap
+        // copy per member (tf.split's column slices cost ~3× more on wasm, and its gradient a concat)
+        const B = x.shape[0];
+        perMember = M === 1 ? [act] : (unstackMembers(tf.transpose(tf.reshape(act, [B, M, dOut]), [1, 0, 2])) as tf.Tensor2D[]);
         start = 1;
       } else {
         perMember = unstackMembers(x) as tf.Tensor2D[]; // M × [B, d_in]
