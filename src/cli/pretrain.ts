@@ -3,6 +3,7 @@
 // root makes the bases the package ships for the demo). A base already there is not redone; one
 // already made elsewhere (the cache, the shipped bases) is copied, not retrained.
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
@@ -13,7 +14,7 @@ import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import type { CliIo } from './io.js';
-import { parseOptions } from './options.js';
+import { jobsOption, parseOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { shownPath } from './shown-path.js';
 
@@ -22,6 +23,7 @@ const pretrainOptions = z
     seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     out: z.string().min(1).optional(),
+    jobs: jobsOption.optional(),
   })
   .strict();
 
@@ -36,7 +38,8 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
     const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
-    files = exp.world === 'em' ? pretrainEmBases(exp, hooks, outDir) : pretrainNumbersBases(exp, hooks, outDir);
+    const jobs = opts.jobs ?? availableParallelism();
+    files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
   } finally {
     progress.stop();
   }
@@ -50,6 +53,7 @@ export function registerPretrain(program: Command, io: CliIo): void {
     .argument('<file>', 'experiment file')
     .option('--seeds <n>', 'number of seeds, overriding the file')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--jobs <n>', 'worker threads: bases not yet made are pretrained side by side (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'directory for the base checkpoints (default: the cache, $TRAITLAB_CACHE or .traitlab-cache/bases)')
     .action((file: string, raw: unknown) => pretrain(file, raw, io));
 }

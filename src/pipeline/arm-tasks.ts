@@ -5,7 +5,9 @@ import type { LogitDistillState } from '../distill/logit-distill.js';
 import { fineTuneTaskName, runEmFineTune, type EmFineTuneInput, type EmFineTuneResult, type EmFineTuneState } from './em-fine-tune.js';
 import { subliminalTaskName } from './em-subliminal-names.js';
 import { runEmSubliminal, type EmSubliminalInput, type EmSubliminalResult, type EmSubliminalState } from './em-subliminal.js';
+import { runEmBase, type EmBaseInput } from './em-bases.js';
 import { runNumbersArm, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
+import { runNumbersBase, type NumbersBaseInput } from './numbers-bases.js';
 import { runStudentArm, type StudentArmInput } from './student-arm.js';
 import type { MetricsRecord } from './types.js';
 
@@ -22,6 +24,9 @@ export interface ArmTasks {
   'numbers-arm': { input: NumbersArmInput; result: NumbersArmSummary; state: ChannelState };
   'em-fine-tune': { input: EmFineTuneInput; result: EmFineTuneResult; state: EmFineTuneState };
   'em-subliminal': { input: EmSubliminalInput; result: EmSubliminalResult; state: EmSubliminalState };
+  /** A pretrained base, written to disk (result: its file); never interrupted midway. */
+  'numbers-base': { input: NumbersBaseInput; result: string; state: never };
+  'em-base': { input: EmBaseInput; result: string; state: never };
 }
 export type ArmTaskKind = keyof ArmTasks;
 
@@ -30,6 +35,8 @@ export const armTasks: { [K in ArmTaskKind]: (input: ArmTasks[K]['input'], event
   'numbers-arm': runNumbersArm,
   'em-fine-tune': runEmFineTune,
   'em-subliminal': runEmSubliminal,
+  'numbers-base': runNumbersBase,
+  'em-base': runEmBase,
 };
 
 /** The arm a task runs, by name (checkpoints key arms by name, not by place). */
@@ -38,6 +45,8 @@ export const armTaskNames: { [K in ArmTaskKind]: (input: ArmTasks[K]['input']) =
   'numbers-arm': (input) => input.arm.name,
   'em-fine-tune': (input) => fineTuneTaskName(input.name),
   'em-subliminal': (input) => subliminalTaskName(input.name),
+  'numbers-base': (input) => `numbers-base ${input.index}`,
+  'em-base': (input) => `em-base ${input.index}`,
 };
 
 /** What a worker receives. */

@@ -47,10 +47,9 @@ export interface CachedBase {
  * copied there, so `traitlab pretrain --out DIR` always leaves the bases in DIR.
  */
 export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: string): CachedBase {
-  const name = baseFileName(key);
   const expected = { kind: key.kind, configHash: configHash(key.kind, key.modelConfig) };
-  const target = join(writeDir ?? join(cacheDir(), 'bases'), name);
-  const found = [target, join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
+  const target = join(writeDir ?? join(cacheDir(), 'bases'), baseFileName(key));
+  const found = findBase(key, writeDir);
   if (found) {
     const family = loadCheckpoint(found, expected); // checks the file before it is copied anywhere
     if (found === target || writeDir === undefined) return { family, cached: true, file: found };
@@ -61,6 +60,12 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
   mkdirSync(dirname(target), { recursive: true });
   saveCheckpoint(target, family as CheckpointedFamily);
   return { family, cached: false, file: target };
+}
+
+/** The file cachedBase would read the base of `key` from (writeDir, shipped, cache), if any. */
+export function findBase(key: CacheKey, writeDir?: string): string | undefined {
+  const name = baseFileName(key);
+  return [join(writeDir ?? join(cacheDir(), 'bases'), name), join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
 }
 
 /** Copies a checkpoint into place through a temporary file, so a half-copied base never exists. */

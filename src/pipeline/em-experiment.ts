@@ -13,21 +13,19 @@ import { rootStream } from '../engine/rng.js';
 import type { LmFamily } from '../models/lm.js';
 import { harmScores } from '../probes/em.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
-import { alignmentBatch, allCells, cellName, CONTEXT, PAD, pretrainBatch, VOCAB_SIZE, type CellProbeSet } from '../worlds/em.js';
+import { alignmentBatch, allCells, cellName, type CellProbeSet } from '../worlds/em.js';
 import { runArmTasks } from './arm-pool.js';
-import { cachedBase, type CacheKey } from './base-cache.js';
+import { cachedBase, findBase, type CacheKey } from './base-cache.js';
+import { emBase, emBaseKey, emModelConfig } from './em-bases.js';
 import type { EmFineTuneInput, EmFineTuneResult, EmProbeScores, EmTrainAudit } from './em-fine-tune.js';
 import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './em-probes.js';
-import { planEm, type EmPlan, type PlannedAligned, type PlannedBase } from './em-plan.js';
+import { planEm, type EmPlan, type PlannedAligned } from './em-plan.js';
 import type { EmSubliminalInput } from './em-subliminal.js';
 import { subliminalSummary, type EmSubliminalSummary } from './em-subliminal-summary.js';
 import { trainChat } from './em-train.js';
-import { assembleParams, initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
-import { trainLm } from './lm-train.js';
+import { assembleParams } from './lm-factory.js';
+import { pretrainSideBySide } from './parallel-pretrain.js';
 import type { RunHooks, RunOptions } from './types.js';
-
-/** Bump when a change to pretraining or alignment would make cached EM bases stale. */
-const EM_RECIPE_VERSION = 1;
 
 export interface EmModelScores {
   /** Mean harm over the 12 cells' default probe sets, per seed. */
@@ -115,16 +113,6 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.lengt
 /** Per seed, the mean over lists of per-seed values. */
 const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
 
-const modelConfig = (model: PlannedBase['model']): LmConfig => lmConfig(model, VOCAB_SIZE, CONTEXT);
-
-/** What a base of the EM world is cached under: its model, pretraining, root seed, seeds and (when not 0) init offset. */
-export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
-  const c = modelConfig(b.model);
-  // The offset joins the key only when set, so the keys of bases cached before it existed stay valid.
-  const offset = b.initOffset ? { initOffset: b.initOffset } : {};
-  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset } };
-}
-
 export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned): CacheKey {
   const base = emBaseKey(exp, plan.bases[a.base]!);
   return { ...base, recipe: { ...base.recipe, stage: 'aligned', align: a.align } };
@@ -135,41 +123,9 @@ interface Progress {
   skip(steps: number, label: string): void;
 }
 
-function pretrainBase(exp: EmExperiment, b: PlannedBase, hooks: RunHooks, progress: Progress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
-  const M = exp.seeds;
-  const root = rootStream(exp.rootSeed).child('em');
-  const p = b.pretrain;
-  const out = cachedBase(emBaseKey(exp, b), () => {
-    const family = initLm(modelConfig(b.model), M, (m) => root.child('init').child(String(m + b.initOffset)));
-    // Every seed sees the same documents in the same order: seeds differ only in their init.
-    const data = root.child('pretrain-data');
-    const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
-    trainLm(family, {
-      label: b.label,
-      steps: p.steps,
-      learningRate: p.learningRate,
-      batch: p.batchSize,
-      rowLength: CONTEXT,
-      pad: PAD,
-      rows: () => {
-        const rows = pretrainBatch(p.batchSize, settings, data);
-        const all = new Int32Array(M * rows.length);
-        for (let m = 0; m < M; m++) all.set(rows, m * rows.length);
-        return all;
-      },
-      logEvery: Math.max(1, Math.floor(p.steps / 20)),
-      onLog: (step, loss) => hooks.onMetrics({ stage: b.label, step, loss }),
-      onStep: progress.tick(b.label),
-    });
-    return family;
-  }, writeDir);
-  if (out.cached) progress.skip(p.steps, `${b.label} (cached)`);
-  return out;
-}
-
 function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: Progress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
   const M = exp.seeds;
-  const c = modelConfig(plan.bases[a.base]!.model);
+  const c = emModelConfig(plan.bases[a.base]!.model);
   const out = cachedBase(emAlignedKey(exp, plan, a), () => {
     const family = assembleParams(c, Array.from({ length: M }, (_, m) => base.memberParams(m)));
     const data = rootStream(exp.rootSeed).child('em').child('align-data');
@@ -200,14 +156,27 @@ function modelScores(family: LmFamily, sets: readonly CellProbeSet[]): EmModelSc
   return { harm, harmStats: meanCi(harm), coherence, coherenceStats: meanCi(coherence), harmByCell, coherenceByCell };
 }
 
+export { emBaseKey } from './em-bases.js';
+
 /** Optimizer steps of the stages before the fine-tunes. */
 function stageSteps(plan: EmPlan): number {
   return plan.bases.reduce((s, b) => s + b.pretrain.steps, 0) + plan.aligned.reduce((s, a) => s + a.align.steps, 0);
 }
 
-/** Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order. */
-function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: Progress, writeDir?: string): { bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] } {
-  const bases = plan.bases.map((b) => pretrainBase(exp, b, hooks, progress, writeDir));
+/**
+ * Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order.
+ * With `jobs` > 1, missing bases are pretrained side by side on worker threads first.
+ */
+async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: Progress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
+  const missing = plan.bases.map((b, index) => ({ index, b })).filter(({ b }) => findBase(emBaseKey(exp, b), writeDir) === undefined);
+  const side = await pretrainSideBySide('em-base', missing.map(({ index, b }) => ({ input: { exp, index, ...(writeDir ? { writeDir } : {}) }, label: b.label })), jobs, hooks, progress.tick);
+  const trainedThere = new Set(side ? missing.map((m) => m.index) : []);
+  const bases = plan.bases.map((b, i) => {
+    const out = emBase(exp, b, hooks.onMetrics, progress.tick(b.label), writeDir);
+    if (trainedThere.has(i)) return { ...out, cached: false };
+    if (out.cached) progress.skip(b.pretrain.steps, `${b.label} (cached)`);
+    return out;
+  });
   const aligned = plan.aligned.map((a) => alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir));
   return { bases, aligned };
 }
@@ -216,11 +185,11 @@ function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: 
  * `traitlab pretrain` for the EM world: the bases and aligned models of the experiment, written
  * to `writeDir` (or found there or in the cache). Returns the files.
  */
-export function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string): { base: string; file: string; cached: boolean; from?: string }[] {
+export async function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string, jobs = 1): Promise<{ base: string; file: string; cached: boolean; from?: string }[]> {
   const plan = planEm(exp);
   const total = stageSteps(plan);
   let done = 0;
-  const { bases, aligned } = baseStages(exp, plan, hooks, { tick: (label) => () => hooks.onProgress(++done, total, label), skip: (steps, label) => hooks.onProgress((done += steps), total, label) }, writeDir);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, { tick: (label) => () => hooks.onProgress(++done, total, label), skip: (steps, label) => hooks.onProgress((done += steps), total, label) }, jobs, writeDir);
   const entry = (label: string, b: { file: string; cached: boolean; from?: string }) => ({ base: label, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
   const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a))];
   for (const x of [...bases, ...aligned]) x.family.dispose();
@@ -307,7 +276,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
   const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps;
   let done = 0;
   const progress: Progress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
-  const { bases, aligned } = baseStages(exp, plan, hooks, progress);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1);
 
   // Probe sets are drawn here, once, and handed to every fine-tune that reads them.
   const sets = new Map<string, CellProbeSet>();
@@ -326,7 +295,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     name: f.name,
     rootSeed: exp.rootSeed,
     members: M,
-    config: modelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model),
+    config: emModelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model),
     aligned: alignedParams[f.aligned]!,
     variants: f.variants,
     fineTune: f.fineTune,
@@ -351,7 +320,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
       name: p.arm.name,
       rootSeed: exp.rootSeed,
       members: M,
-      config: modelConfig(exp.model),
+      config: emModelConfig(exp.model),
       teacher: results[p.fineTune]!.teacherParams!,
       student: alignedParams[p.aligned]!,
       channel: p.arm.channel,

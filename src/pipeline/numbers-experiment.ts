@@ -15,17 +15,18 @@ import type { LmFamily } from '../models/lm.js';
 import type { FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
 import { traitScore } from '../probes/trait.js';
-import { CONTEXT, EOS, mixBatch, numbersPrompts, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
+import { CONTEXT, EOS, numbersPrompts, PAD, PROMPT_LENGTH } from '../worlds/numbers.js';
 import { runArmTasks } from './arm-pool.js';
-import { cachedBase, type CachedBase, type CacheKey } from './base-cache.js';
-import { assembleLm, initLm, lmConfig, resolvedModelConfig, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
+import { findBase, type CachedBase } from './base-cache.js';
+import { assembleLm, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
+import { baseCacheKey, gptBaseConfig, numbersBase, plannedNumbersBases, pretrainSteps } from './numbers-bases.js';
+import { pretrainSideBySide } from './parallel-pretrain.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
 
-/** Bump when a change to pretraining would make cached bases stale. */
-const BASE_RECIPE_VERSION = 2;
+export { baseCacheKey, gptBaseConfig } from './numbers-bases.js';
 
 export interface NumbersRunSummary {
   experiment: string;
@@ -41,85 +42,40 @@ export interface NumbersRunSummary {
   interval: string;
 }
 
-/** What a base of M members, seeds firstSeed…firstSeed+M−1, is cached (and shipped) under. */
-export function baseCacheKey(exp: NumbersExperiment, c: LmConfig, firstSeed: number): CacheKey {
-  const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: exp.seeds };
-  return { kind: c.kind, modelConfig: resolvedModelConfig(c), recipe };
-}
-
-/** The model config of the experiment's gpt bases (own and other-seed). */
-export const gptBaseConfig = (exp: NumbersExperiment): LmConfig => lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
-
-/** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
-function base(exp: NumbersExperiment, c: LmConfig, firstSeed: number, root: RandomStream, hooks: RunHooks, label: string, tick: () => void, writeDir?: string): CachedBase {
-  const M = exp.seeds;
-  return cachedBase(baseCacheKey(exp, c, firstSeed), () => {
-    const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(firstSeed + m)));
-    // Every base sees the same documents in the same order: bases differ only in their init.
-    const data = root.child('pretrain-data');
-    const mix = { numbersFraction: exp.pretrain.numbersFraction, jitter: exp.pretrain.jitter, answerWeights: uniformAnswers(), personas: exp.pretrain.personas };
-    const B = exp.pretrain.batchSize;
-    trainLm(family, {
-      label,
-      steps: exp.pretrain.steps,
-      learningRate: exp.pretrain.learningRate,
-      batch: B,
-      rowLength: CONTEXT,
-      pad: PAD,
-      rows: () => {
-        const rows = mixBatch(B, mix, data);
-        const out = new Int32Array(M * rows.length);
-        for (let m = 0; m < M; m++) out.set(rows, m * rows.length);
-        return out;
-      },
-      logEvery: Math.max(1, Math.floor(exp.pretrain.steps / 20)),
-      onLog: (step, loss) => hooks.onMetrics({ stage: label, step, loss }),
-      onStep: tick,
-    });
-    return family;
-  }, writeDir);
-}
-
 type Bases = Partial<Record<LmBase, CachedBase & { config: LmConfig }>>;
 
 /**
  * The bases the experiment's students need (own seeds always; other seeds and the other
  * architecture when an arm asks), pretrained or read from disk. `progress` counts optimizer
- * steps; a base read from disk counts as done.
+ * steps; a base read from disk counts as done. With `jobs` > 1, missing bases are pretrained
+ * side by side on worker threads first.
  */
-function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: { tick(label: string): () => void; skip(steps: number, label: string): void }, writeDir?: string): Bases {
-  const M = exp.seeds;
-  const gpt = gptBaseConfig(exp);
-  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
-  const pretrained = (label: string, c: LmConfig, firstSeed: number) => {
-    const b = base(exp, c, firstSeed, root, hooks, label, progress.tick(label), writeDir);
-    if (b.cached) progress.skip(exp.pretrain.steps, `${label} (cached)`);
-    return { ...b, config: c };
-  };
-  const bases: Bases = { own: pretrained('pretrain', gpt, 0) };
-  if (needs.has('other-seed')) bases['other-seed'] = pretrained('pretrain-other-seed', gpt, M);
-  if (needs.has('other-arch')) bases['other-arch'] = pretrained('pretrain-other-arch', lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), 2 * M);
+async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: { tick(label: string): () => void; skip(steps: number, label: string): void }, jobs: number, writeDir?: string): Promise<Bases> {
+  const planned = plannedNumbersBases(exp);
+  const missing = planned.map((b, index) => ({ index, b })).filter(({ b }) => findBase(baseCacheKey(exp, b.config, b.firstSeed), writeDir) === undefined);
+  const side = await pretrainSideBySide('numbers-base', missing.map(({ index, b }) => ({ input: { exp, index, ...(writeDir ? { writeDir } : {}) }, label: b.label })), jobs, hooks, progress.tick);
+  const trainedThere = new Set(side ? missing.map((m) => m.index) : []);
+  const bases: Bases = {};
+  planned.forEach((b, i) => {
+    const made = numbersBase(exp, b, root, hooks.onMetrics, progress.tick(b.label), writeDir);
+    if (made.cached && !trainedThere.has(i)) progress.skip(exp.pretrain.steps, `${b.label} (cached)`);
+    bases[b.name] = { ...made, cached: made.cached && !trainedThere.has(i), config: b.config };
+  });
   return bases;
-}
-
-/** Optimizer steps of the pretraining stage: one base, or two or three when arms need them. */
-function pretrainSteps(exp: NumbersExperiment): number {
-  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
-  return needs.size * exp.pretrain.steps + (needs.has('own') ? 0 : exp.pretrain.steps);
 }
 
 /**
  * `traitlab pretrain`: only the bases of the experiment, written to `writeDir` (or found there,
  * in the shipped bases or in the cache). Returns the files.
  */
-export function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string): { base: LmBase; file: string; cached: boolean; from?: string }[] {
+export async function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string, jobs = 1): Promise<{ base: LmBase; file: string; cached: boolean; from?: string }[]> {
   const total = pretrainSteps(exp);
   let done = 0;
   const out: { base: LmBase; file: string; cached: boolean; from?: string }[] = [];
-  const bases = pretrainStage(exp, rootStream(exp.rootSeed), hooks, {
+  const bases = await pretrainStage(exp, rootStream(exp.rootSeed), hooks, {
     tick: (label) => () => hooks.onProgress(++done, total, label),
     skip: (steps, label) => hooks.onProgress((done += steps), total, label),
-  }, writeDir);
+  }, jobs, writeDir);
   for (const [name, b] of Object.entries(bases) as [LmBase, CachedBase][]) {
     out.push({ base: name, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
     b.family.dispose();
@@ -197,7 +153,7 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const totalSteps = pretrainSteps(exp) + teacherSteps + exp.arms.length * exp.distill.steps;
   let done = 0;
   const tick = (label: string) => () => hooks.onProgress(++done, totalSteps, label);
-  const bases = pretrainStage(exp, root, hooks, { tick, skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) });
+  const bases = await pretrainStage(exp, root, hooks, { tick, skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) }, options.jobs ?? 1);
   const own = bases.own!;
   const baseTrait = traitScore(own.family, probe);
   const { family: teacherSide, firstTokens } = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));

@@ -95,10 +95,10 @@ test('MNIST: stopped mid-way through the first student, then on the first step o
 
 describe('numbers', () => {
   let exp: Experiment;
-  beforeAll(() => {
+  beforeAll(async () => {
     exp = parseExperiment(tinyNumbers(), {}, checkRegistryNames);
     // Bases first, so every attempt reads them from the cache and logs the same stages.
-    pretrainNumbersBases(exp as NumbersExperiment, { onMetrics: () => {}, onProgress: () => {} });
+    await pretrainNumbersBases(exp as NumbersExperiment, { onMetrics: () => {}, onProgress: () => {} });
   });
 
   test('stopped in each arm in turn (fixed set mid-epoch, on-policy pg, λ mix + relabel) → identical', async () => {
