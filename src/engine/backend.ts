@@ -1,7 +1,7 @@
 // Backend choice: tfjs-node when its native binding loads, else wasm, else the pure-JS cpu
 // backend. The choice is made once per process and recorded in the run manifest.
 import * as tf from '@tensorflow/tfjs';
-import { shareIdentityOnWasm } from './wasm-identity.js';
+import { shareBuffersOnWasm } from './wasm-shared-buffers.js';
 
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -25,7 +25,7 @@ async function tryNode(): Promise<boolean> {
 async function tryWasm(): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
-    shareIdentityOnWasm();
+    shareBuffersOnWasm();
     return await tf.setBackend('wasm');
   } catch {
     return false;

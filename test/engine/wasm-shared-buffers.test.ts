@@ -1,5 +1,6 @@
-// On wasm, Identity (tf.clone, and every tensor a gradient saves) shares the buffer instead of
-// copying it: no new bytes, and the clone outlives its source with the same values.
+// On wasm, Identity (tf.clone, and every tensor a gradient saves) and a Cast that keeps the dtype
+// share the buffer instead of copying it: no new buffer, and the result outlives its source with
+// the same values. A Cast to another dtype still converts.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
@@ -20,6 +21,22 @@ describe('Identity on wasm', () => {
     x.dispose();
     expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3.25, 4]);
     y.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+
+  it('a same-dtype cast shares; a cast to int32 converts', async () => {
+    await selectBackend('wasm');
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor1d([1.5, -2.75, 3]);
+    const same = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(before + 1);
+    const ints = tf.cast(x, 'int32');
+    expect(tf.memory().numDataBuffers).toBe(before + 2);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.75, 3]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, ints]);
     expect(tf.memory().numDataBuffers).toBe(before);
   });
 
