@@ -12,21 +12,21 @@ import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
-import { rootStream, type RandomStream } from '../src/engine/rng.js';
+import { rootStream } from '../src/engine/rng.js';
 import { crossEntropy } from '../src/distill/losses.js';
-import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
+import { drawMemberInit } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
 import { GptFamily, type GptConfig } from '../src/models/gpt.js';
 import { oneHotF32 } from '../src/models/layers.js';
 import { packageRoot } from '../src/pipeline/package-root.js';
+import { Worker } from 'node:worker_threads';
+import type { MemberWorkerData } from './member-worker.js';
+import { BATCH, hostBatch, LEARNING_RATE, mlpFamilyStep, SIZES } from './mlp-family-step.js';
 import { findTorchPython, fmt, parsePeerJson, peerTable, PEER_INSTALL, PEER_SCRIPT, pythonCandidates, type TraitlabFigures } from './peer.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
 import { e2eSection, resolveExperiment } from './e2e.js';
 
-const SIZES = [784, 256, 256, 13]; // 10 class logits + 3 auxiliary, as in the MNIST experiment
-const BATCH = 128;
 const MEMBERS = 20;
-const LEARNING_RATE = 3e-4;
 const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
 const parsed = parseBenchArgs(process.argv.slice(2));
@@ -67,14 +67,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** A fixed batch on the host; the step uploads it, as the training loops do. */
-function hostBatch(rng: RandomStream): { x: Float32Array; y: Int32Array } {
-  return {
-    x: Float32Array.from({ length: BATCH * SIZES[0]! }, () => 2 * rng.next() - 1),
-    y: Int32Array.from({ length: BATCH }, () => rng.int(10)),
-  };
-}
-
 /** One thing to time: `step` runs one optimizer step; `sync` reads a small tensor so the
  * backend has finished before the clock is read. */
 interface Stepper {
@@ -109,29 +101,37 @@ function timeInterleaved(steppers: Stepper[]): number[] {
 
 /** The library's path: an MlpFamily of M members, cross-entropy on the 10 class logits, Adam. */
 function familyStepper(backend: BackendName, members: number): Stepper {
-  const rng = rootStream(1).child('bench');
-  const init = rng.child('init');
-  const model = new MlpFamily(SIZES, Array.from({ length: members }, (_, m) => drawMemberInit(SIZES, init.child(String(m)))));
-  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
-  const { x, y } = hostBatch(rng.child('batch'));
-  return {
-    reps: repsFor(backend, members),
-    step: () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const xs = tf.tensor2d(x, [BATCH, SIZES[0]!]);
-          const labels = tf.tensor1d(y, 'int32');
-          const classLogits = tf.slice(model.apply(xs), [0, 0, 0], [-1, -1, 10]) as tf.Tensor3D; // [M, B, 10]
-          return tf.sum(crossEntropy(classLogits, labels)) as tf.Scalar;
-        }, model.variables);
-        optimizer.applyGradients(grads);
-      }),
-    sync: () => void model.biases.at(-1)!.dataSync(),
-    dispose: () => {
-      optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return { reps: repsFor(backend, members), ...mlpFamilyStep(members) };
+}
+
+/**
+ * The family's M members split over `workers` worker threads (each trains its share as one
+ * family on its own core): median wall ms per step of the whole family, all threads at once.
+ */
+async function membersOnWorkers(members: number, workers: number, reps: Reps): Promise<number> {
+  const script = new URL('./member-worker.js', import.meta.url);
+  const share = Math.ceil(members / workers);
+  const threads = Array.from({ length: workers }, (_, w) => {
+    const data: MemberWorkerData = { members: Math.min(share, members - w * share), firstMember: w * share, warmup: reps.warmup };
+    return new Worker(script, { workerData: data });
+  });
+  const next = (w: Worker) => new Promise<unknown>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  try {
+    await Promise.all(threads.map(next)); // built and warmed up
+    // Each worker runs one timed step per 'go'; a round is timed until every worker is done.
+    const times: number[] = [];
+    for (let r = 0; r < reps.timed; r++) {
+      const t0 = performance.now();
+      await Promise.all(threads.map((w) => { const done = next(w); w.postMessage('go'); return done; }));
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
 }
 
 type MatMul = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
@@ -171,6 +171,9 @@ function plainStepper(backend: BackendName, mm: MatMul): Stepper {
     },
   };
 }
+
+/** The members-on-worker-threads figure (wasm), when there is more than one core. */
+let memberWorkers: { workers: number; wall: number; perMember: number; ratio: number } | null = null;
 
 interface Row {
   backend: BackendName;
@@ -455,6 +458,19 @@ async function main(): Promise<void> {
   console.log(
     `per-member ratio < 1: the members axis makes each member cheaper than training it alone. stock / transpose-free > 1: tfjs's own matMul gradient (transposed matmuls) is that much slower on wasm than matMul2d's.`,
   );
+  // wasm is single-threaded under Node: the other cores are reached by worker threads, each
+  // training its share of the members (as the pipeline runs independent arms).
+  const wasmRow = rows.find((r) => r.backend === 'wasm');
+  const cores = availableParallelism();
+  if (wasmRow && cores > 1) {
+    await selectBackend('wasm');
+    const workers = Math.min(cores, MEMBERS);
+    const wall = await membersOnWorkers(MEMBERS, workers, repsFor('wasm', MEMBERS));
+    memberWorkers = { workers, wall, perMember: wall / MEMBERS, ratio: wall / MEMBERS / wasmRow.m1 };
+    console.log(
+      `wasm, M=${MEMBERS} on ${workers} worker threads (${Math.ceil(MEMBERS / workers)} members each, one core each): ${fmt(wall)} ms/step wall, ${fmt(wall / MEMBERS)} ms/member; per-member / M=1 on one thread ${memberWorkers.ratio.toFixed(2)}`,
+    );
+  }
   await gptSection(backends);
   await memorySection(backends[0]!);
   if (python !== null) peerSection(python);
