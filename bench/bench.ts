@@ -115,17 +115,26 @@ async function membersOnWorkers(members: number, workers: number, reps: Reps): P
     const data: MemberWorkerData = { members: Math.min(share, members - w * share), firstMember: w * share, warmup: reps.warmup };
     return new Worker(script, { workerData: data });
   });
-  const next = (w: Worker) => new Promise<unknown>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
+  // One listener per worker for the whole run: each awaited reply settles the pending promise.
+  const pending = threads.map(() => ({ resolve: (_: unknown) => {}, reject: (_: unknown) => {} }));
+  threads.forEach((w, i) => {
+    w.on('message', (m) => pending[i]!.resolve(m));
+    w.on('error', (e) => pending[i]!.reject(e));
   });
+  const reply = (i: number) => new Promise<unknown>((resolve, reject) => (pending[i] = { resolve, reject }));
   try {
-    await Promise.all(threads.map(next)); // built and warmed up
-    // Each worker runs one timed step per 'go'; a round is timed until every worker is done.
+    await Promise.all(threads.map((_, i) => reply(i))); // built and warmed up
+    // Each worker runs one step per message; a round is timed until every worker is done.
     const times: number[] = [];
     for (let r = 0; r < reps.timed; r++) {
       const t0 = performance.now();
-      await Promise.all(threads.map((w) => { const done = next(w); w.postMessage('go'); return done; }));
+      await Promise.all(
+        threads.map((w, i) => {
+          const done = reply(i);
+          w.postMessage('go');
+          return done;
+        }),
+      );
       times.push(performance.now() - t0);
     }
     return median(times);
