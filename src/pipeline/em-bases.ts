@@ -4,7 +4,6 @@
 import type { EmExperiment } from '../config/em-experiment.js';
 import { rootStream } from '../engine/rng.js';
 import { CONTEXT, PAD, pretrainBatch, VOCAB_SIZE } from '../worlds/em.js';
-import type { TaskEvents } from './arm-tasks.js';
 import { cachedBase, type CachedBase, type CacheKey } from './base-cache.js';
 import { planEm, type PlannedBase } from './em-plan.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
@@ -63,7 +62,7 @@ export interface EmBaseInput {
 }
 
 /** Runs an em-base task; the base lands on disk, where the run then reads it. Returns its file. */
-export function runEmBase(input: EmBaseInput, events: TaskEvents): string {
+export function runEmBase(input: EmBaseInput, events: { onMetrics(r: MetricsRecord): void; onStep(): void }): string {
   const made = emBase(input.exp, planEm(input.exp).bases[input.index]!, events.onMetrics, events.onStep, input.writeDir);
   made.family.dispose();
   return made.file;

@@ -6,7 +6,6 @@ import { studentRegistry, type LmBase } from '../../students/index.js';
 import type { NumbersExperiment } from '../config/numbers-experiment.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
 import { CONTEXT, mixBatch, PAD, uniformAnswers, VOCAB_SIZE } from '../worlds/numbers.js';
-import type { TaskEvents } from './arm-tasks.js';
 import { cachedBase, type CachedBase, type CacheKey } from './base-cache.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
@@ -87,7 +86,7 @@ export interface NumbersBaseInput {
 }
 
 /** Runs a numbers-base task; the base lands on disk, where the run then reads it. Returns its file. */
-export function runNumbersBase(input: NumbersBaseInput, events: TaskEvents): string {
+export function runNumbersBase(input: NumbersBaseInput, events: { onMetrics(r: MetricsRecord): void; onStep(): void }): string {
   const b = plannedNumbersBases(input.exp)[input.index]!;
   // Child streams derive from names, not from a parent's position: this root is the run's.
   const made = numbersBase(input.exp, b, rootStream(input.exp.rootSeed), events.onMetrics, events.onStep, input.writeDir);
