@@ -6,10 +6,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import type { NumbersExperiment } from '../../src/config/numbers-experiment.js';
 import { selectBackend } from '../../src/engine/backend.js';
+import type { EmExperiment } from '../../src/config/em-experiment.js';
+import { pretrainEmBases } from '../../src/pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../../src/pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
 import type { MetricsRecord } from '../../src/pipeline/types.js';
 import { tempDir } from '../cli/helpers.js';
+import { tinyEmRecipe } from '../config/tiny-em.js';
 import { tinyNumbers } from './tiny-numbers.js';
 
 const saved = process.env.TRAITLAB_CACHE;
@@ -57,5 +60,34 @@ describe('pretraining bases side by side', () => {
     await pretrain(exp, 2, dir);
     const again = await pretrainNumbersBases(exp, { onMetrics: () => {}, onProgress: () => {} }, dir, 2);
     expect(again.map((f) => f.cached)).toEqual([true, true]);
+  });
+});
+
+describe('pretraining EM bases side by side', () => {
+  it('a cross-init subliminal arm (two bases, two aligned models): same files and metrics as one after another', async () => {
+    await selectBackend('wasm');
+    const exp = parseExperiment(
+      {
+        name: 'tiny-em-two-bases',
+        ...tinyEmRecipe(),
+        arms: [{ name: 'narrow' }],
+        distill: { steps: 4, batchSize: 8, learningRate: 0.01, fixedSetSize: 16, probeEvery: 2 },
+        subliminal: [{ name: 'cross', student: 'cross-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } }],
+      },
+      {},
+      checkRegistryNames,
+    ) as EmExperiment;
+    const run = async (jobs: number) => {
+      process.env.TRAITLAB_CACHE = tempDir('traitlab-cache-');
+      const metrics: MetricsRecord[] = [];
+      const files = await pretrainEmBases(exp, { onMetrics: (r) => metrics.push(r), onProgress: () => {} }, tempDir('traitlab-bases-'), jobs);
+      return { files, metrics };
+    };
+    const inThread = await run(1);
+    const threaded = await run(2);
+    expect(threaded.files.map((f) => f.cached)).toEqual([false, false, false, false]); // 2 bases, 2 aligned
+    threaded.files.forEach((f, i) => expect(readFileSync(f.file).equals(readFileSync(inThread.files[i]!.file))).toBe(true));
+    expect(threaded.metrics).toEqual(inThread.metrics);
+    expect(readFileSync(inThread.files[0]!.file).equals(readFileSync(inThread.files[1]!.file))).toBe(false);
   });
 });
