@@ -64,4 +64,14 @@ describe('traitlab pretrain', () => {
     expect(r.code).toBe(2);
     expect(r.err).toEqual(['traitlab: world: "mnist" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment']);
   });
+
+  test('--jobs must be a whole number ≥ 1: one line naming the option, exit 2, nothing written', async () => {
+    const dir = tempDir();
+    const file = writeJson(dir, 'numbers.json', numbersFile);
+    const out = join(dir, 'bases');
+    const r = await cli(dir, 'pretrain', file, '--jobs', '0', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['traitlab: --jobs: invalid value "0"; use a whole number ≥ 1, e.g. --jobs 2']);
+    expect(existsSync(out)).toBe(false);
+  });
 });
