@@ -24,7 +24,7 @@ import type { EmSubliminalInput } from './em-subliminal.js';
 import { subliminalSummary, type EmSubliminalSummary } from './em-subliminal-summary.js';
 import { trainChat } from './em-train.js';
 import { assembleParams } from './lm-factory.js';
-import { pretrainSideBySide } from './parallel-pretrain.js';
+import { pretrainPlanned, type PretrainProgress } from './parallel-pretrain.js';
 import type { RunHooks, RunOptions } from './types.js';
 
 export interface EmModelScores {
@@ -118,12 +118,7 @@ export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned)
   return { ...base, recipe: { ...base.recipe, stage: 'aligned', align: a.align } };
 }
 
-interface Progress {
-  tick(label: string): () => void;
-  skip(steps: number, label: string): void;
-}
-
-function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: Progress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
+function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: PretrainProgress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
   const M = exp.seeds;
   const c = emModelConfig(plan.bases[a.base]!.model);
   const out = cachedBase(emAlignedKey(exp, plan, a), () => {
@@ -167,16 +162,21 @@ function stageSteps(plan: EmPlan): number {
  * Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order.
  * With `jobs` > 1, missing bases are pretrained side by side on worker threads first.
  */
-async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: Progress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
-  const missing = plan.bases.map((b, index) => ({ index, b })).filter(({ b }) => findBase(emBaseKey(exp, b), writeDir) === undefined);
-  const side = await pretrainSideBySide('em-base', missing.map(({ index, b }) => ({ input: { exp, index, ...(writeDir ? { writeDir } : {}) }, label: b.label })), jobs, hooks, progress.tick);
-  const trainedThere = new Set(side ? missing.map((m) => m.index) : []);
-  const bases = plan.bases.map((b, i) => {
-    const out = emBase(exp, b, hooks.onMetrics, progress.tick(b.label), writeDir);
-    if (trainedThere.has(i)) return { ...out, cached: false };
-    if (out.cached) progress.skip(b.pretrain.steps, `${b.label} (cached)`);
-    return out;
-  });
+async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
+  const bases = await pretrainPlanned(
+    {
+      kind: 'em-base',
+      planned: plan.bases,
+      onDisk: (b) => findBase(emBaseKey(exp, b), writeDir) !== undefined,
+      input: (index) => ({ exp, index, ...(writeDir ? { writeDir } : {}) }),
+      label: (b) => b.label,
+      steps: (b) => b.pretrain.steps,
+      make: (b, tick) => emBase(exp, b, hooks.onMetrics, tick, writeDir),
+    },
+    jobs,
+    hooks,
+    progress,
+  );
   const aligned = plan.aligned.map((a) => alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir));
   return { bases, aligned };
 }
@@ -275,7 +275,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
   const subliminalSteps = plan.subliminal.length * 2 * (exp.distill?.steps ?? 0);
   const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps;
   let done = 0;
-  const progress: Progress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
+  const progress: PretrainProgress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
   const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1);
 
   // Probe sets are drawn here, once, and handed to every fine-tune that reads them.

@@ -21,7 +21,7 @@ import { findBase, type CachedBase } from './base-cache.js';
 import { assembleLm, tiled, trainableExcept, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
 import { baseCacheKey, gptBaseConfig, numbersBase, plannedNumbersBases, pretrainSteps } from './numbers-bases.js';
-import { pretrainSideBySide } from './parallel-pretrain.js';
+import { pretrainPlanned, type PretrainProgress } from './parallel-pretrain.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
@@ -50,17 +50,24 @@ type Bases = Partial<Record<LmBase, CachedBase & { config: LmConfig }>>;
  * steps; a base read from disk counts as done. With `jobs` > 1, missing bases are pretrained
  * side by side on worker threads first.
  */
-async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: { tick(label: string): () => void; skip(steps: number, label: string): void }, jobs: number, writeDir?: string): Promise<Bases> {
+async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<Bases> {
   const planned = plannedNumbersBases(exp);
-  const missing = planned.map((b, index) => ({ index, b })).filter(({ b }) => findBase(baseCacheKey(exp, b.config, b.firstSeed), writeDir) === undefined);
-  const side = await pretrainSideBySide('numbers-base', missing.map(({ index, b }) => ({ input: { exp, index, ...(writeDir ? { writeDir } : {}) }, label: b.label })), jobs, hooks, progress.tick);
-  const trainedThere = new Set(side ? missing.map((m) => m.index) : []);
+  const made = await pretrainPlanned(
+    {
+      kind: 'numbers-base',
+      planned,
+      onDisk: (b) => findBase(baseCacheKey(exp, b.config, b.firstSeed), writeDir) !== undefined,
+      input: (index) => ({ exp, index, ...(writeDir ? { writeDir } : {}) }),
+      label: (b) => b.label,
+      steps: () => exp.pretrain.steps,
+      make: (b, tick) => numbersBase(exp, b, root, hooks.onMetrics, tick, writeDir),
+    },
+    jobs,
+    hooks,
+    progress,
+  );
   const bases: Bases = {};
-  planned.forEach((b, i) => {
-    const made = numbersBase(exp, b, root, hooks.onMetrics, progress.tick(b.label), writeDir);
-    if (made.cached && !trainedThere.has(i)) progress.skip(exp.pretrain.steps, `${b.label} (cached)`);
-    bases[b.name] = { ...made, cached: made.cached && !trainedThere.has(i), config: b.config };
-  });
+  planned.forEach((b, i) => (bases[b.name] = { ...made[i]!, config: b.config }));
   return bases;
 }
 

@@ -2,26 +2,48 @@
 // thread (tfjs-wasm is single-threaded under Node), so a run that needs several bases not yet on
 // disk pretrains them on worker threads, `jobs` at a time, before its stage reads them in order
 // (from disk, bit for bit what training them here would give). Metrics come out in base order,
-// as they would one after another.
+// as they would one after another, and progress counts every base's steps once.
 import { runArmTasks } from './arm-pool.js';
 import type { ArmTasks } from './arm-tasks.js';
 import type { RunHooks } from './types.js';
 
 export type BaseTaskKind = 'numbers-base' | 'em-base';
 
-export interface MissingBase<K extends BaseTaskKind> {
-  input: ArmTasks[K]['input'];
-  /** Progress label. */
-  label: string;
+export interface PretrainProgress {
+  tick(label: string): () => void;
+  skip(steps: number, label: string): void;
+}
+
+/** How a world's stage finds, hands out and makes its planned bases. */
+export interface BasePlan<K extends BaseTaskKind, P, B extends { cached: boolean }> {
+  kind: K;
+  planned: P[];
+  onDisk(p: P): boolean;
+  /** The worker task that pretrains planned[index] to disk. */
+  input(index: number): ArmTasks[K]['input'];
+  label(p: P): string;
+  steps(p: P): number;
+  /** Reads p from disk, or trains it here (calling tick per step). */
+  make(p: P, tick: () => void): B;
 }
 
 /**
- * Pretrains `missing` on worker threads when there are at least two and `jobs` > 1; otherwise
- * does nothing and the stage trains them one by one as before. Returns whether it trained them.
+ * Every planned base, in order. With `jobs` > 1 and at least two bases missing, those are first
+ * pretrained on worker threads; then each is made by `make`, which finds it on disk. `cached` is
+ * true only for a base that was on disk before this call.
  */
-export async function pretrainSideBySide<K extends BaseTaskKind>(kind: K, missing: MissingBase<K>[], jobs: number, hooks: RunHooks, tick: (label: string) => () => void): Promise<boolean> {
-  if (jobs < 2 || missing.length < 2) return false;
-  const ticks = missing.map((m) => tick(m.label));
-  await runArmTasks(kind, missing.map((m) => m.input), jobs, { onMetrics: hooks.onMetrics, onStep: (i) => ticks[i]!() });
-  return true;
+export async function pretrainPlanned<K extends BaseTaskKind, P, B extends { cached: boolean }>(plan: BasePlan<K, P, B>, jobs: number, hooks: RunHooks, progress: PretrainProgress): Promise<B[]> {
+  const missing = plan.planned.flatMap((p, index) => (plan.onDisk(p) ? [] : [index]));
+  const sideBySide = jobs > 1 && missing.length > 1;
+  if (sideBySide) {
+    const ticks = missing.map((i) => progress.tick(plan.label(plan.planned[i]!)));
+    await runArmTasks(plan.kind, missing.map((i) => plan.input(i)), jobs, { onMetrics: hooks.onMetrics, onStep: (k) => ticks[k]!() });
+  }
+  const trainedThere = new Set(sideBySide ? missing : []);
+  return plan.planned.map((p, i) => {
+    const made = plan.make(p, progress.tick(plan.label(p)));
+    if (trainedThere.has(i)) return { ...made, cached: false };
+    if (made.cached) progress.skip(plan.steps(p), `${plan.label(p)} (cached)`);
+    return made;
+  });
 }
