@@ -181,9 +181,6 @@ function plainStepper(backend: BackendName, mm: MatMul): Stepper {
   };
 }
 
-/** The members-on-worker-threads figure (wasm), when there is more than one core. */
-let memberWorkers: { workers: number; wall: number; perMember: number; ratio: number } | null = null;
-
 interface Row {
   backend: BackendName;
   m1: number;
@@ -475,9 +472,8 @@ async function main(): Promise<void> {
     await selectBackend('wasm');
     const workers = Math.min(cores, MEMBERS);
     const wall = await membersOnWorkers(MEMBERS, workers, repsFor('wasm', MEMBERS));
-    memberWorkers = { workers, wall, perMember: wall / MEMBERS, ratio: wall / MEMBERS / wasmRow.m1 };
     console.log(
-      `wasm, M=${MEMBERS} on ${workers} worker threads (${Math.ceil(MEMBERS / workers)} members each, one core each): ${fmt(wall)} ms/step wall, ${fmt(wall / MEMBERS)} ms/member; per-member / M=1 on one thread ${memberWorkers.ratio.toFixed(2)}`,
+      `wasm, M=${MEMBERS} on ${workers} worker threads (${Math.ceil(MEMBERS / workers)} members each, one core each): ${fmt(wall)} ms/step wall, ${fmt(wall / MEMBERS)} ms/member; per-member / M=1 on one thread ${(wall / MEMBERS / wasmRow.m1).toFixed(2)}`,
     );
   }
   await gptSection(backends);
