@@ -55,14 +55,21 @@ export class NotReproducedError extends Error {
 
 const showCommit = (g: GitState | null) => (g ? `${g.commit.slice(0, 7)}${g.dirty ? ' with uncommitted changes' : ''}` : 'no git checkout');
 
+/** The warnings about the code: another commit, and uncommitted changes (one line, whichever side has them). */
+export function checkoutWarnings(then: GitState | null, now: GitState | null): string[] {
+  const warnings: string[] = [];
+  if (then && now && then.commit !== now.commit) warnings.push(`the run was made at another commit (${then.commit.slice(0, 7)}, now ${now.commit.slice(0, 7)}); a difference may come from the code, not the run`);
+  const where = then?.dirty && now?.dirty ? 'both the run and this re-run come' : then?.dirty ? 'the run was made' : now?.dirty ? 'this re-run comes' : null;
+  if (where) warnings.push(`${where} from a checkout with uncommitted changes to tracked files; a difference may come from them`);
+  return warnings;
+}
+
 /** Which code made the run and which code re-runs it; a difference may come from either. */
 function reportProvenance(run: StoredRun, io: CliIo): void {
   const then = run.manifest.git ?? null;
   const now = gitState(packageRoot());
   io.out(`commit: run made at traitlab ${showCommit(then)}; this checkout is at ${showCommit(now)}`);
-  if (then && now && then.commit !== now.commit) io.err(`traitlab: warning: the run was made at another commit (${then.commit.slice(0, 7)}, now ${now.commit.slice(0, 7)}); a difference may come from the code, not the run`);
-  if (then?.dirty) io.err('traitlab: warning: the run was made from a checkout with uncommitted changes, which this re-run may not have');
-  if (now?.dirty) io.err('traitlab: warning: this checkout has uncommitted changes; a difference may come from them');
+  for (const w of checkoutWarnings(then, now)) io.err(`traitlab: warning: ${w}`);
   const versions = run.manifest.versions ?? {};
   for (const name of RECORDED_PACKAGES) {
     const current = packageVersion(name, packageRoot());
