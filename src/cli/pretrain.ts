@@ -10,6 +10,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../pipeline/base-cache.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
@@ -32,6 +33,8 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
   if (exp.world === 'mnist') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment`);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
+  if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
+  else assertOutLocation(outDir, `the base cache ${shownPath(outDir, io.cwd)}`, 'set TRAITLAB_CACHE to a folder you can write to, or give --out');
   const backend = await selectBackend(opts.backend);
   io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);

@@ -3,12 +3,13 @@
 // `traitlab run --resume <run-dir>` continues an interrupted run instead (resume-start.ts).
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
@@ -51,6 +52,8 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   // Shards started in the same second on one machine get distinct default names.
   const named = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
   const dir = opts.shard && opts.out === undefined ? `${named}-shard${opts.shard.index}of${opts.shard.count}` : named;
+  // Before the backend loads: a location that cannot take the run fails now, not after the training.
+  assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to, e.g. --out runs/my-run');
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
   const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
