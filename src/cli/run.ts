@@ -14,7 +14,7 @@ import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
-import { RunInterruptedError } from './handle-error.js';
+import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
 import { signalStop } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
@@ -84,6 +84,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
+    if (e instanceof OutOfSpaceError) throw e.shownAs(shownPath(e.partial, io.cwd));
     throw e;
   } finally {
     stop.dispose();
