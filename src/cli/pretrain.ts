@@ -16,6 +16,7 @@ import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
+import { endBySignal, SignalHandlers } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { shownPath } from './shown-path.js';
 
@@ -38,12 +39,24 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const backend = await selectBackend(opts.backend);
   io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);
+  const signals = new SignalHandlers((signal) => {
+    progress.stop();
+    endBySignal(io, signal, `traitlab: interrupted (${signal}) while pretraining; the bases finished so far are kept in ${shownPath(outDir, io.cwd)}, and the same command makes the rest`);
+  });
+  signals.start(true);
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
-    const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
+    const hooks = {
+      onMetrics: () => {},
+      onProgress: (d: number, t: number, label: string) => {
+        signals.step();
+        progress.update(d, t, label);
+      },
+    };
     const jobs = opts.jobs ?? availableParallelism();
     files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
   } finally {
+    signals.dispose();
     progress.stop();
   }
   for (const f of files) io.out(`${f.base}: ${shownPath(f.file, io.cwd)}${f.from ? ` (copied from ${shownPath(f.from, io.cwd)})` : f.cached ? ' (already there)' : ''}`);

@@ -15,7 +15,7 @@ import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
 import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
-import { signalStop } from './interrupt.js';
+import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { shownPath } from './shown-path.js';
@@ -61,14 +61,29 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   return { exp, experimentFile, dir, backend, shard: opts.shard };
 }
 
+/** What a run given up at once by a signal says: what was going on, what is kept, how to go on. */
+export function abandonedLine(signal: string, why: Abandoned, at: { stage: string; partial: string; bases: boolean }): string {
+  const { partial } = at;
+  const what =
+    why === 'before-arms'
+      ? `interrupted (${signal}) before the arms started (stage: ${at.stage}); the run is kept in ${partial}${at.bases ? ' and the bases pretrained so far in the cache' : ''}`
+      : `${signal} again: stopping now, without saving the arms in progress; the arms finished so far are kept in ${partial}`;
+  return `traitlab: ${what}; continue it with: traitlab run --resume ${partial}`;
+}
+
 export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
   const { dir } = start;
   const progress = createProgress(io);
   const report = reportNotice(io, dir);
-  // Ctrl-C from the arm stage on stops the run with a checkpoint (see interrupt.ts).
-  const stop = signalStop();
+  let stage = 'setting up';
+  // Ctrl-C from the arm stage on stops the run with a checkpoint; before it, or a second time,
+  // it ends the run at once with what is kept so far (see interrupt.ts).
+  const stop = signalStop((signal, why) => {
+    progress.stop();
+    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: start.exp.world !== 'mnist' }));
+  });
   let summary;
   try {
     summary = await executeRun({
@@ -77,7 +92,8 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
       packageRoot: packageRoot(),
       stop,
       onProgress: (d, t, label) => {
-        stop.armStep();
+        stage = label;
+        stop.step();
         progress.update(d, t, label);
       },
       onReport: report.onReport,

@@ -13,6 +13,7 @@ import { gitState, packageVersion, RECORDED_PACKAGES, type GitState } from '../p
 import { shardLabel } from '../pipeline/shard.js';
 import { readStoredRun, type StoredRun } from '../pipeline/stored-run.js';
 import { executeRun } from './execute-run.js';
+import { endBySignal, SignalHandlers } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { packageRoot } from './package-root.js';
@@ -89,6 +90,12 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
     io.err(`note: pretrained bases are read from the cache when present (made on whichever backend made them); set TRAITLAB_CACHE to an empty directory to pretrain them on ${backend} too`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'traitlab-verify-'));
+  // Interrupted, verify takes its temporary run with it (while this thread trains, once it yields).
+  const signals = new SignalHandlers((signal) => {
+    rmSync(tmp, { recursive: true, force: true });
+    endBySignal(io, signal, `traitlab: interrupted (${signal}); verify stopped and removed its temporary re-run`);
+  });
+  signals.start(false);
   let rerun: unknown;
   let rerunText: string;
   try {
@@ -113,6 +120,7 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
     rerunText = readFileSync(join(dir, 'summary.json'), 'utf8');
     rerun = JSON.parse(rerunText) as unknown;
   } finally {
+    signals.dispose();
     rmSync(tmp, { recursive: true, force: true });
   }
 
