@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(bin))('signals', () => {
       expect(readdirSync(tmp)).toEqual([]);
     });
     await Promise.all(runs);
-  });
+  }, 120_000);
 
   test('a second signal during the arms: "stopping now", the finished arms kept; resumed → the uninterrupted files', async () => {
     const child = spawnCli(cwd, ['run', 'long.json', '--backend', 'wasm', '--jobs', '2', '--out', 'twice']);
@@ -60,16 +60,16 @@ describe.skipIf(!existsSync(bin))('signals', () => {
     expect(resumed.code, resumed.err.join('\n')).toBe(0);
     expect(read(cwd, 'twice', 'summary.json')).toBe(read(cwd, 'plain', 'summary.json'));
     expect(read(cwd, 'twice', 'metrics.jsonl')).toBe(read(cwd, 'plain', 'metrics.jsonl'));
-  });
+  }, 120_000);
 
   test('SIGINT while pretraining the bases: one line, the run kept; resumed → the files of a run made in one go', async () => {
     const dir = tempDir();
     const cache = join(dir, 'cache');
-    // Bases long enough to pretrain that the signal finds them at it (on worker threads, side by side).
-    writeJson(dir, 'numbers.json', tinyNumbers({ pretrain: { steps: 600, batchSize: 32, learningRate: 0.01 } }));
+    // Two bases to pretrain, on worker threads side by side: the signal finds the run setting them up or at them.
+    writeJson(dir, 'numbers.json', tinyNumbers({ pretrain: { steps: 200, batchSize: 32, learningRate: 0.01 } }));
     const child = spawnCli(dir, ['run', 'numbers.json', '--backend', 'wasm', '--jobs', '2', '--out', 'r'], { env: { TRAITLAB_CACHE: cache } });
     await until(() => stageOf(join(dir, 'r.partial', 'checkpoint', 'run.json')) === 'before-arms');
-    await sleep(1500);
+    await sleep(300);
     child.kill('SIGINT');
     const r = await child.ended;
     expect(r.err.at(-1)).toMatch(
@@ -87,5 +87,5 @@ describe.skipIf(!existsSync(bin))('signals', () => {
       delete process.env.TRAITLAB_CACHE;
     }
     expect(read(dir, 'r', 'summary.json')).toBe(read(dir, 'again', 'summary.json'));
-  });
+  }, 240_000);
 });
