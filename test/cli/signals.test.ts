@@ -88,4 +88,16 @@ describe.skipIf(!existsSync(bin))('signals', () => {
     }
     expect(read(dir, 'r', 'summary.json')).toBe(read(dir, 'again', 'summary.json'));
   }, 240_000);
+
+  test('SIGINT during `traitlab pretrain`: one line saying where the bases finished so far are', async () => {
+    const dir = tempDir();
+    writeJson(dir, 'numbers.json', tinyNumbers({ pretrain: { steps: 2000, batchSize: 32, learningRate: 0.01 } }));
+    const child = spawnCli(dir, ['pretrain', 'numbers.json', '--backend', 'wasm', '--jobs', '2', '--out', 'bases']);
+    await until(() => child.stderr().includes('pretraining the bases of tiny-numbers'));
+    await sleep(300);
+    child.kill('SIGINT');
+    const r = await child.ended;
+    expect(r.err.at(-1)).toBe('traitlab: interrupted (SIGINT) while pretraining; the bases finished so far are kept in bases, and the same command makes the rest');
+    expect(r.code).toBe(130);
+  });
 });
