@@ -75,6 +75,24 @@ describe('refused before any work (exit 2, one line, nothing created)', () => {
     untouched();
   });
 
+  test('run with the base cache under /proc: refused before the base trains (it used to hang)', async () => {
+    const saved = process.env.TRAITLAB_CACHE;
+    process.env.TRAITLAB_CACHE = '/proc/x/cache';
+    let r: CliResult & { ms: number };
+    try {
+      r = await timed(cwd, 'run', 'numbers.json', '--backend', 'wasm', '--jobs', '1', '--out', 'n');
+    } finally {
+      if (saved === undefined) delete process.env.TRAITLAB_CACHE;
+      else process.env.TRAITLAB_CACHE = saved;
+    }
+    expect(r.code).toBe(1);
+    expect(r.err.at(-1)).toBe(
+      `traitlab: run failed: the base cache /proc/x/cache/bases: /proc is on the kernel's proc file system, where no files can be written; set TRAITLAB_CACHE to a folder you can write to; nothing was written to ${join(cwd, 'n')}`,
+    );
+    expect(r.ms).toBeLessThan(10_000);
+    untouched();
+  });
+
   test('merge --out under /proc (the shards are read, nothing is written)', async () => {
     const shards = tempDir();
     writeJson(shards, 'tiny.json', tinyExperiment());
