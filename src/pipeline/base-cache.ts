@@ -71,19 +71,22 @@ export function findBase(key: CacheKey, writeDir?: string): string | undefined {
   return [join(writeDir ?? join(cacheDir(), 'bases'), name), join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
 }
 
-/** Reads a base; a CheckpointError says how to rebuild a base found where `file` is. */
+/** What to do about a damaged base file: delete it to rebuild it, or restore a shipped one. */
+export function damagedBaseFix(file: string): string {
+  const dir = dirname(file);
+  const rebuild = `npx traitlab pretrain <experiment file> --out ${dir}`;
+  return resolve(dir) === resolve(shippedBasesDir())
+    ? `it ships with traitlab: reinstall traitlab to restore it, or delete it and rebuild it with ${rebuild}`
+    : `delete it to rebuild it (the next run pretrains it again, or ${rebuild} does now)`;
+}
+
+/** Reads a base; its CheckpointError says how to rebuild a base found where `file` is. */
 function loadBase(file: string, expected: { kind: string; configHash: string }): LmFamily {
   try {
     return loadCheckpoint(file, expected);
   } catch (e) {
     if (!(e instanceof CheckpointError) || e.file !== file) throw e;
-    const dir = dirname(file);
-    const rebuild = `npx traitlab pretrain <experiment file> --out ${dir}`;
-    const fix =
-      resolve(dir) === resolve(shippedBasesDir())
-        ? `it ships with traitlab: reinstall traitlab to restore it, or delete it and rebuild it with ${rebuild}`
-        : `delete it to rebuild it (the next run pretrains it again, or ${rebuild} does now)`;
-    throw new CheckpointError(file, e.problem, fix);
+    throw new CheckpointError(file, e.problem, damagedBaseFix(file));
   }
 }
 

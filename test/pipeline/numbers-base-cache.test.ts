@@ -8,7 +8,7 @@ import { rootStream } from '../../src/engine/rng.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { CheckpointError } from '../../src/models/checkpoint.js';
 import type { LmFamily } from '../../src/models/lm.js';
-import { cacheDir, cachedBase, type CacheKey } from '../../src/pipeline/base-cache.js';
+import { cacheDir, cachedBase, damagedBaseFix, shippedBasesDir, type CacheKey } from '../../src/pipeline/base-cache.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmSpec } from '../../src/pipeline/lm-factory.js';
 import { CONTEXT, VOCAB_SIZE } from '../../src/worlds/numbers.js';
 import { tempDir } from '../cli/helpers.js';
@@ -130,6 +130,14 @@ describe('cachedBase', () => {
     expect(calls()).toBe(2);
     expect(readFileSync(again.file).equals(bytes)).toBe(true);
     again.family.dispose();
+  });
+
+  test('a damaged shipped base says to reinstall traitlab or rebuild it there (it is not the user\'s to just delete)', () => {
+    const shipped = join(shippedBasesDir(), 'gpt-0123456789abcdef.ckpt');
+    expect(damagedBaseFix(shipped)).toBe(
+      `it ships with traitlab: reinstall traitlab to restore it, or delete it and rebuild it with npx traitlab pretrain <experiment file> --out ${shippedBasesDir()}`,
+    );
+    expect(damagedBaseFix(join(dir, 'bases', 'gpt-0123456789abcdef.ckpt'))).toMatch(/^delete it to rebuild it/);
   });
 
   test('TRAITLAB_CACHE chooses the directory; unset, it is .traitlab-cache under the working directory', () => {
