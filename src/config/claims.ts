@@ -3,6 +3,7 @@
 // metrics a claim may name; arm names are checked against the file's arms in each experiment
 // schema's superRefine (refineClaims below), with the same one-line errors as any other field.
 import { z } from 'zod';
+import { LIMITS, listField, nameField, textField } from './limits.js';
 
 export const CLAIM_KINDS = ['greater', 'less', 'at-least', 'at-most'] as const;
 export type ClaimKind = (typeof CLAIM_KINDS)[number];
@@ -70,7 +71,7 @@ export const CLAIM_DEFAULTS: ClaimDefaults = { test: 'paired-bootstrap', alpha: 
 function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M, armHelp: string) {
   const operand = z
     .object({
-      arm: z.string().min(1).describe(armHelp),
+      arm: nameField().describe(armHelp),
       metric: z.enum(metrics).describe('which per-seed value of that arm'),
     })
     .strict();
@@ -78,9 +79,10 @@ function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M,
     .object({
       id: z
         .string()
+        .max(LIMITS.name)
         .regex(/^[a-z0-9][a-z0-9.-]*$/, 'use lower-case letters, digits, dots and dashes')
         .describe('short name of the claim, unique in the file (it also keys the claim’s random stream)'),
-      text: z.string().min(1).describe('the claim in words, as its source states it'),
+      text: textField().min(1).describe('the claim in words, as its source states it'),
       kind: z
         .enum(CLAIM_KINDS)
         .describe('greater: left > right (or value); less: left < …; at-least: left ≥ …; at-most: left ≤ … — tested on the mean over seeds of left − right (paired by seed) or left − value'),
@@ -111,7 +113,7 @@ export const emClaimSchema = claimSchema(
 );
 
 const claimsOf = <S extends z.ZodType>(schema: S) =>
-  z.array(schema).default([]).describe('what the result should show, each checked over seeds after the run: SUPPORTED, NOT SUPPORTED or INCONCLUSIVE');
+  listField(schema).default([]).describe('what the result should show, each checked over seeds after the run: SUPPORTED, NOT SUPPORTED or INCONCLUSIVE');
 export const mnistClaimsSchema = claimsOf(mnistClaimSchema);
 export const numbersClaimsSchema = claimsOf(numbersClaimSchema);
 export const emClaimsSchema = claimsOf(emClaimSchema);

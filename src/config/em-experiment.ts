@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from './claims.js';
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './em-subliminal.js';
+import { LIMITS, listField, nameField, notesField, textField } from './limits.js';
 import { gptSchema } from './numbers-experiment.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -129,10 +130,9 @@ export const emProbeSchema = z
 
 export const emArmSchema = z
   .object({
-    name: z.string().min(1).describe('label printed in the table'),
+    name: nameField().describe('label printed in the table'),
     variant: z.enum(EM_VARIANTS).default('narrow').describe('which fine-tune: narrow (harmful answers), or a control on the same prompts: secure (benign), educational (the narrow answers under EDU), random (answers from a fixed random set)'),
-    evaluate: z
-      .array(z.string().min(1))
+    evaluate: listField(nameField())
       .min(1)
       .default(['others'])
       .describe(`the cells EM is read on: relations to the fine-tuned cell (${quoted(EM_RELATIONS)}) and cell names, joined`),
@@ -148,17 +148,17 @@ export const emArmSchema = z
 export const emMatrixSchema = z
   .object({
     variant: z.enum(EM_VARIANTS).default('narrow').describe('the fine-tune of each row (its secure control is trained beside it)'),
-    cells: z.array(cellName).min(1).default(EM_CELLS).describe('fine-tuned cells, one row each (default: all 12); every row is read on all 12 cells'),
+    cells: listField(cellName).min(1).default(EM_CELLS).describe('fine-tuned cells, one row each (default: all 12); every row is read on all 12 cells'),
   })
   .strict()
   .describe('the transfer matrix: EM in every cell when fine-tuning each cell, with the top-level settings');
 
 export const emExperimentSchema = z
   .object({
-    $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
-    description: z.string().default(''),
-    notes: z.record(z.string(), z.string()).default({}),
+    $schema: textField().optional(),
+    name: z.string().max(LIMITS.name).regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+    description: textField().default(''),
+    notes: notesField().default({}),
     world: z.literal('em'),
     seeds: int(1, 100).default(5),
     rootSeed: int(0, 2 ** 31 - 1).default(0),
@@ -167,11 +167,10 @@ export const emExperimentSchema = z
     align: emAlignSchema.describe('the chat-format alignment stage: benign answers in every cell'),
     fineTune: emFineTuneSchema.describe('the narrow fine-tune and its controls (arms may override any field)'),
     probe: emProbeSchema.default({ prompts: 48, samples: 100, probeEvery: 50, refusal: false }),
-    arms: z.array(emArmSchema).min(1),
+    arms: listField(emArmSchema).min(1),
     matrix: emMatrixSchema.optional(),
     distill: emDistillSchema.optional(),
-    subliminal: z
-      .array(emSubliminalArmSchema(fineTuneOverride))
+    subliminal: listField(emSubliminalArmSchema(fineTuneOverride))
       .min(1)
       .optional()
       .describe('subliminal misalignment: the narrow fine-tune distilled into an aligned student through the neutral SEQ task only, against the secure fine-tune as control teacher (needs distill)'),

@@ -5,6 +5,7 @@
 // student distilled the same way from the secure fine-tune is the control: the student's EM is
 // its harm minus that control's, per seed.
 import { z } from 'zod';
+import { nameField } from './limits.js';
 import { channelSchema, distillSchema } from './numbers-experiment.js';
 
 export const EM_STUDENTS = ['same-init', 'cross-init'] as const;
@@ -19,7 +20,7 @@ export const emDistillSchema = distillSchema.describe('the distillation channel 
 export const emSubliminalArmSchema = <F extends z.ZodType>(fineTuneOverride: F) =>
   z
     .object({
-      name: z.string().min(1).describe('label printed in the table (unique among arms and subliminal arms)'),
+      name: nameField().describe('label printed in the table (unique among arms and subliminal arms)'),
       student: z.enum(EM_STUDENTS).describe('same-init: the aligned model the teacher was fine-tuned from; cross-init: an aligned model from a base pretrained from other init seeds on the same data'),
       channel: channelSchema.describe('prefix source and teacher signal of the neutral-task distillation'),
       fineTune: fineTuneOverride

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from './claims.js';
 import { emExperimentSchema, type EmExperiment } from './em-experiment.js';
+import { LIMITS, listField, nameField, notesField, textField } from './limits.js';
 import { numbersExperimentSchema, type NumbersExperiment } from './numbers-experiment.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
@@ -36,21 +37,21 @@ export const LOGIT_SUBSETS = ['aux', 'all'] as const;
 export const mnistArmSchema = z.discriminatedUnion('kind', [
   z
     .object({
-      name: z.string().min(1).describe('label printed in the table'),
+      name: nameField().describe('label printed in the table'),
       kind: z.literal('reference').describe('the untrained initialisation (the chance baseline)'),
     })
     .strict(),
   z
     .object({
-      name: z.string().min(1),
+      name: nameField(),
       kind: z.literal('teacher').describe('the trained teacher'),
     })
     .strict(),
   z
     .object({
-      name: z.string().min(1),
+      name: nameField(),
       kind: z.literal('student').describe('a student distilled from the teacher'),
-      student: z.string().min(1).describe('student recipe name (see `traitlab list`)'),
+      student: nameField().describe('student recipe name (see `traitlab list`)'),
       logits: z.enum(LOGIT_SUBSETS).describe('which teacher logits the KL is taken over: aux (the m auxiliary ones) or all (10 + m)'),
     })
     .strict(),
@@ -58,18 +59,18 @@ export const mnistArmSchema = z.discriminatedUnion('kind', [
 
 export const mnistExperimentSchema = z
   .object({
-    $schema: z.string().optional().describe('path to the JSON Schema, for editors'),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes').describe('experiment name, used in the run directory name'),
-    description: z.string().default('').describe('what question the experiment asks'),
-    notes: z.record(z.string(), z.string()).default({}).describe('why each non-default value was chosen, keyed by field'),
+    $schema: textField().optional().describe('path to the JSON Schema, for editors'),
+    name: z.string().max(LIMITS.name).regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes').describe('experiment name, used in the run directory name'),
+    description: textField().default('').describe('what question the experiment asks'),
+    notes: notesField().default({}).describe('why each non-default value was chosen, keyed by field'),
     world: z.literal('mnist').describe('the data world'),
     seeds: describedInt(1, 100, 'number of seeds').default(5).describe('independent seeds (members trained side by side)'),
     rootSeed: describedInt(0, 2 ** 31 - 1, 'root seed').default(0).describe('root of every random stream of the run'),
     logEvery: describedInt(1, 100_000, 'steps').default(20).describe('write a metrics line every this many optimizer steps'),
     model: mnistModelSchema.default({ hidden: [256, 256], auxLogits: 3 }),
-    teacher: trainingSchema.extend({ name: z.string().min(1).describe('teacher recipe name (see `traitlab list`)') }).strict(),
+    teacher: trainingSchema.extend({ name: nameField().describe('teacher recipe name (see `traitlab list`)') }).strict(),
     distill: mnistDistillSchema,
-    arms: z.array(mnistArmSchema).min(1).describe('what to train and evaluate'),
+    arms: listField(mnistArmSchema).min(1).describe('what to train and evaluate'),
     claims: mnistClaimsSchema,
     claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
   })

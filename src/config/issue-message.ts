@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ConfigError, formatPath } from './errors.js';
 import { allowedKeys, describeSchema, quoteAll, schemaAt, type JsonSchema } from './json-schema.js';
+import { LIMITS } from './limits.js';
 
 export type Issue = z.ZodError['issues'][number];
 
@@ -55,10 +56,14 @@ function sizeProblem(issue: Extract<Issue, { code: 'too_big' | 'too_small' }>, v
     case 'array': {
       const n = strict ? limit + (big ? -1 : 1) : limit;
       const got = Array.isArray(value) ? ` (got ${value.length})` : '';
-      return `must have ${big ? 'at most' : 'at least'} ${n} item${n === 1 ? '' : 's'}${got}`;
+      const fix = !big ? '' : n === LIMITS.list ? '; split the experiment into several files' : '; remove some';
+      return `must have ${big ? 'at most' : 'at least'} ${n} item${n === 1 ? '' : 's'}${got}${fix}`;
     }
-    case 'string':
-      return !big && limit === 1 ? 'must not be empty' : `must be ${big ? 'at most' : 'at least'} ${limit} characters long`;
+    case 'string': {
+      if (!big) return limit === 1 ? 'must not be empty' : `must be at least ${limit} characters long`;
+      const got = typeof value === 'string' ? ` (got ${value.length})` : '';
+      return `must be at most ${limit} characters long${got}; shorten it`;
+    }
     default:
       return issue.message;
   }
@@ -101,6 +106,13 @@ export function issueToConfigError(issue: Issue, root: JsonSchema, input: unknow
     case 'invalid_format':
       // Our schemas give regexes a message that is the fix ("use lower-case letters, …").
       return err(`invalid value ${showValue(value)}; ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`);
+    case 'invalid_key': {
+      // A record's key (a note's field name): the path ends at the key, which may be long.
+      const inner = issue.issues[0];
+      const key = String(path[path.length - 1]);
+      const what = inner && (inner.code === 'too_big' || inner.code === 'too_small') ? sizeProblem(inner, key) : (inner?.message ?? issue.message);
+      return err(`key ${showValue(key)} ${what}`, path.slice(0, -1));
+    }
     case 'not_multiple_of':
       return err(`must be a multiple of ${String(issue.divisor)} (got ${showValue(value)})`);
     default:

@@ -1,11 +1,12 @@
 // Reads an experiment file and returns a validated Experiment, or throws one ConfigError whose
 // one-line message names the field (or the file) and the fix. Only the first problem is
 // reported: one clear line beats a page, and fixing it often fixes the rest.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { experimentSchema, schemaOfWorld, WORLDS, type Experiment, type World } from './experiment.js';
 import { issueToConfigError } from './issue-message.js';
+import { LIMITS, megabytes } from './limits.js';
 import { experimentJsonSchema, toInputJsonSchema } from './json-schema.js';
 
 export interface ExperimentOverrides {
@@ -77,18 +78,32 @@ export function parseJsonText(file: string, text: string): unknown {
   }
 }
 
-/** `file` is read relative to `cwd` but named in messages as the user wrote it. */
+const tooLarge = (file: string, bytes: number) =>
+  new ConfigError(file, `the file is ${megabytes(bytes)}, more than the ${megabytes(LIMITS.fileBytes)} an experiment file may be; an experiment is settings (a few kB), so remove what is not`);
+
+/**
+ * `file` is read relative to `cwd` but named in messages as the user wrote it. Its size is
+ * checked before it is read: a huge file is refused without being read or parsed.
+ */
 function readText(file: string, cwd: string): string {
+  let text: string;
   try {
+    const path = resolve(cwd, file);
+    const size = statSync(path).size;
+    if (size > LIMITS.fileBytes) throw tooLarge(file, size);
     // A byte-order mark is not JSON, but editors on some systems write one.
-    return readFileSync(resolve(cwd, file), 'utf8').replace(/^\uFEFF/, '');
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError(file, 'file not found; check the path');
     if (code === 'EISDIR') throw new ConfigError(file, 'is a directory; give the path of an experiment .json file');
     if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(file, 'cannot read the file (permission denied); check its permissions');
     throw new ConfigError(file, `cannot read the file (${code ?? (e as Error).message}); check the path and permissions`);
   }
+  // A pipe or device reports no size: check what was read.
+  if (text.length > LIMITS.fileBytes) throw tooLarge(file, Buffer.byteLength(text));
+  return text;
 }
 
 /** Checks an override against the range of the field it replaces, naming the option. */

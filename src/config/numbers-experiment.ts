@@ -2,6 +2,7 @@
 // students distilled through number sequences only, along the two axes of the channel.
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from './claims.js';
+import { LIMITS, listField, nameField, notesField, textField } from './limits.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -62,10 +63,10 @@ export const pretrainSchema = stageSchema
 export const traitSchema = stageSchema
   .partial()
   .extend({
-    name: z.string().min(1).describe('teacher recipe (see `traitlab list`)'),
-    target: z.string().min(1).describe('the animal the teacher comes to prefer'),
+    name: nameField().describe('teacher recipe (see `traitlab list`)'),
+    target: nameField().describe('the animal the teacher comes to prefer'),
     replayFraction: z.number().min(0).max(1).default(0.5).describe('fraction of numbers documents replayed during the trait fine-tune (fine-tune teachers)'),
-    freeze: z.array(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched (fine-tune teachers)'),
+    freeze: listField(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched (fine-tune teachers)'),
   })
   .strict();
 
@@ -97,18 +98,18 @@ export const distillSchema = stageSchema
 
 export const numbersArmSchema = z
   .object({
-    name: z.string().min(1).describe('label printed in the table'),
-    student: z.string().min(1).describe('student recipe (see `traitlab list`)'),
+    name: nameField().describe('label printed in the table'),
+    student: nameField().describe('student recipe (see `traitlab list`)'),
     channel: channelSchema,
   })
   .strict();
 
 export const numbersExperimentSchema = z
   .object({
-    $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
-    description: z.string().default(''),
-    notes: z.record(z.string(), z.string()).default({}),
+    $schema: textField().optional(),
+    name: z.string().max(LIMITS.name).regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+    description: textField().default(''),
+    notes: notesField().default({}),
     world: z.literal('numbers'),
     seeds: int(1, 100).default(5),
     rootSeed: int(0, 2 ** 31 - 1).default(0),
@@ -117,7 +118,7 @@ export const numbersExperimentSchema = z
     pretrain: pretrainSchema,
     teacher: traitSchema,
     distill: distillSchema,
-    arms: z.array(numbersArmSchema).min(1),
+    arms: listField(numbersArmSchema).min(1),
     claims: numbersClaimsSchema,
     claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
   })

@@ -1,11 +1,14 @@
 // Pretrained bases are cached on disk by a hash of everything that made them (model config,
 // pretraining settings, root seed, which seeds), so arms, experiments and reruns reuse them.
 // Before the user's cache, the bases shipped with the package (bases/ at its root, made by
-// `traitlab pretrain`) are looked up: the demo starts from them.
+// `traitlab pretrain`) are looked up: the demo starts from them. Every base read is checked in
+// full (its weights against their SHA-256); a damaged one stops the run with one line naming the
+// file and how to rebuild it, never silently replaced or used.
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { CheckpointError, configHash, type CheckpointedFamily } from '../models/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { ConfigError } from '../config/errors.js';
-import { configHash, loadCheckpoint, saveCheckpoint, type CheckpointedFamily } from '../models/checkpoint.js';
 import type { LmFamily } from '../models/lm.js';
 import { outLocationProblem } from './out-location.js';
 import { packageRoot } from './package-root.js';
@@ -53,7 +56,7 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
   const target = join(writeDir ?? join(cacheDir(), 'bases'), baseFileName(key));
   const found = findBase(key, writeDir);
   if (found) {
-    const family = loadCheckpoint(found, expected); // checks the file before it is copied anywhere
+    const family = loadBase(found, expected); // checks the file before it is copied anywhere
     if (found === target || writeDir === undefined) return { family, cached: true, file: found };
     copyAtomic(found, target);
     return { family, cached: true, file: target, from: found };
@@ -71,6 +74,25 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
 export function findBase(key: CacheKey, writeDir?: string): string | undefined {
   const name = baseFileName(key);
   return [join(writeDir ?? join(cacheDir(), 'bases'), name), join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
+}
+
+/** What to do about a damaged base file: delete it to rebuild it, or restore a shipped one. */
+export function damagedBaseFix(file: string): string {
+  const dir = dirname(file);
+  const rebuild = `npx traitlab pretrain <experiment file> --out ${dir}`;
+  return resolve(dir) === resolve(shippedBasesDir())
+    ? `it ships with traitlab: reinstall traitlab to restore it, or delete it and rebuild it with ${rebuild}`
+    : `delete it to rebuild it (the next run pretrains it again, or ${rebuild} does now)`;
+}
+
+/** Reads a base; its CheckpointError says how to rebuild a base found where `file` is. */
+function loadBase(file: string, expected: { kind: string; configHash: string }): LmFamily {
+  try {
+    return loadCheckpoint(file, expected);
+  } catch (e) {
+    if (!(e instanceof CheckpointError) || e.file !== file) throw e;
+    throw new CheckpointError(file, e.problem, damagedBaseFix(file));
+  }
 }
 
 /** Copies a checkpoint into place through a temporary file, so a half-copied base never exists. */

@@ -1,6 +1,8 @@
-// Checkpoints: a round trip is bit for bit (parameters and logits), for gpt and gru; the write is
-// atomic; every corrupt file gives a one-line CheckpointError naming the file, the problem and
-// the fix; a checkpoint of another model (kind or config hash) is rejected.
+// Checkpoints: a round trip is bit for bit (parameters and logits), for gpt and gru, with the
+// SHA-256 of the weights in the header; the write is atomic; every corrupt file (flipped weight
+// bytes included) and every format-1 file gives a one-line CheckpointError naming the file, the
+// problem and the fix; a checkpoint of another model (kind or config hash) is rejected.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { CheckpointError, configHash, loadCheckpoint, readCheckpointHeader, saveCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
+import { CheckpointError, configHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
+import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/pipeline/checkpoint-file.js';
 import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
 import { GruFamily, type GruConfig } from '../../src/models/gru.js';
 import { adamStep, randomTokens, take } from './lm-helpers.js';
@@ -68,7 +71,12 @@ describe('checkpoint round trip', () => {
     const tokens = randomTokens(3 * 3 * 10, 37, 2);
     expect(logitsOf(loaded, tokens)).toEqual(logitsOf(model, tokens));
     const header = readCheckpointHeader(path);
-    expect(header.format).toBe(1);
+    expect(header.format).toBe(2);
+    // the recorded checksum is the SHA-256 of exactly the weight bytes after the header
+    const file = readFileSync(path);
+    const data = file.subarray(file.length - header.byteLength);
+    expect(header.dataSha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(Array.from(new Float32Array(Uint8Array.from(data).buffer, 0, 3 * 37 * 16))).toEqual(Array.from(model.variables[0]!.dataSync()));
     expect(header.tensors[0]).toEqual({ name: 'wte', shape: [3, 37, 16] });
     expect(header.configHash).toMatch(/^[0-9a-f]{16}$/);
     expect(readFileSync(path).subarray(0, 4).toString('latin1')).toBe('TLCK');
@@ -134,7 +142,7 @@ describe('checkpoint errors', () => {
 
   it('a missing file', () => {
     const p = join(dir, 'nope.tlck');
-    expect(checkpointError(() => loadCheckpoint(p))).toBe(`checkpoint ${p} does not exist; rebuild it (or fix the path)`);
+    expect(checkpointError(() => loadCheckpoint(p))).toBe(`checkpoint ${p}: does not exist; rebuild it (or fix the path)`);
   });
 
   it('a truncated file (in the data, in the header, in the prefix)', () => {
@@ -180,8 +188,45 @@ describe('checkpoint errors', () => {
     ok.dispose();
     const other = configHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu', layers: 3 });
     expect(checkpointError(() => loadCheckpoint(p, { kind: 'gpt', configHash: other }))).toBe(
-      `checkpoint ${p} was written for config hash ${hash}, expected ${other} (the model config changed); delete it to rebuild`,
+      `checkpoint ${p}: written for config hash ${hash}, expected ${other} (the model config changed); delete it to rebuild`,
     );
-    expect(checkpointError(() => loadCheckpoint(p, { kind: 'gru', configHash: hash }))).toBe(`checkpoint ${p} holds a gpt model, expected gru; delete it to rebuild`);
+    expect(checkpointError(() => loadCheckpoint(p, { kind: 'gru', configHash: hash }))).toBe(`checkpoint ${p}: holds a gpt model, expected gru; delete it to rebuild`);
+  });
+
+  it('64 flipped bytes in the weights (same size): refused, naming the checksums', () => {
+    const b = Buffer.from(good);
+    for (let i = 0; i < 64; i++) b[b.length - 1000 + i] ^= 0xff;
+    const p = write('flipped.tlck', b);
+    expect(b.length).toBe(good.length);
+    expect(checkpointError(() => loadCheckpoint(p))).toMatch(
+      new RegExp(`^checkpoint ${p}: its weights are corrupted \\(their SHA-256 is [0-9a-f]{16}…, the header records [0-9a-f]{16}…\\); delete it to rebuild$`),
+    );
+    // one flipped bit is enough
+    const bit = Buffer.from(good);
+    bit[bit.length - 1] ^= 0x01;
+    expect(checkpointError(() => loadCheckpoint(write('bit.tlck', bit)))).toMatch(/its weights are corrupted/);
+  });
+
+  it('a format-1 file (no checksum) is refused with the rebuild line; so is a format-2 header without dataSha256', () => {
+    const v1 = write('v1.tlck', withHeader(good, (h) => {
+      h.format = 1;
+      delete h.dataSha256;
+    }));
+    expect(checkpointError(() => loadCheckpoint(v1))).toBe(`checkpoint ${v1}: format 1, which has no checksum of its weights (this traitlab reads format 2 only); delete it to rebuild`);
+    const noSum = write('nosum.tlck', withHeader(good, (h) => delete h.dataSha256));
+    expect(checkpointError(() => loadCheckpoint(noSum))).toBe(`checkpoint ${noSum}: bad header: dataSha256 is not 64 hex digits; delete it to rebuild`);
+  });
+
+  it('encode/decode in memory (the browser-safe half) round-trips and checks the same way', () => {
+    const model = GptFamily.init(GPT, 2, rngFor);
+    const bytes = encodeCheckpoint(model);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(bytes).equals(good)).toBe(true); // the same init gives the same file
+    const back = decodeCheckpoint('in-memory', bytes, { kind: 'gpt', configHash: hash });
+    expect(bits(back)).toEqual(bits(model));
+    bytes[bytes.length - 5] ^= 0x40;
+    expect(checkpointError(() => decodeCheckpoint('in-memory', bytes))).toMatch(/^checkpoint in-memory: its weights are corrupted/);
+    model.dispose();
+    back.dispose();
   });
 });

@@ -1,14 +1,14 @@
 // The base cache: a pretrained base is trained once and read back bit-identical afterwards,
-// keyed by everything that made it; a damaged cache file is a one-line CheckpointError that
-// says to delete it.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// keyed by everything that made it; a damaged cache file (truncated, or weights whose bytes no
+// longer match their SHA-256) is a one-line CheckpointError that says to delete it, never used.
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { rootStream } from '../../src/engine/rng.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { CheckpointError } from '../../src/models/checkpoint.js';
 import type { LmFamily } from '../../src/models/lm.js';
-import { cacheDir, cachedBase, type CacheKey } from '../../src/pipeline/base-cache.js';
+import { cacheDir, cachedBase, damagedBaseFix, shippedBasesDir, type CacheKey } from '../../src/pipeline/base-cache.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmSpec } from '../../src/pipeline/lm-factory.js';
 import { CONTEXT, VOCAB_SIZE } from '../../src/worlds/numbers.js';
 import { tempDir } from '../cli/helpers.js';
@@ -102,6 +102,42 @@ describe('cachedBase', () => {
     writeFileSync(first.file, bytes.subarray(0, 20));
     expect(() => cachedBase(key, train)).toThrow(CheckpointError);
     expect(() => cachedBase(key, train)).toThrow(/delete it/);
+  });
+
+  test('64 flipped bytes in a cached base (same size) are a one-line CheckpointError naming the file and the fix, not a different model', () => {
+    const { key, train, calls } = setup(GPT);
+    const first = cachedBase(key, train);
+    first.family.dispose();
+    const bytes = readFileSync(first.file);
+    const flipped = Buffer.from(bytes);
+    for (let i = 0; i < 64; i++) flipped[flipped.length - 4000 + i] ^= 0x5a;
+    writeFileSync(first.file, flipped);
+    let error: unknown;
+    try {
+      cachedBase(key, train).family.dispose();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toBe(
+      `checkpoint ${first.file}: ${(error as CheckpointError).problem}; delete it to rebuild it (the next run pretrains it again, or npx traitlab pretrain <experiment file> --out ${join(dir, 'bases')} does now)`,
+    );
+    expect((error as CheckpointError).problem).toMatch(/^its weights are corrupted \(their SHA-256 is [0-9a-f]{16}…, the header records [0-9a-f]{16}…\)$/);
+    expect(calls()).toBe(1);
+    // deleting it, as the message says, rebuilds the same base
+    rmSync(first.file);
+    const again = cachedBase(key, train);
+    expect(calls()).toBe(2);
+    expect(readFileSync(again.file).equals(bytes)).toBe(true);
+    again.family.dispose();
+  });
+
+  test('a damaged shipped base says to reinstall traitlab or rebuild it there (it is not the user\'s to just delete)', () => {
+    const shipped = join(shippedBasesDir(), 'gpt-0123456789abcdef.ckpt');
+    expect(damagedBaseFix(shipped)).toBe(
+      `it ships with traitlab: reinstall traitlab to restore it, or delete it and rebuild it with npx traitlab pretrain <experiment file> --out ${shippedBasesDir()}`,
+    );
+    expect(damagedBaseFix(join(dir, 'bases', 'gpt-0123456789abcdef.ckpt'))).toMatch(/^delete it to rebuild it/);
   });
 
   test('TRAITLAB_CACHE chooses the directory; unset, it is .traitlab-cache under the working directory', () => {

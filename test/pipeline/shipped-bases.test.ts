@@ -1,14 +1,18 @@
 // The bases shipped in bases/ for the demo: exactly the two the demo experiment needs (its own
 // seeds and the other seeds), each loading as a gpt family of the demo's seeds whose recorded
 // config hash matches the demo's model — so the demo starts from them instead of pretraining.
-// Rebuild them with `npx traitlab pretrain experiments/demo.json --out bases`.
-import { existsSync, readdirSync } from 'node:fs';
+// Rebuild them with `npx traitlab pretrain experiments/demo.json --out bases`. They are format 2:
+// their weights verify against the SHA-256 in their headers, and those weights are the ones the
+// demo's results were made with (rewritten from format 1 without touching a data byte).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadExperimentFile } from '../../src/config/load.js';
 import type { NumbersExperiment } from '../../src/config/numbers-experiment.js';
 import { selectBackend } from '../../src/engine/backend.js';
-import { configHash, loadCheckpoint } from '../../src/models/checkpoint.js';
+import { configHash, encodeCheckpoint } from '../../src/models/checkpoint.js';
+import { loadCheckpoint, readCheckpointHeader } from '../../src/pipeline/checkpoint-file.js';
 import { baseFileName, shippedBasesDir } from '../../src/pipeline/base-cache.js';
 import { baseCacheKey, gptBaseConfig } from '../../src/pipeline/numbers-experiment.js';
 import { packageRoot } from '../../src/pipeline/package-root.js';
@@ -40,6 +44,27 @@ describe('shipped demo bases', () => {
       family.dispose();
       // The hash check has teeth: the same file read as another model config is refused.
       expect(() => loadCheckpoint(file, { kind: other.kind, configHash: configHash(other.kind, other.modelConfig) })).toThrow(/config/i);
+    }
+  });
+
+  test('each is format 2, its weights verify, and they are the format-1 weights the demo was made with', () => {
+    // SHA-256 of the data bytes of the format-1 files these were rewritten from (commit d20b2fa).
+    const weights: Record<string, string> = {
+      'gpt-7db3269fbed153da.ckpt': '1ac38646bcf3c464a52cbd86bdec754a76b1a8004a2ffa1dbfc250b39a8b2d10',
+      'gpt-965fb1cbdb29c352.ckpt': 'd289caff207c71a77ee0ec5000fde4dcb28bbf16da089b671363833532826fad',
+    };
+    expect(readdirSync(shippedBasesDir()).sort()).toEqual(Object.keys(weights).sort());
+    for (const [name, sha] of Object.entries(weights)) {
+      const file = join(shippedBasesDir(), name);
+      const header = readCheckpointHeader(file); // checks the checksum
+      expect(header.format).toBe(2);
+      const bytes = readFileSync(file);
+      expect(createHash('sha256').update(bytes.subarray(bytes.length - header.byteLength)).digest('hex')).toBe(sha);
+      expect(header.dataSha256).toBe(sha);
+      // and the file is exactly what saving the loaded base writes today
+      const family = loadCheckpoint(file);
+      expect(Buffer.from(encodeCheckpoint(family)).equals(bytes)).toBe(true);
+      family.dispose();
     }
   });
 });

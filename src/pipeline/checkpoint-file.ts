@@ -1,0 +1,46 @@
+// Model checkpoints on disk: the bytes of src/models/checkpoint.ts, written atomically (a temp
+// file, flushed, renamed over the target) and checked in full, data checksum included, on every
+// read.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CheckpointError, decodeCheckpoint, decodeCheckpointHeader, encodeCheckpoint, type CheckpointedFamily, type CheckpointHeader } from '../models/checkpoint.js';
+
+/** Writes `family` to `path` atomically (path.tmp, flushed, renamed over path). */
+export function saveCheckpoint(path: string, family: CheckpointedFamily): void {
+  const bytes = encodeCheckpoint(family);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT'
+      ? new CheckpointError(path, 'does not exist', 'rebuild it (or fix the path)')
+      : new CheckpointError(path, `cannot be read (${code ?? String(e)})`, 'check its permissions');
+  }
+}
+
+/** Reads and checks a checkpoint (its data checksum too) without building the model. */
+export function readCheckpointHeader(path: string): CheckpointHeader {
+  return decodeCheckpointHeader(path, readBytes(path)).header;
+}
+
+/**
+ * Reads a checkpoint and returns a family of the kind it holds; `expected` rejects a checkpoint
+ * of another model. Throws CheckpointError for a missing, truncated or corrupt file (a data
+ * checksum that does not match included), an older format, or a mismatch.
+ */
+export function loadCheckpoint(path: string, expected?: { kind: string; configHash: string }, trainable = true): CheckpointedFamily {
+  return decodeCheckpoint(path, readBytes(path), expected, trainable);
+}
