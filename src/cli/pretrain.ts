@@ -37,7 +37,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const progress = createProgress(io);
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
-    const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
+    const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label), onStage: (label: string) => progress.stage(label) };
     const jobs = opts.jobs ?? availableParallelism();
     files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
   } finally {

@@ -77,6 +77,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
         stop.armStep();
         progress.update(d, t, label);
       },
+      onStage: (label) => progress.stage(label),
       onReport: report.onReport,
     });
   } catch (e) {
