@@ -1,8 +1,10 @@
 // Progress on stderr: without a TTY, a plain line at most every 10 s; on a terminal, a bar.
 // Both say what the run is doing before its first counted step, and both take their ETA from
-// the steps since the first one, so a silent start does not inflate it.
+// the steps since the first one, so a silent start does not inflate it. (What counts as a step
+// still to do is the pipeline's: test/pipeline/progress-counter.test.ts.)
 import { describe, expect, test } from 'vitest';
 import { barProgress, formatDuration, lineProgress, StepClock } from '../../src/cli/progress.js';
+import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
 test('plain progress lines are rate-limited and carry stage and ETA', () => {
   let t = 0;
@@ -91,4 +93,14 @@ describe('what the run is doing before its first step', () => {
     expect(shown).toMatch(/ 0% · 1\/1200 steps · ETA –/);
     p.stop();
   });
+});
+
+test('traitlab run says what it is doing before its first step (tiny MNIST, no TTY)', async () => {
+  const cwd = tempDir();
+  writeJson(cwd, 'tiny.json', tinyExperiment());
+  const r = await cli(cwd, 'run', 'tiny.json', '--backend', 'wasm', '--jobs', '1', '--out', 'a');
+  expect(r.code, r.err.join('\n')).toBe(0);
+  // The first line names the run; the stage lines follow, in order, before anything else.
+  expect(r.err[0]).toMatch(/^running tiny: 2 seeds/);
+  expect(r.err.slice(1, 4)).toEqual(['progress: evaluating the untrained reference', "progress: the teacher's logits on the noise set", 'progress: starting 2 student arms']);
 });
