@@ -25,12 +25,18 @@ export function formatDuration(seconds: number): string {
 /**
  * The time left, at the rate of the steps counted since the first one. The clock starts at the
  * first counted step, not at the start of the run: the silent start (reading bases, starting
- * workers, a first batch of teacher samples) is not a cost the remaining steps repeat.
+ * workers, a first batch of teacher samples) is not a cost the remaining steps repeat. A new
+ * stage restarts it, for the same reason and because its steps go at their own pace.
  */
 export class StepClock {
   private first: { at: number; done: number } | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** Forget the steps so far: the next counted step starts the clock again. */
+  restart(): void {
+    this.first = null;
+  }
 
   /** Seconds left after `done` of `total` steps; null until a step after the first is counted. */
   eta(done: number, total: number): number | null {
@@ -60,6 +66,7 @@ export function barProgress(stream: NodeJS.WritableStream, now: () => number = D
   let done = 0;
   return {
     stage(label) {
+      clock.restart();
       if (started) bar.update(done, { label });
       else {
         stream.write(`${CLEAR_LINE}${label} …`);
@@ -94,6 +101,7 @@ export function lineProgress(err: (line: string) => void, everyMs = 10_000, now:
       // Stages are few and each can last a while: every one is printed at once.
       if (label === lastStage) return;
       lastStage = label;
+      clock.restart();
       err(`progress: ${label}`);
     },
     update(done, total, label) {

@@ -46,6 +46,20 @@ describe('StepClock', () => {
     expect(etas.every((e, i) => i === 0 || e < etas[i - 1]!)).toBe(true);
   });
 
+  test('restarted at a new stage: the gap before its first step and the previous pace are left out', () => {
+    let t = 0;
+    const clock = new StepClock(() => t);
+    for (let done = 1; done <= 100; done++) {
+      t += 10; // a fast stage: 10 ms a step
+      clock.eta(done, 400);
+    }
+    clock.restart(); // starting the arms: workers start, teachers sample
+    t += 8_000;
+    expect(clock.eta(101, 400)).toBeNull();
+    t += 200;
+    expect(clock.eta(102, 400)).toBeCloseTo(0.2 * 298, 9); // the arms' 0.2 s a step, not a blend
+  });
+
   test('a first update that is not the first step (a resumed total) still needs a second one', () => {
     let t = 0;
     const clock = new StepClock(() => t);
