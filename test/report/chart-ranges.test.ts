@@ -23,11 +23,17 @@ const axisLabels = (svg: string) =>
     [...g[1]!.matchAll(/<text[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*opacity="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), opacity: Number(m[3]), text: m[4]! })),
   );
 
+/** meanCi as a plain object (the report's summary types take any extra fields). */
+function ci(xs: number[]): { mean: number; ci95: number } {
+  const { mean, ci95 } = meanCi(xs);
+  return { mean, ci95 };
+}
+
 // Three seeds that disagree a lot: p(owl) 0.02, 0.05, 0.40 → mean 0.157 ± 0.51.
 const SPREAD = [0.02, 0.05, 0.4];
 
 function numbersSummary(transfers: number[][]): NumbersReportSummary {
-  const stats = (xs: number[]) => ({ trait: xs, traitStats: meanCi(xs) });
+  const stats = (xs: number[]) => ({ trait: xs, traitStats: ci(xs) });
   return {
     experiment: 'x',
     world: 'numbers',
@@ -43,8 +49,8 @@ function numbersSummary(transfers: number[][]): NumbersReportSummary {
       student: i % 2 === 0 ? 'same-init' : 'cross-init',
       channel: { prefix: 'teacher-fixed', signal: 'forward-kl' },
       transfer,
-      transferStats: meanCi(transfer),
-      traitStats: meanCi(SPREAD),
+      transferStats: ci(transfer),
+      traitStats: ci(SPREAD),
     })),
   };
 }
@@ -142,7 +148,7 @@ describe('numbers charts', () => {
 });
 
 describe('MNIST charts', () => {
-  const arm = (name: string, kind: string, accuracy: number[]) => ({ name, kind, accuracy, ...meanCi(accuracy) });
+  const arm = (name: string, kind: string, accuracy: number[]) => ({ name, kind, accuracy, ...ci(accuracy) });
   const summary: MnistReportSummary = {
     experiment: 'm',
     seeds: 3,
