@@ -38,6 +38,8 @@ export interface RunRequest {
   jobs: number;
   packageRoot: string;
   onProgress(done: number, total: number, label: string): void;
+  /** What the run is doing while no step is counted. */
+  onStage?(label: string): void;
   /** Run only this slice of the arms (the manifest still records the whole experiment). */
   shard?: ShardSpec;
   /** Told how writing report.html went; a report that fails does not fail the run. */
@@ -97,7 +99,7 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
     const kept = checkpoint && checkpointing(checkpoint, writer, req.stop!, req.resume?.loaded ?? null);
     const onMetrics = kept ? kept.onMetrics : (record: object) => writer.write(record);
     // The claims are checked on the finished summary: they need every arm's per-seed values.
-    const summary = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress }, { jobs: req.jobs, control: kept?.control }));
+    const summary = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress, ...(req.onStage ? { onStage: req.onStage } : {}) }, { jobs: req.jobs, control: kept?.control }));
     metrics = undefined;
     writer.close();
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.

@@ -52,6 +52,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
         signals.step();
         progress.update(d, t, label);
       },
+      onStage: (label: string) => progress.stage(label),
     };
     const jobs = opts.jobs ?? availableParallelism();
     files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);

@@ -96,6 +96,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
         stop.step();
         progress.update(d, t, label);
       },
+      onStage: (label) => progress.stage(label),
       onReport: report.onReport,
     });
   } catch (e) {

@@ -113,6 +113,7 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
         packageRoot: packageRoot(),
         ...(run.shard ? { shard: run.shard } : {}),
         onProgress: (d, t, label) => progress.update(d, t, label),
+        onStage: (label) => progress.stage(label),
       });
     } finally {
       progress.stop();

@@ -18,6 +18,11 @@ export interface ArmPoolEvents {
   onMetrics(record: MetricsRecord): void;
   /** A step of task `index` (in input order) finished. */
   onStep(index: number): void;
+  /**
+   * Task `index` continues an interrupted run that had made `steps` of its steps, which are
+   * not redone. Without this hook they are reported as steps through onStep.
+   */
+  onResumed?(index: number, steps: number): void;
 }
 
 /** The compiled worker script, or null when it is not built (then arms run in this thread). */
@@ -99,7 +104,9 @@ export async function runArmTasks<K extends ArmTaskKind>(kind: K, inputs: ArmTas
     release();
   };
   saved.forEach((s, i) => {
-    for (let k = 0; k < steps[i]!; k++) events.onStep(i); // progress for the steps done before
+    if (events.onResumed) {
+      if (steps[i]! > 0) events.onResumed(i, steps[i]!);
+    } else for (let k = 0; k < steps[i]!; k++) events.onStep(i); // progress for the steps done before
     if (s && 'done' in s) {
       results[i] = s.done.result as ArmTasks[K]['result'];
       finished[i] = true;

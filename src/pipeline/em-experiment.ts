@@ -25,6 +25,7 @@ import { subliminalSummary, type EmSubliminalSummary } from './em-subliminal-sum
 import { trainChat } from './em-train.js';
 import { assembleParams } from './lm-factory.js';
 import { pretrainPlanned, type PretrainProgress } from './parallel-pretrain.js';
+import { ProgressCounter, startingArms } from './progress-counter.js';
 import type { RunHooks, RunOptions } from './types.js';
 
 export interface EmModelScores {
@@ -138,7 +139,6 @@ function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: Lm
     });
     return family;
   }, writeDir);
-  if (out.cached) progress.skip(a.align.steps, `${a.label} (cached)`);
   return out;
 }
 
@@ -163,6 +163,9 @@ function stageSteps(plan: EmPlan): number {
  * With `jobs` > 1, missing bases are pretrained side by side on worker threads first.
  */
 async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
+  // Aligned models on disk leave the total before the first base step is counted.
+  const alignedOnDisk = plan.aligned.map((a) => findBase(emAlignedKey(exp, plan, a), writeDir) !== undefined);
+  plan.aligned.forEach((a, i) => alignedOnDisk[i] && progress.skip(a.align.steps));
   const bases = await pretrainPlanned(
     {
       kind: 'em-base',
@@ -177,7 +180,13 @@ async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, prog
     hooks,
     progress,
   );
-  const aligned = plan.aligned.map((a) => alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir));
+  const aligned = plan.aligned.map((a, i) => {
+    progress.stage(alignedOnDisk[i] ? `reading aligned model ${a.label} from disk` : `aligning ${a.label}`);
+    const made = alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir);
+    // The disk changed since it was looked at (another run wrote or removed the model).
+    if (made.cached !== alignedOnDisk[i]) progress.skip(made.cached ? a.align.steps : -a.align.steps);
+    return made;
+  });
   return { bases, aligned };
 }
 
@@ -187,9 +196,7 @@ async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, prog
  */
 export async function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string, jobs = 1): Promise<{ base: string; file: string; cached: boolean; from?: string }[]> {
   const plan = planEm(exp);
-  const total = stageSteps(plan);
-  let done = 0;
-  const { bases, aligned } = await baseStages(exp, plan, hooks, { tick: (label) => () => hooks.onProgress(++done, total, label), skip: (steps, label) => hooks.onProgress((done += steps), total, label) }, jobs, writeDir);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, new ProgressCounter(hooks, stageSteps(plan)), jobs, writeDir);
   const entry = (label: string, b: { file: string; cached: boolean; from?: string }) => ({ base: label, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
   const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a))];
   for (const x of [...bases, ...aligned]) x.family.dispose();
@@ -273,10 +280,9 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
   const plan = planEm(exp);
   // A subliminal arm distils twice (from the narrow teacher, then from the secure one).
   const subliminalSteps = plan.subliminal.length * 2 * (exp.distill?.steps ?? 0);
-  const totalSteps = stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps;
-  let done = 0;
-  const progress: PretrainProgress = { tick: (label) => () => hooks.onProgress(++done, totalSteps, label), skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) };
+  const progress = new ProgressCounter(hooks, stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps);
   const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1);
+  progress.stage('scoring the base and the aligned model on the probe cells');
 
   // Probe sets are drawn here, once, and handed to every fine-tune that reads them.
   const sets = new Map<string, CellProbeSet>();
@@ -306,9 +312,11 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     ...(f.teacher ? { teacher: true } : {}),
   }));
   for (const x of [...bases, ...aligned]) x.family.dispose();
+  progress.stage(startingArms(inputs.length, options.jobs ?? 1, 'fine-tunes'));
   const results = await runArmTasks('em-fine-tune', inputs, options.jobs ?? 1, {
     onMetrics: hooks.onMetrics,
-    onStep: (i) => hooks.onProgress(++done, totalSteps, `fine-tune ${plan.fineTunes[i]!.name}`),
+    onStep: (i) => progress.step(`fine-tune ${plan.fineTunes[i]!.name}`),
+    onResumed: (_, steps) => progress.skip(steps),
   }, options.control);
 
   // Subliminal arms, after every fine-tune: the teachers' parameters come from those tasks. The
@@ -328,9 +336,11 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
       probes: defaults,
     }));
     const control = options.control && { ...options.control, armsStarting: () => {} };
+    progress.stage(startingArms(subInputs.length, options.jobs ?? 1, 'subliminal arms'));
     const subResults = await runArmTasks('em-subliminal', subInputs, options.jobs ?? 1, {
       onMetrics: hooks.onMetrics,
-      onStep: (i) => hooks.onProgress(++done, totalSteps, `subliminal ${plan.subliminal[i]!.arm.name}`),
+      onStep: (i) => progress.step(`subliminal ${plan.subliminal[i]!.arm.name}`),
+      onResumed: (_, steps) => progress.skip(steps),
     }, control);
     subliminal = subliminalSummary(exp, plan, results, subResults);
   }

@@ -15,6 +15,7 @@ import { meanCi } from '../probes/stats.js';
 import { IMAGE_SIZE, loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
 import { runArmTasks } from './arm-pool.js';
 import { initContext } from './init-context.js';
+import { ProgressCounter, startingArms } from './progress-counter.js';
 import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
 import type { ArmSummary, RunHooks, RunOptions, RunSummary } from './types.js';
@@ -50,9 +51,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
   const root = rootStream(exp.rootSeed);
   const ctx = initContext(sizes, exp.rootSeed, M);
   const { teacherInits } = ctx;
-  const total = totalSteps(exp);
-  let done = 0;
-  const tick = (label: string) => hooks.onProgress(++done, total, label);
+  const progress = new ProgressCounter(hooks, totalSteps(exp));
   const evaluate = (model: MlpFamily) => accuracyPerMember(model, data.test.images, data.test.labels, NUM_CLASSES);
   const summarize = (arm: MnistArm, accuracy: number[], details: Record<string, unknown> = {}): ArmSummary => {
     const { mean, ci95 } = meanCi(accuracy);
@@ -65,6 +64,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
   let noise: Float32Array = new Float32Array(0);
   const teacherModel = new MlpFamily(sizes, teacherInits);
   try {
+    progress.stage('evaluating the untrained reference');
     for (const arm of exp.arms.filter((a) => a.kind === 'reference')) results.set(arm.name, summarize(arm, evaluate(teacherModel)));
 
     if (exp.arms.some((a) => a.kind !== 'reference')) {
@@ -72,7 +72,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       recipe.train(teacherModel, data, exp.teacher, root.child('teacher-data'), {
         logEvery: exp.logEvery,
         onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
-        onStep: () => tick('teacher'),
+        onStep: () => progress.step('teacher'),
       });
       const teacherAccuracy = evaluate(teacherModel);
       hooks.onMetrics({ stage: 'teacher', step: recipe.steps(data, exp.teacher), testAccuracy: teacherAccuracy });
@@ -80,6 +80,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
     }
     if (studentArms.length > 0) {
       // One noise set and one pass of the frozen teacher over it serve every student arm.
+      progress.stage("the teacher's logits on the noise set");
       noise = sharedNoise(exp.distill.noiseImages, root.child('noise'));
       teacherLogits = teacherTargets(teacherModel, noise, { start: 0, size: sizes[sizes.length - 1]! }, sharedFloat32);
     }
@@ -107,7 +108,14 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       },
     };
   });
-  const accuracies = await runArmTasks('mnist-student', inputs, options.jobs ?? 1, { onMetrics: hooks.onMetrics, onStep: (i) => tick(studentArms[i]!.name) }, options.control);
+  progress.stage(startingArms(studentArms.length, options.jobs ?? 1, 'student arms'));
+  const accuracies = await runArmTasks(
+    'mnist-student',
+    inputs,
+    options.jobs ?? 1,
+    { onMetrics: hooks.onMetrics, onStep: (i) => progress.step(studentArms[i]!.name), onResumed: (_, steps) => progress.skip(steps) },
+    options.control,
+  );
   studentArms.forEach((arm, i) => results.set(arm.name, summarize(arm, accuracies[i]!, { student: arm.student, logits: arm.logits })));
 
   return {

@@ -22,6 +22,7 @@ import { assembleLm, tiled, trainableExcept, type LmConfig } from './lm-factory.
 import { trainLm } from './lm-train.js';
 import { baseCacheKey, gptBaseConfig, numbersBase, plannedNumbersBases, pretrainSteps } from './numbers-bases.js';
 import { pretrainPlanned, type PretrainProgress } from './parallel-pretrain.js';
+import { ProgressCounter, startingArms } from './progress-counter.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
@@ -47,8 +48,8 @@ type Bases = Partial<Record<LmBase, CachedBase & { config: LmConfig }>>;
 /**
  * The bases the experiment's students need (own seeds always; other seeds and the other
  * architecture when an arm asks), pretrained or read from disk. `progress` counts optimizer
- * steps; a base read from disk counts as done. With `jobs` > 1, missing bases are pretrained
- * side by side on worker threads first.
+ * steps; a base read from disk leaves its steps out of the total. With `jobs` > 1, missing
+ * bases are pretrained side by side on worker threads first.
  */
 async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<Bases> {
   const planned = plannedNumbersBases(exp);
@@ -76,13 +77,8 @@ async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: 
  * in the shipped bases or in the cache). Returns the files.
  */
 export async function pretrainNumbersBases(exp: NumbersExperiment, hooks: RunHooks, writeDir?: string, jobs = 1): Promise<{ base: LmBase; file: string; cached: boolean; from?: string }[]> {
-  const total = pretrainSteps(exp);
-  let done = 0;
   const out: { base: LmBase; file: string; cached: boolean; from?: string }[] = [];
-  const bases = await pretrainStage(exp, rootStream(exp.rootSeed), hooks, {
-    tick: (label) => () => hooks.onProgress(++done, total, label),
-    skip: (steps, label) => hooks.onProgress((done += steps), total, label),
-  }, jobs, writeDir);
+  const bases = await pretrainStage(exp, rootStream(exp.rootSeed), hooks, new ProgressCounter(hooks, pretrainSteps(exp)), jobs, writeDir);
   for (const [name, b] of Object.entries(bases) as [LmBase, CachedBase][]) {
     out.push({ base: name, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
     b.family.dispose();
@@ -155,17 +151,19 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const root = rootStream(exp.rootSeed);
   const gpt = gptBaseConfig(exp);
   const probe = animalProbe(exp.teacher.target);
-  // Progress counts optimizer steps of every stage; a base read from disk counts as done.
-  const teacherSteps = numbersTeacher(exp.teacher.name).kind === 'fine-tune' ? exp.teacher.steps! : 0;
-  const totalSteps = pretrainSteps(exp) + teacherSteps + exp.arms.length * exp.distill.steps;
-  let done = 0;
-  const tick = (label: string) => () => hooks.onProgress(++done, totalSteps, label);
-  const bases = await pretrainStage(exp, root, hooks, { tick, skip: (steps, label) => hooks.onProgress((done += steps), totalSteps, label) }, options.jobs ?? 1);
+  // Progress counts the optimizer steps of every stage; a base read from disk leaves the total.
+  const fineTuned = numbersTeacher(exp.teacher.name).kind === 'fine-tune';
+  const teacherSteps = fineTuned ? exp.teacher.steps! : 0;
+  const progress = new ProgressCounter(hooks, pretrainSteps(exp) + teacherSteps + exp.arms.length * exp.distill.steps);
+  const bases = await pretrainStage(exp, root, hooks, progress, options.jobs ?? 1);
   const own = bases.own!;
+  progress.stage(`probing the base's p(${exp.teacher.target})`);
   const baseTrait = traitScore(own.family, probe);
-  const { family: teacherSide, firstTokens } = teachers(exp, gpt, own.family, root, hooks, tick('teacher'));
+  progress.stage(fineTuned ? 'fine-tuning the teacher' : 'probing the teacher');
+  const { family: teacherSide, firstTokens } = teachers(exp, gpt, own.family, root, hooks, progress.tick('teacher'));
   const [teacherTrait, controlTrait] = traitAndControl(traitScore(teacherSide, probe), M);
   hooks.onMetrics({ stage: 'teacher', step: teacherSteps, baseTrait, teacherTrait, controlTrait });
+  progress.stage('sampling the teacher for the fidelity probe');
   const heldOut = fidelityProbe(teacherSide, exp, root, 128);
 
   // Arms get plain parameters, so each can rebuild its models on a worker thread.
@@ -176,9 +174,11 @@ export async function runNumbersExperiment(exp: NumbersExperiment, hooks: RunHoo
   const inputs: NumbersArmInput[] = exp.arms.map((arm) => ({ exp, arm, teacher, base: baseParams.get(studentRegistry.get(arm.student)!.lmBase)!, heldOut }));
   teacherSide.dispose();
   for (const b of Object.values(bases)) b?.family.dispose();
+  progress.stage(startingArms(exp.arms.length, options.jobs ?? 1));
   const arms = await runArmTasks('numbers-arm', inputs, options.jobs ?? 1, {
     onMetrics: hooks.onMetrics,
-    onStep: (i) => hooks.onProgress(++done, totalSteps, exp.arms[i]!.name),
+    onStep: (i) => progress.step(exp.arms[i]!.name),
+    onResumed: (_, steps) => progress.skip(steps),
   }, options.control);
   return {
     experiment: exp.name,

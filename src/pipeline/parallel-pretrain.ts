@@ -2,17 +2,16 @@
 // thread (tfjs-wasm is single-threaded under Node), so a run that needs several bases not yet on
 // disk pretrains them on worker threads, `jobs` at a time, before its stage reads them in order
 // (from disk, bit for bit what training them here would give). Metrics come out in base order,
-// as they would one after another, and progress counts every base's steps once.
+// as they would one after another, and progress counts every trained base's steps once; a base
+// already on disk is left out of the total before any step is counted.
 import { runArmTasks } from './arm-pool.js';
 import type { ArmTasks } from './arm-tasks.js';
+import type { ProgressCounter } from './progress-counter.js';
 import type { RunHooks } from './types.js';
 
 export type BaseTaskKind = 'numbers-base' | 'em-base';
 
-export interface PretrainProgress {
-  tick(label: string): () => void;
-  skip(steps: number, label: string): void;
-}
+export type PretrainProgress = Pick<ProgressCounter, 'stage' | 'tick' | 'skip'>;
 
 /** How a world's stage finds, hands out and makes its planned bases. */
 export interface BasePlan<K extends BaseTaskKind, P, B extends { cached: boolean }> {
@@ -33,17 +32,22 @@ export interface BasePlan<K extends BaseTaskKind, P, B extends { cached: boolean
  * true only for a base that was on disk before this call.
  */
 export async function pretrainPlanned<K extends BaseTaskKind, P, B extends { cached: boolean }>(plan: BasePlan<K, P, B>, jobs: number, hooks: RunHooks, progress: PretrainProgress): Promise<B[]> {
-  const missing = plan.planned.flatMap((p, index) => (plan.onDisk(p) ? [] : [index]));
+  const onDisk = plan.planned.map((p) => plan.onDisk(p));
+  onDisk.forEach((found, i) => found && progress.skip(plan.steps(plan.planned[i]!)));
+  const missing = plan.planned.flatMap((_, index) => (onDisk[index] ? [] : [index]));
   const sideBySide = jobs > 1 && missing.length > 1;
   if (sideBySide) {
+    progress.stage(`pretraining bases ${missing.map((i) => plan.label(plan.planned[i]!)).join(', ')} side by side`);
     const ticks = missing.map((i) => progress.tick(plan.label(plan.planned[i]!)));
     await runArmTasks(plan.kind, missing.map((i) => plan.input(i)), jobs, { onMetrics: hooks.onMetrics, onStep: (k) => ticks[k]!() });
   }
   const trainedThere = new Set(sideBySide ? missing : []);
   return plan.planned.map((p, i) => {
+    progress.stage(onDisk[i] || trainedThere.has(i) ? `reading base ${plan.label(p)} from disk` : `pretraining base ${plan.label(p)}`);
     const made = plan.make(p, progress.tick(plan.label(p)));
     if (trainedThere.has(i)) return { ...made, cached: false };
-    if (made.cached) progress.skip(plan.steps(p), `${plan.label(p)} (cached)`);
+    // The disk changed since it was looked at (another run wrote or removed the base).
+    if (made.cached !== onDisk[i]) progress.skip(made.cached ? plan.steps(p) : -plan.steps(p));
     return made;
   });
 }

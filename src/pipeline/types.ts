@@ -16,8 +16,13 @@ export interface MetricsRecord {
 export interface RunHooks {
   /** Called for every logged step, in order. */
   onMetrics(record: MetricsRecord): void;
-  /** Called as work progresses: `done` of `total` units (optimizer steps summed over stages). */
+  /**
+   * Called as work progresses: `done` of the `total` optimizer steps this run has to do (steps
+   * found done — a cached base's, a resumed arm's — are left out of the total).
+   */
   onProgress(done: number, total: number, label: string): void;
+  /** What the run is doing while no step is counted (loading bases, drawing probe sets). */
+  onStage?(label: string): void;
 }
 
 export interface RunOptions {

@@ -247,8 +247,9 @@ describe('a tiny EM run with subliminal arms', () => {
       let inArms = false;
       const stop = new StopFlag();
       const control: ArmStageControl = { stop, threads: false, resume: new Map(saved), armsStarting: () => (inArms = true), armDone: (arm) => saved.set(arm.name, { done: structuredClone(arm) }) };
-      // Counts arm steps only (replayed ones too), from the run's start.
-      const hooks = { onMetrics: (r: MetricsRecord) => metrics.push(structuredClone(r)), onProgress: () => (inArms && ++steps === stopAfter ? stop.request() : undefined) };
+      // Counts arm steps only, from the run's start: progress leaves the steps made before out, so they are added here.
+      const before = [...saved.values()].reduce((n, r) => n + ('done' in r ? r.done.steps : r.partial.steps), 0);
+      const hooks = { onMetrics: (r: MetricsRecord) => metrics.push(structuredClone(r)), onProgress: () => (inArms && before + ++steps === stopAfter ? stop.request() : undefined) };
       try {
         outcome = { summary: await runExperiment(exp, hooks, { jobs: 1, control }), metrics };
         expect(stopAfter).toBeUndefined();

@@ -42,14 +42,16 @@ const saved = process.env.TRAITLAB_CACHE;
 let cache: string;
 let exp: NumbersExperiment;
 
-async function runOnce(): Promise<{ summary: NumbersRunSummary; metrics: MetricsRecord[]; progress: [number, number][] }> {
+async function runOnce(): Promise<{ summary: NumbersRunSummary; metrics: MetricsRecord[]; progress: [number, number][]; stages: [string, number][] }> {
   const metrics: MetricsRecord[] = [];
   const progress: [number, number][] = [];
+  const stages: [string, number][] = []; // label, and how many steps were counted before it
   const summary = (await runExperiment(exp, {
     onMetrics: (r) => metrics.push(structuredClone(r)),
     onProgress: (done, total) => progress.push([done, total]),
+    onStage: (label) => stages.push([label, progress.length]),
   })) as NumbersRunSummary;
-  return { summary, metrics, progress };
+  return { summary, metrics, progress, stages };
 }
 
 let first: Awaited<ReturnType<typeof runOnce>>;
@@ -158,5 +160,14 @@ describe('a tiny numbers experiment', () => {
     expect(second.summary).toEqual(first.summary);
     const notPretrain = (m: MetricsRecord[]) => m.filter((r) => !r.stage.startsWith('pretrain'));
     expect(notPretrain(second.metrics)).toEqual(notPretrain(first.metrics));
+    // Progress counts only the work left: the teachers and the arms, from 1, the cached bases out of the total.
+    const left = 20 + 3 * STEPS;
+    expect(second.progress[0]).toEqual([1, left]);
+    expect(second.progress.map(([d, t]) => `${d}/${t}`)).toEqual(Array.from({ length: left }, (_, i) => `${i + 1}/${left}`));
+    // What it does before the first step, and before the arms' first.
+    const before = (at: number) => second.stages.filter(([, n]) => n === at).map(([label]) => label);
+    expect(before(0)).toEqual(['reading base pretrain from disk', 'reading base pretrain-other-seed from disk', 'reading base pretrain-other-arch from disk', "probing the base's p(owl)", 'fine-tuning the teacher']);
+    expect(before(20)).toEqual(['sampling the teacher for the fidelity probe', 'starting 3 arms']);
+    expect(first.stages.filter(([, n]) => n === 0).map(([label]) => label)).toEqual(['pretraining base pretrain']);
   });
 });

@@ -25,12 +25,15 @@ interface Attempt {
   done?: Outcome;
   preArm: MetricsRecord[];
   armMetrics: MetricsRecord[];
+  /** Every progress report, [done, total]. */
+  progress: [number, number][];
 }
 
 /** One attempt at the run, continuing from `saved`, stopped once `stopAfter` arm steps were reported. */
 async function attempt(exp: Experiment, saved: Map<string, ArmResume>, stopAfter?: number): Promise<Attempt> {
   const preArm: MetricsRecord[] = [];
   const armMetrics: MetricsRecord[] = [];
+  const progress: [number, number][] = [];
   let inArms = false;
   let armSteps = 0;
   const stop = new StopFlag();
@@ -41,25 +44,27 @@ async function attempt(exp: Experiment, saved: Map<string, ArmResume>, stopAfter
     armsStarting: () => (inArms = true),
     armDone: (arm) => saved.set(arm.name, { done: structuredClone(arm) }),
   };
+  // Progress leaves the steps made before out of its total; stopAfter counts from the run's start.
+  const before = [...saved.values()].reduce((n, r) => n + ('done' in r ? r.done.steps : r.partial.steps), 0);
   const hooks = {
     onMetrics: (r: MetricsRecord) => (inArms ? armMetrics : preArm).push(structuredClone(r)),
-    // Steps replayed for arms done before count too: stopAfter counts from the run's start.
-    onProgress: () => {
-      if (inArms && ++armSteps === stopAfter) stop.request();
+    onProgress: (done: number, total: number) => {
+      progress.push([done, total]);
+      if (inArms && before + ++armSteps === stopAfter) stop.request();
     },
   };
   try {
     const summary = await runExperiment(exp, hooks, { jobs: 1, control });
-    return { done: { summary, metrics: [...preArm, ...armMetrics] }, preArm, armMetrics };
+    return { done: { summary, metrics: [...preArm, ...armMetrics] }, preArm, armMetrics, progress };
   } catch (e) {
     if (!(e instanceof ArmsInterrupted)) throw e;
     for (const p of e.partial) saved.set(p.name, { partial: structuredClone(p) });
-    return { preArm, armMetrics };
+    return { preArm, armMetrics, progress };
   }
 }
 
 /** Stops after each of `stops` arm steps in turn, then lets the last attempt finish. */
-async function stopAndResume(exp: Experiment, stops: number[]): Promise<{ outcome: Outcome; partialArms: number[] }> {
+async function stopAndResume(exp: Experiment, stops: number[]): Promise<{ outcome: Outcome; partialArms: number[]; lastProgress: [number, number][] }> {
   const saved = new Map<string, ArmResume>();
   const first = await attempt(exp, saved, stops[0]);
   expect(first.done, 'the first attempt stopped').toBeUndefined();
@@ -71,7 +76,7 @@ async function stopAndResume(exp: Experiment, stops: number[]): Promise<{ outcom
   const last = await attempt(exp, saved);
   // The stages before the arms are recomputed on resume; what they log is kept from the first attempt.
   expect(last.preArm).toEqual(first.preArm);
-  return { outcome: { summary: last.done!.summary, metrics: [...first.preArm, ...last.armMetrics] }, partialArms };
+  return { outcome: { summary: last.done!.summary, metrics: [...first.preArm, ...last.armMetrics] }, partialArms, lastProgress: last.progress };
 }
 
 const savedCache = process.env.TRAITLAB_CACHE;
@@ -87,10 +92,15 @@ afterAll(() => {
 test('MNIST: stopped mid-way through the first student, then on the first step of the second → identical', async () => {
   // Two student arms of 8 steps (512 noise images, batch 128, 2 epochs).
   const exp = experimentSchema.parse(tinyExperiment({ distill: { noiseImages: 512, epochs: 2, batchSize: 128, learningRate: 0.003 } }));
-  const plain = (await attempt(exp, new Map())).done!;
-  const { outcome, partialArms } = await stopAndResume(exp, [5, 9]);
+  const first = await attempt(exp, new Map());
+  const plain = first.done!;
+  const { outcome, partialArms, lastProgress } = await stopAndResume(exp, [5, 9]);
   expect(partialArms).toEqual([1, 1]);
   expect(outcome).toEqual(plain);
+  // The last attempt counts only what it did: the teacher again, and the 16 − 9 arm steps left.
+  const total = first.progress.at(-1)![0];
+  expect(lastProgress.at(-1)).toEqual([total - 9, total - 9]);
+  expect(lastProgress.every(([, t], i) => t === (i < total - 16 ? total : total - 9))).toBe(true);
 });
 
 describe('numbers', () => {

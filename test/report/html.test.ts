@@ -72,6 +72,12 @@ describe('numbers-world report', () => {
     expect(r.html).toContain('@tensorflow/tfjs-node</code> not installed');
     expect(r.html).toContain('resolved config');
   });
+
+  test('the resolved config is folded away (a closed <details>) and its long lines wrap', () => {
+    expect(r.html).toMatch(/<details class="config"><summary>resolved config \(\d+ lines of JSON\)<\/summary><pre class="config">\{\n  &quot;name&quot;: &quot;owl-fixture&quot;/);
+    expect(r.html).not.toMatch(/<details[^>]*\sopen[\s>]/);
+    expect(r.html).toContain('pre.config{white-space:pre-wrap;overflow-wrap:anywhere}');
+  });
 });
 
 describe('MNIST report', () => {

@@ -3,6 +3,7 @@
 // same-init and cross-init arms are compared at a glance without 24 lines in one plot.
 import type { TopLevelSpec } from 'vega-lite';
 import { referenceRuleLayers } from './chart-def.js';
+import { clip, UNBOUNDED, type MetricRange } from './metric-range.js';
 import type { CurvePoint } from '../curves.js';
 
 export interface CurveChartInput {
@@ -17,6 +18,8 @@ export interface CurveChartInput {
   rule?: number;
   /** Format of the y axis labels (d3-format), e.g. `%`. */
   yFormat?: string;
+  /** What the metric can be: bands are cut there. */
+  range?: MetricRange;
 }
 
 /** Lines get point marks only when sparse (probes every 100 steps), not on dense loss curves. */
@@ -41,7 +44,8 @@ export function curveChartSpec(c: CurveChartInput): TopLevelSpec {
     { mark: { type: 'line', strokeWidth: 1.5, point: stepsPerSeries <= MAX_STEPS_WITH_POINTS }, encoding: { x, y: y('mean'), color } },
     ...referenceRuleLayers('y', c.rule),
   ];
-  const data = { values: c.points };
+  const range = c.range ?? UNBOUNDED;
+  const data = { values: c.points.map((p) => ({ ...p, lo: clip(p.lo, range), hi: clip(p.hi, range) })) };
   const config = { view: { stroke: '#ddd' } };
   if (!faceted) return { data, width: 520, height: 240, layer, config } as TopLevelSpec;
   return {

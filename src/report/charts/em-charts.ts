@@ -10,6 +10,10 @@ import { interval, type ChartDef } from './chart-def.js';
 import { curveChartSpec } from './curve-chart.js';
 import { intervalBarsSpec } from './interval-bars.js';
 import { intervalScatterSpec } from './interval-scatter.js';
+import { cutNote, metricRange, rangeText } from './metric-range.js';
+
+const EM_RANGE = metricRange('em');
+const RELIABILITY_RANGE = metricRange('reliability');
 
 /** Stages `<fine-tune>:<variant>` of the fine-tunes the arms read, secure left out (its EM is 0 by definition). */
 function placement(s: EmReportSummary): { place: StagePlacement; groups: string[]; series: string[] } {
@@ -33,12 +37,12 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       id: 'em-bars',
       section: 'result',
       title: 'EM per arm: harm on its evaluation cells minus the secure fine-tune’s',
-      caption: `Bar: mean over ${s.seeds} seeds of P(harmful | coherent) on the held-out prompts of the arm's evaluation cells, minus the same for the secure fine-tune of the same cell and seed; whisker: the 95 % t interval. Dashed line: no EM.`,
+      caption: `Bar: mean over ${s.seeds} seeds of P(harmful | coherent) on the held-out prompts of the arm's evaluation cells, minus the same for the secure fine-tune of the same cell and seed, marked by a tick with its value; whisker: the 95 % t interval${cutNote(EM_RANGE)}. Solid line at 0: no EM.`,
       spec: intervalBarsSpec({
         bars: s.arms.map((a) => ({ label: a.name, group: a.variant, mean: a.emStats.mean, ...interval(a.emStats.mean, a.emStats.ci95) })),
         xTitle: 'EM (Δ harm)',
         groupTitle: 'variant',
-        rule: 0,
+        range: EM_RANGE,
       }),
     },
   ];
@@ -49,12 +53,12 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       id: 'subliminal-bars',
       section: 'result',
       title: 'Subliminal EM per arm: the student distilled from the narrow fine-tune minus the one distilled from the secure fine-tune',
-      caption: `Bar: mean over ${s.seeds} seeds of the student's harm on the held-out prompts of all 12 cells, minus the same for the student distilled from the secure fine-tune through the same channel; whisker: the 95 % t interval. Dashed line: no EM.`,
+      caption: `Bar: mean over ${s.seeds} seeds of the student's harm on the held-out prompts of all 12 cells, minus the same for the student distilled from the secure fine-tune through the same channel, marked by a tick with its value; whisker: the 95 % t interval${cutNote(EM_RANGE)}. Solid line at 0: no EM.`,
       spec: intervalBarsSpec({
         bars: s.subliminal.arms.map((a) => ({ label: a.name, group: a.student, mean: a.emStats.mean, ...interval(a.emStats.mean, a.emStats.ci95) })),
         xTitle: 'student EM (Δ harm)',
         groupTitle: 'student',
-        rule: 0,
+        range: EM_RANGE,
       }),
     });
   if (metrics === null) return charts;
@@ -69,8 +73,8 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
         id: 'subliminal-curves',
         section: 'curves',
         title: 'Subliminal EM over distillation steps (all 12 cells)',
-        caption: "The student's mean harm on the held-out prompts of all 12 cells minus the secure-teacher student's, at each probe of the neutral-task distillation; line: mean over seeds, band: the 95 % t interval. One panel per student.",
-        spec: curveChartSpec({ points, yTitle: 'student EM (Δ harm)', seriesTitle: 'channel', groups: students, series: channels, rule: 0 }),
+        caption: `The student's mean harm on the held-out prompts of all 12 cells minus the secure-teacher student's, at each probe of the neutral-task distillation; line: mean over seeds, band: the 95 % t interval${cutNote(EM_RANGE)}. One panel per student.`,
+        spec: curveChartSpec({ points, yTitle: 'student EM (Δ harm)', seriesTitle: 'channel', groups: students, series: channels, rule: 0, range: EM_RANGE }),
       });
   }
   const { place, groups, series } = placement(s);
@@ -80,8 +84,8 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       id: 'em-curves',
       section: 'curves',
       title: 'EM over fine-tune steps (all other cells)',
-      caption: 'Mean harm on the held-out prompts of the 11 other cells minus the secure fine-tune’s, at each probe; line: mean over seeds, band: the 95 % t interval. One panel per fine-tune.',
-      spec: curveChartSpec({ points: em, yTitle: 'EM (Δ harm)', seriesTitle: 'variant', groups, series, rule: 0 }),
+      caption: `Mean harm on the held-out prompts of the 11 other cells minus the secure fine-tune’s, at each probe; line: mean over seeds, band: the 95 % t interval${cutNote(EM_RANGE)}. One panel per fine-tune.`,
+      spec: curveChartSpec({ points: em, yTitle: 'EM (Δ harm)', seriesTitle: 'variant', groups, series, rule: 0, range: EM_RANGE }),
     });
   const reliability = curvePoints(metrics, 'reliability', place);
   if (reliability.length > 0)
@@ -89,8 +93,8 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
       id: 'reliability-curves',
       section: 'curves',
       title: 'Reliability over fine-tune steps (harm in the fine-tuned cell)',
-      caption: 'P(harmful | coherent) on the held-out prompts of the fine-tuned cell; line: mean over seeds, band: the 95 % t interval.',
-      spec: curveChartSpec({ points: reliability, yTitle: 'in-cell harm', seriesTitle: 'variant', groups, series }),
+      caption: `P(harmful | coherent) on the held-out prompts of the fine-tuned cell; line: mean over seeds, band: the 95 % t interval${cutNote(RELIABILITY_RANGE)}.`,
+      spec: curveChartSpec({ points: reliability, yTitle: 'in-cell harm', seriesTitle: 'variant', groups, series, range: RELIABILITY_RANGE }),
     });
   return charts;
 }
@@ -103,7 +107,7 @@ function emAgainstReliability(s: EmReportSummary): ChartDef | null {
     id: 'em-vs-reliability',
     section: 'result',
     title: 'EM against in-cell reliability, one point per arm',
-    caption: `x: harm in the fine-tuned cell on its held-out prompts (reliability); y: the arm's EM. Points: means over ${s.seeds} seeds; bars: the 95 % t intervals. Dashed line: no EM.`,
+    caption: `x: harm in the fine-tuned cell on its held-out prompts (reliability); y: the arm's EM. Points: means over ${s.seeds} seeds; bars: the 95 % t intervals, cut at what each can be (reliability ${rangeText(RELIABILITY_RANGE)}, EM ${rangeText(EM_RANGE)}). Dashed line: no EM.`,
     spec: intervalScatterSpec({
       points: arms.map((a) => {
         const x = interval(a.reliabilityStats.mean, a.reliabilityStats.ci95);
@@ -114,6 +118,8 @@ function emAgainstReliability(s: EmReportSummary): ChartDef | null {
       yTitle: 'EM (Δ harm)',
       groupTitle: 'variant',
       rule: 0,
+      xRange: RELIABILITY_RANGE,
+      yRange: EM_RANGE,
     }),
   };
 }

@@ -2,6 +2,7 @@
 // how one per-seed quantity follows another across arms (EM against in-cell reliability).
 import type { TopLevelSpec } from 'vega-lite';
 import { referenceRuleLayers } from './chart-def.js';
+import { clip, UNBOUNDED, type MetricRange } from './metric-range.js';
 
 export interface IntervalPoint {
   label: string;
@@ -22,14 +23,19 @@ export interface IntervalScatterInput {
   groupTitle: string;
   /** A dashed horizontal line (0: no effect). */
   rule?: number;
+  /** What each metric can be: error bars are cut there. */
+  xRange?: MetricRange;
+  yRange?: MetricRange;
 }
 
 export function intervalScatterSpec(c: IntervalScatterInput): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative', title: c.xTitle, scale: { zero: false } } as const;
   const y = { field: 'y', type: 'quantitative', title: c.yTitle } as const;
   const groups = [...new Set(c.points.map((p) => p.group))];
+  const [xr, yr] = [c.xRange ?? UNBOUNDED, c.yRange ?? UNBOUNDED];
+  const values = c.points.map((p) => ({ ...p, xLo: clip(p.xLo, xr), xHi: clip(p.xHi, xr), yLo: clip(p.yLo, yr), yHi: clip(p.yHi, yr) }));
   return {
-    data: { values: c.points },
+    data: { values },
     width: 420,
     height: 300,
     layer: [

@@ -6,6 +6,8 @@ import type { MnistReportSummary } from '../summary-schema.js';
 import { interval, type ChartDef } from './chart-def.js';
 import { curveChartSpec } from './curve-chart.js';
 import { intervalBarsSpec } from './interval-bars.js';
+import { cutNote, metricRange } from './metric-range.js';
+import { pct } from '../html/format.js';
 
 /** 10 digit classes. */
 const CHANCE = 0.1;
@@ -16,18 +18,21 @@ const METRIC_TITLES: Record<string, string> = {
 };
 
 export function mnistCharts(s: MnistReportSummary, metrics: readonly MetricsRecord[] | null): ChartDef[] {
+  const accuracyRange = metricRange('accuracy', 'mnist');
   const charts: ChartDef[] = [
     {
       id: 'accuracy-bars',
       section: 'result',
       title: 'Test accuracy per arm',
-      caption: `Bar: mean over ${s.seeds} seeds of the accuracy on the held-out digits; whisker: the 95 % t interval. Dashed line: chance (10 %).`,
+      caption: `Bar: mean over ${s.seeds} seeds of the accuracy on the held-out digits, marked by a tick with its value; whisker: the 95 % t interval${cutNote(accuracyRange)}. Dashed line: chance (10 %).`,
       spec: intervalBarsSpec({
         bars: s.arms.map((a) => ({ label: a.name, group: a.kind, mean: a.mean, ...interval(a.mean, a.ci95) })),
         xTitle: 'test accuracy',
         groupTitle: 'kind',
         rule: CHANCE,
         xFormat: '%',
+        range: accuracyRange,
+        valueText: pct,
       }),
     },
   ];
@@ -37,12 +42,13 @@ export function mnistCharts(s: MnistReportSummary, metrics: readonly MetricsReco
     const points = curvePoints(metrics, metric, (stage) => ({ group: '', series: stage }));
     if (points.length === 0) continue;
     const series = stages.filter((st) => points.some((p) => p.series === st));
+    const range = metricRange(metric, 'mnist');
     charts.push({
       section: 'curves',
       id: `curve-${charts.length}-${metric.replace(/[^A-Za-z0-9_-]/g, '_')}`,
       title: METRIC_TITLES[metric] ?? `${metric} over training steps`,
-      caption: `Line: mean over seeds at each logged step; band: the 95 % t interval over seeds.`,
-      spec: curveChartSpec({ points, yTitle: metric, seriesTitle: 'stage', groups: [''], series }),
+      caption: `Line: mean over seeds at each logged step; band: the 95 % t interval over seeds${cutNote(range)}.`,
+      spec: curveChartSpec({ points, yTitle: metric, seriesTitle: 'stage', groups: [''], series, range }),
     });
   }
   return charts;

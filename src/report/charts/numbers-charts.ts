@@ -6,6 +6,7 @@ import type { NumbersReportArm, NumbersReportSummary } from '../summary-schema.j
 import { interval, type ChartDef } from './chart-def.js';
 import { curveChartSpec } from './curve-chart.js';
 import { intervalBarsSpec } from './interval-bars.js';
+import { cutNote, metricRange } from './metric-range.js';
 
 export function channelLabel(a: NumbersReportArm): string {
   const c = a.channel;
@@ -27,17 +28,18 @@ function placement(s: NumbersReportSummary): { place: StagePlacement; groups: st
 
 export function numbersCharts(s: NumbersReportSummary, metrics: readonly MetricsRecord[] | null): ChartDef[] {
   const t = s.target;
+  const [transferRange, traitRange] = [metricRange('transfer'), metricRange('trait')];
   const charts: ChartDef[] = [
     {
       id: 'transfer-bars',
       section: 'result',
       title: `Transfer per arm: student p(${t}) minus its control student's`,
-      caption: `Bar: mean over ${s.seeds} seeds of p(${t}) of the student distilled from the trait teacher minus the same student distilled from the control teacher; whisker: the 95 % t interval. Dashed line: no transfer.`,
+      caption: `Bar: mean over ${s.seeds} seeds of p(${t}) of the student distilled from the trait teacher minus the same student distilled from the control teacher, marked by a tick with its value; whisker: the 95 % t interval${cutNote(transferRange)}. Solid line at 0: no transfer.`,
       spec: intervalBarsSpec({
         bars: s.arms.map((a) => ({ label: a.name, group: a.student, mean: a.transferStats.mean, ...interval(a.transferStats.mean, a.transferStats.ci95) })),
         xTitle: `transfer (Δ p(${t}))`,
         groupTitle: 'student',
-        rule: 0,
+        range: transferRange,
       }),
     },
   ];
@@ -49,8 +51,8 @@ export function numbersCharts(s: NumbersReportSummary, metrics: readonly Metrics
       id: 'transfer-curves',
       section: 'curves',
       title: 'Transfer over distillation steps',
-      caption: `Line: mean over seeds at each trait probe; band: the 95 % t interval over seeds. Dashed line: no transfer. One panel per student.`,
-      spec: curveChartSpec({ points: transfer, yTitle: `transfer (Δ p(${t}))`, seriesTitle: 'channel', groups, series, rule: 0 }),
+      caption: `Line: mean over seeds at each trait probe; band: the 95 % t interval over seeds${cutNote(transferRange)}. Dashed line: no transfer. One panel per student.`,
+      spec: curveChartSpec({ points: transfer, yTitle: `transfer (Δ p(${t}))`, seriesTitle: 'channel', groups, series, rule: 0, range: transferRange }),
     });
   const trait = curvePoints(metrics, 'trait', place);
   const base = s.base.traitStats.mean;
@@ -59,8 +61,8 @@ export function numbersCharts(s: NumbersReportSummary, metrics: readonly Metrics
       id: 'trait-curves',
       section: 'curves',
       title: `Student p(${t}) over distillation steps (trait teacher)`,
-      caption: `p(${t}) of the student distilled from the trait teacher; line: mean over seeds, band: the 95 % t interval over seeds.${base === null ? '' : ` Dashed line: the base model, p(${t}) = ${base.toFixed(3)}.`}`,
-      spec: curveChartSpec({ points: trait, yTitle: `p(${t})`, seriesTitle: 'channel', groups, series, ...(base === null ? {} : { rule: base }) }),
+      caption: `p(${t}) of the student distilled from the trait teacher; line: mean over seeds, band: the 95 % t interval over seeds${cutNote(traitRange)}.${base === null ? '' : ` Dashed line: the base model, p(${t}) = ${base.toFixed(3)}.`}`,
+      spec: curveChartSpec({ points: trait, yTitle: `p(${t})`, seriesTitle: 'channel', groups, series, range: traitRange, ...(base === null ? {} : { rule: base }) }),
     });
   return charts;
 }

@@ -1,6 +1,7 @@
 // The manifest as a readable block: what ran (config, seeds, backend), with what (package
 // versions, Node, host) and from which code (git commit, dirty or not), then the resolved
-// config in full. manifest.json is read defensively: older runs or merged shards may lack fields.
+// config in full, folded away until asked for. manifest.json is read defensively: older runs
+// or merged shards may lack fields.
 import { escapeHtml } from './escape.js';
 
 const text = (v: unknown): string => (v === undefined || v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -39,6 +40,8 @@ export function manifestBlock(m: Record<string, unknown>): string {
     row('started', escapeHtml(text(m.startedAt))),
     row('finished', `${escapeHtml(text(m.finishedAt))} (wall time ${escapeHtml(wall)})`),
   ];
-  const config = m.config === undefined ? '' : `<details open><summary>resolved config</summary><pre>${escapeHtml(JSON.stringify(m.config, null, 2))}</pre></details>`;
+  // Closed: the config is the longest block of the page and the least read; long strings wrap (style: pre.config).
+  const json = m.config === undefined ? '' : JSON.stringify(m.config, null, 2);
+  const config = m.config === undefined ? '' : `<details class="config"><summary>resolved config (${json.split('\n').length} lines of JSON)</summary><pre class="config">${escapeHtml(json)}</pre></details>`;
   return `<table class="manifest">${rows.join('')}</table>\n${config}`;
 }
