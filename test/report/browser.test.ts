@@ -1,23 +1,14 @@
-// The report in a real browser: Debian's chromium, driven by playwright-core, opens each page
-// from file:// and checks that every chart rendered (a box of non-zero size, with drawn
-// marks), that nothing was fetched, and that the page logged no errors. With no chromium the
-// test fails, never skips: .ci/run installs it, and a report nobody opened is not tested.
-import { existsSync } from 'node:fs';
+// The report in a real browser: a headless Chromium (test/support/chromium.ts: CHROMIUM_PATH, a
+// system chromium, or the one the @sparticuz/chromium devDependency ships), driven by
+// playwright-core, opens each page from file:// and checks that every chart rendered (a box of
+// non-zero size, with drawn marks), that nothing was fetched, and that the page logged no errors.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeReport } from '../../src/report/write-report.js';
+import { launchChromium } from '../support/chromium.js';
 import { CLAIMS, mnistRun, numbersRun, tempDir } from './fixtures.js';
-
-const CANDIDATES = [process.env.TRAITLAB_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-
-function chromiumPath(): string {
-  const found = CANDIDATES.find((p) => existsSync(p));
-  if (found === undefined)
-    throw new Error(`no chromium at ${CANDIDATES.join(', ')}; install it (apt-get install -y --no-install-recommends chromium, as .ci/run does) or set TRAITLAB_CHROMIUM`);
-  return found;
-}
 
 interface PageCheck {
   errors: string[];
@@ -64,7 +55,7 @@ describe('report.html in headless Chromium', () => {
   let mnist: PageCheck;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--disable-gpu'] });
+    ({ browser } = await launchChromium());
     const root = tempDir();
     const numbersFile = (await writeReport(numbersRun(join(root, 'numbers'), { claims: CLAIMS }))).file;
     const mnistFile = (await writeReport(mnistRun(join(root, 'mnist')))).file;
