@@ -4,7 +4,7 @@
 // With a control (arm-control.ts) the stage can stop between two steps and later continue:
 // finished arms are kept as they end and not redone, stopped arms continue from their state.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { activeBackend } from '../engine/backend.js';
@@ -32,7 +32,7 @@ function workerScript(): URL | null {
     ? [join(dirname(here), '..', '..', 'dist', 'src', 'pipeline', 'arm-worker.js')] // under vitest: use the build
     : [join(dirname(here), 'arm-worker.js')];
   const found = candidates.find((p) => existsSync(p));
-  return found ? new URL(`file://${found}`) : null;
+  return found ? pathToFileURL(found) : null;
 }
 
 /** How a task ended: with its result, or stopped on request with the state to continue from. */
