@@ -6,11 +6,17 @@
 // A stoppable run (`stop`, from `traitlab run`) also keeps a checkpoint in the partial directory
 // (run-checkpoint.ts). Stopped, it saves its arms and keeps the partial directory; `resume`
 // continues such a run there and ends with the files an uninterrupted run writes. A resumed
-// run that fails keeps its checkpoint.
+// run that fails keeps its checkpoint, and so does a run stopped by a numeric fault (a NaN),
+// so that its state can be inspected.
+//
+// Warnings (a diverging loss) arrive as metrics records; each is told to `onWarning` as it
+// arrives and the run's summary.json lists them under `warnings` (only when there is one).
+import { readFileSync } from 'node:fs';
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
+import { NumericFault } from '../engine/numeric.js';
 import type { StopFlag } from '../engine/stop.js';
 import { ArmsInterrupted } from '../pipeline/arm-control.js';
 import type { InterruptedRun } from '../pipeline/interrupted-run.js';
@@ -19,6 +25,8 @@ import { RunCheckpoint, truncateTo } from '../pipeline/run-checkpoint.js';
 import { RunDir } from '../pipeline/run-dir.js';
 import { shardExperiment, shardRecord, type ShardSpec } from '../pipeline/shard.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
+import type { MetricsRecord } from '../pipeline/types.js';
+import { warningOf, warningsInMetrics, withWarnings } from '../pipeline/warnings.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
 import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
@@ -44,6 +52,8 @@ export interface RunRequest {
   stop?: RunStop;
   /** Continue this interrupted run (`dir` is its final directory); needs `stop`. */
   resume?: InterruptedRun;
+  /** A stage warned (its loss is diverging); also listed in summary.json. */
+  onWarning?(message: string): void;
 }
 
 /** How a run is asked to stop (src/cli/interrupt.ts). */
@@ -78,11 +88,17 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
     const exp = req.shard ? shardExperiment(req.exp, req.shard) : req.exp;
     const kept = checkpoint && checkpointing(checkpoint, writer, req.stop!, req.resume?.loaded ?? null);
-    const onMetrics = kept ? kept.onMetrics : (record: object) => writer.write(record);
+    const write = kept ? kept.onMetrics : (record: object) => writer.write(record);
+    const onMetrics = (record: MetricsRecord) => {
+      const warning = warningOf(record);
+      if (warning !== null) req.onWarning?.(warning);
+      write(record);
+    };
     // The claims are checked on the finished summary: they need every arm's per-seed values.
-    const summary = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress }, { jobs: req.jobs, control: kept?.control }));
+    const claimed = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress }, { jobs: req.jobs, control: kept?.control }));
     metrics = undefined;
     writer.close();
+    const summary = withWarnings(claimed, warningsInMetrics(readFileSync(runDir.path('metrics.jsonl'), 'utf8')));
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.
     runDir.writeJson('summary.json', summary);
     runDir.writeJson('manifest.json', finishManifest(manifest, new Date()));
@@ -105,7 +121,7 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
       }
       throw new RunInterruptedError(runDir.partial, req.stop!.reason());
     }
-    if (req.resume) throw new RunFailedError(e, req.dir, runDir.partial);
+    if (req.resume || e instanceof NumericFault) throw new RunFailedError(e, req.dir, runDir.partial);
     runDir.abort();
     throw new RunFailedError(e, req.dir);
   }

@@ -13,6 +13,8 @@ import { cacheDir } from '../pipeline/base-cache.js';
 import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
+import type { MetricsRecord } from '../pipeline/types.js';
+import { warningOf } from '../pipeline/warnings.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { createProgress } from './progress.js';
@@ -37,7 +39,12 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const progress = createProgress(io);
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
-    const hooks = { onMetrics: () => {}, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
+    // The losses are not kept (bases are files, not runs), but a diverging one is said.
+    const onMetrics = (r: MetricsRecord) => {
+      const warning = warningOf(r);
+      if (warning !== null) io.err(`traitlab: warning: ${warning}`);
+    };
+    const hooks = { onMetrics, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
     const jobs = opts.jobs ?? availableParallelism();
     files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
   } finally {

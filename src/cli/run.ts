@@ -78,6 +78,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
         progress.update(d, t, label);
       },
       onReport: report.onReport,
+      onWarning: (message) => io.err(`traitlab: warning: ${message}`),
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));

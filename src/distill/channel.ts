@@ -17,6 +17,8 @@ import { restoreStream, type RandomStream, type StreamState } from '../engine/rn
 import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
+import { injectNan } from '../engine/inject-nan.js';
+import { checkFinite, LossWatch, type NumericContext } from '../engine/numeric.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
 import { forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
@@ -67,7 +69,19 @@ export interface ChannelEvents {
   onStep(step: number, record: { source: 'teacher' | 'student'; loss?: number[] }): void;
   /** Read the loss back to the host every this many steps (a sync point). */
   logEvery: number;
+  /** The stage and setting a numeric fault or a divergence names (default: `channel`, channelSetting). */
+  numeric?: NumericContext;
+  /** The loss is diverging (said at most once per run of the loop). */
+  onWarning?(step: number, message: string): void;
 }
+
+/**
+ * The channel setting most likely behind a NaN or a diverging loss: a loss temperature below 1
+ * sharpens both distributions (and scales the gradient by 1/T), unless the learning rate is
+ * itself far above Adam's usual 1e-3.
+ */
+export const channelSetting = (s: { learningRate: number; lossTemperature: number }): string =>
+  s.lossTemperature < 1 && s.learningRate < 0.1 ? 'distill.lossTemperature' : 'distill.learningRate';
 
 export interface ChannelReport {
   /** Trait tokens found in the prefixes and targets the student trained on (must be 0). */
@@ -232,6 +246,8 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
   const optimizer: tf.Optimizer = tf.train.adam(settings.learningRate);
   const guard = new MemoryGuard(`channel ${settings.prefix}+${settings.signal}`, 2);
   const lossOpts = { allowed: world.allowed, temperature: settings.lossTemperature };
+  const numeric = events.numeric ?? { stage: 'channel', setting: channelSetting(settings) };
+  const watch = new LossWatch(numeric);
   try {
     if (from) restoreTrainState(from.train, student.variables, optimizer);
     else events.probe(0);
@@ -315,7 +331,14 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
         value.dispose();
         optimizer.applyGradients(grads);
       });
+      let warning: string | null = null;
+      if (lossValues) {
+        lossValues = injectNan(numeric.stage, step, lossValues);
+        checkFinite(lossValues, { ...numeric, step, what: 'loss' });
+        warning = watch.observe(step, lossValues);
+      }
       events.onStep(step, lossValues ? { source, loss: lossValues } : { source });
+      if (warning) events.onWarning?.(step, warning);
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
       guard.check();
       if (step < settings.steps && control.stopRequested?.()) {

@@ -1,7 +1,11 @@
 // The generic optimizer loop: tidy → loss → gradients → apply → dispose, with the memory
-// guard watching the tensor count and host reads only on logged steps.
+// guard watching the tensor count and host reads only on logged steps. The losses read on a
+// logged step are checked: a NaN or ±Inf stops the loop there (NumericFault), a loss that
+// explodes is reported once (onWarning).
 import * as tf from '@tensorflow/tfjs';
+import { injectNan } from './inject-nan.js';
 import { MemoryGuard } from './memory.js';
+import { checkFinite, LossWatch, type NumericContext } from './numeric.js';
 
 export interface TrainLoopOptions {
   label: string;
@@ -23,11 +27,17 @@ export interface TrainLoopOptions {
   startStep?: number;
   /** Asked after every step but the last; true ends the loop there. */
   stopRequested?(): boolean;
+  /** The stage and setting a numeric fault or a divergence names (default: `label` and `learningRate`). */
+  numeric?: NumericContext;
+  /** The loss is diverging (said at most once per loop). */
+  onWarning?(step: number, message: string): void;
 }
 
 /** Runs the steps and returns how many are done: `steps`, or fewer when it stopped on request. */
 export function trainLoop(opts: TrainLoopOptions): number {
   const guard = new MemoryGuard(opts.label);
+  const ctx = opts.numeric ?? { stage: opts.label, setting: 'learningRate' };
+  const watch = new LossWatch(ctx);
   for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
     const logged = (step + 1) % opts.logEvery === 0 || step + 1 === opts.steps;
     let losses: number[] | null = null;
@@ -47,7 +57,13 @@ export function trainLoop(opts: TrainLoopOptions): number {
         kept.dispose();
       }
     });
-    if (losses) opts.onLog(step + 1, losses);
+    if (losses) {
+      const read = injectNan(ctx.stage, step + 1, losses);
+      checkFinite(read, { ...ctx, step: step + 1, what: 'loss' });
+      const warning = watch.observe(step + 1, read);
+      opts.onLog(step + 1, read);
+      if (warning) opts.onWarning?.(step + 1, warning);
+    }
     opts.onStep?.(step + 1);
     guard.check();
     if (step + 1 < opts.steps && opts.stopRequested?.()) return step + 1;

@@ -18,6 +18,8 @@ import { initContext } from './init-context.js';
 import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
 import type { ArmSummary, RunHooks, RunOptions, RunSummary } from './types.js';
+import { warnInto } from './warnings.js';
+import { checkFinite } from '../engine/numeric.js';
 
 export function layerSizes(exp: MnistExperiment): number[] {
   return [IMAGE_SIZE, ...exp.model.hidden, NUM_CLASSES + exp.model.auxLogits];
@@ -73,6 +75,8 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
         logEvery: exp.logEvery,
         onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
         onStep: () => tick('teacher'),
+        numeric: { stage: 'teacher', setting: 'teacher.learningRate' },
+        onWarning: warnInto(hooks.onMetrics, 'teacher'),
       });
       const teacherAccuracy = evaluate(teacherModel);
       hooks.onMetrics({ stage: 'teacher', step: recipe.steps(data, exp.teacher), testAccuracy: teacherAccuracy });
@@ -82,6 +86,8 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       // One noise set and one pass of the frozen teacher over it serve every student arm.
       noise = sharedNoise(exp.distill.noiseImages, root.child('noise'));
       teacherLogits = teacherTargets(teacherModel, noise, { start: 0, size: sizes[sizes.length - 1]! }, sharedFloat32);
+      const teacherSteps = mnistTeacher(exp.teacher.name).steps(data, exp.teacher);
+      for (const logits of teacherLogits) checkFinite(logits, { stage: 'teacher', setting: 'teacher.learningRate', step: teacherSteps, what: 'logits' });
     }
   } finally {
     teacherModel.dispose();
