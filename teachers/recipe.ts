@@ -14,7 +14,7 @@ export interface TeacherProgress {
   logEvery: number;
   onLog(step: number, lossPerMember: number[]): void;
   onStep(step: number): void;
-  /** The stage and setting a numeric fault or a divergence names. */
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
   numeric?: NumericContext;
   onWarning?(step: number, message: string): void;
 }

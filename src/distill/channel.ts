@@ -286,6 +286,8 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
       const needsTeacherLogits = settings.signal !== 'tokens';
       const shape: [number, number, number] = [M, B, T];
       const logged = step % events.logEvery === 0 || step === settings.steps;
+      // One more read per loop: the divergence watch's reference (not logged).
+      const read = logged || watch.wantsReference;
       let lossValues: number[] | undefined;
       tf.tidy(() => {
         const inputT = tf.tensor3d(inputs, shape, 'int32');
@@ -325,7 +327,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
               perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0 });
               break;
           }
-          if (logged) lossValues = Array.from(perMember.dataSync());
+          if (read) lossValues = Array.from(perMember.dataSync());
           return tf.sum(perMember) as tf.Scalar;
         }, student.variables);
         value.dispose();
@@ -337,7 +339,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
         checkFinite(lossValues, { ...numeric, step, what: 'loss' });
         warning = watch.observe(step, lossValues);
       }
-      events.onStep(step, lossValues ? { source, loss: lossValues } : { source });
+      events.onStep(step, lossValues && logged ? { source, loss: lossValues } : { source });
       if (warning) events.onWarning?.(step, warning);
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
       guard.check();

@@ -77,6 +77,15 @@ export class LossWatch {
 
   constructor(private readonly ctx: NumericContext) {}
 
+  /**
+   * No loss seen yet: the loop should read this step's loss even when it does not log it. The
+   * first step's loss is the untrained model's, a sound reference; a loss that explodes in the
+   * first steps is larger than any it could be compared with later.
+   */
+  get wantsReference(): boolean {
+    return this.first === null;
+  }
+
   /** The warning this step gives (at most one per stage), or null. Non-finite losses are checkFinite's. */
   observe(step: number, losses: ArrayLike<number>): string | null {
     if (this.warned) return null;

@@ -40,17 +40,19 @@ export function trainLoop(opts: TrainLoopOptions): number {
   const watch = new LossWatch(ctx);
   for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
     const logged = (step + 1) % opts.logEvery === 0 || step + 1 === opts.steps;
+    // One more read per loop: the divergence watch's reference (not logged).
+    const read = logged || watch.wantsReference;
     let losses: number[] | null = null;
     tf.tidy(() => {
       let perMember: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
         const lossVector = opts.lossPerMember(step);
         // variableGrads frees its intermediates; keep the loss vector for logging (freed below).
-        if (logged) perMember = tf.keep(lossVector);
+        if (read) perMember = tf.keep(lossVector);
         return tf.sum(lossVector) as tf.Scalar;
       }, opts.variables);
       opts.optimizer.applyGradients(grads);
-      // Reading a value forces a sync with the backend: do it only when logging.
+      // Reading a value forces a sync with the backend: only when logging (and once for the reference).
       if (perMember) {
         const kept = perMember as tf.Tensor1D;
         losses = Array.from(kept.dataSync());
@@ -58,10 +60,10 @@ export function trainLoop(opts: TrainLoopOptions): number {
       }
     });
     if (losses) {
-      const read = injectNan(ctx.stage, step + 1, losses);
-      checkFinite(read, { ...ctx, step: step + 1, what: 'loss' });
-      const warning = watch.observe(step + 1, read);
-      opts.onLog(step + 1, read);
+      const values = injectNan(ctx.stage, step + 1, losses);
+      checkFinite(values, { ...ctx, step: step + 1, what: 'loss' });
+      const warning = watch.observe(step + 1, values);
+      if (logged) opts.onLog(step + 1, values);
       if (warning) opts.onWarning?.(step + 1, warning);
     }
     opts.onStep?.(step + 1);

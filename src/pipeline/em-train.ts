@@ -38,8 +38,8 @@ export interface ChatTrainOptions {
   /** Continue from this state (the step it stopped after, parameters and Adam). */
   from?: { step: number; train: TrainState };
   stopRequested?(): boolean;
-  /** The stage and setting a numeric fault or a divergence names. */
-  numeric: NumericContext;
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
+  numeric?: NumericContext;
   onWarning?(step: number, message: string): void;
 }
 

@@ -21,8 +21,8 @@ export interface LmTrainOptions {
   logEvery: number;
   onLog(step: number, lossPerMember: number[]): void;
   onStep?(step: number): void;
-  /** The stage and setting a numeric fault or a divergence names. */
-  numeric: NumericContext;
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
+  numeric?: NumericContext;
   onWarning?(step: number, message: string): void;
 }
 
