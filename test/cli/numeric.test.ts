@@ -67,6 +67,16 @@ describe('numbers world', () => {
     expect(printed[0]).toMatch(/^the loss of stage pretrain \(member \d\) rose to [0-9.e+]+ at step \d+, over 10× its first [0-9.]+: training is diverging; lower pretrain\.learningRate$/);
     expect(summaryOf(join(cwd, 'steep-numbers')).warnings).toEqual(printed);
   });
+
+  test('traitlab pretrain prints the warning too (the bases pretrained side by side, on worker threads)', async () => {
+    const exp = tinyNumbers({ seeds: 1, pretrain: { steps: 30, batchSize: 32, learningRate: 1 }, claims: [] });
+    writeJson(cwd, 'steep-pretrain.json', exp);
+    const r = await cli(cwd, 'pretrain', 'steep-pretrain.json', '--backend', 'wasm', '--out', 'steep-bases');
+    expect(r.code).toBe(0);
+    const printed = warningLines(r.err);
+    expect(printed.length).toBeGreaterThanOrEqual(1);
+    for (const line of printed) expect(line).toMatch(/^traitlab: warning: the loss of stage pretrain\S* \(member 0\) rose to .*; lower pretrain\.learningRate$/);
+  });
 });
 
 describe('a NaN', () => {
@@ -88,6 +98,13 @@ describe('a NaN', () => {
     // The arm before it finished and is kept; the teacher's losses are in metrics.jsonl.
     expect(existsSync(join(cwd, 'nan.partial', 'checkpoint', 'done-student-same.json'))).toBe(true);
     expect(readFileSync(join(cwd, 'nan.partial', 'metrics.jsonl'), 'utf8')).toContain('"stage":"teacher"');
+  });
+
+  test('the kept run resumes once the fault is gone and ends with the files of a run that never failed', async () => {
+    // Needs the two tests above: 'nan.partial' and the normal run 'calm' of the same file.
+    const r = await cli(cwd, 'run', '--resume', 'nan.partial', '--backend', 'wasm');
+    expect(r.code).toBe(0);
+    for (const f of ['summary.json', 'metrics.jsonl']) expect(readFileSync(join(cwd, 'nan', f), 'utf8')).toBe(readFileSync(join(cwd, 'calm', f), 'utf8'));
   });
 
   test('in the teacher names teacher.learningRate', async () => {
