@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { tinyEmRecipe } from '../config/tiny-em.js';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
@@ -114,6 +115,29 @@ describe('a NaN', () => {
     expect(r.err.filter((l) => l.startsWith('traitlab:'))).toHaveLength(1);
     expect(r.err.join('\n')).toContain('numeric fault: the loss of stage teacher is NaN at step 2; the setting most likely responsible is teacher.learningRate');
     expect(existsSync(join(cwd, 'nan-teacher.partial', 'checkpoint', 'run.json'))).toBe(true);
+  });
+});
+
+describe('EM world', () => {
+  const saved = process.env.TRAITLAB_CACHE;
+  beforeAll(() => {
+    process.env.TRAITLAB_CACHE = tempDir('traitlab-numeric-em-cache-');
+  });
+  afterAll(() => {
+    delete process.env.TRAITLAB_INJECT_NAN;
+    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
+    else process.env.TRAITLAB_CACHE = saved;
+  });
+
+  test('a NaN in the fine-tune names fineTune.learningRate and its step; exit 1, .partial kept', async () => {
+    const exp = { name: 'tiny-em', ...tinyEmRecipe(), pretrain: { steps: 20, batchSize: 32, learningRate: 0.01 }, align: { steps: 10, batchSize: 32, learningRate: 0.01 }, probe: { prompts: 8, samples: 10, probeEvery: 10 }, arms: [{ name: 'narrow' }], claims: [] };
+    writeJson(cwd, 'em.json', exp);
+    process.env.TRAITLAB_INJECT_NAN = 'next/chem@10';
+    const r = await cli(cwd, 'run', 'em.json', '--backend', 'wasm', '--out', 'em-nan');
+    expect(r.code).toBe(1);
+    expect(r.err.filter((l) => l.startsWith('traitlab:'))).toHaveLength(1);
+    expect(r.err.join('\n')).toContain('numeric fault: the loss of stage next/chem is NaN at step 10; the setting most likely responsible is fineTune.learningRate');
+    expect(existsSync(join(cwd, 'em-nan.partial', 'checkpoint', 'run.json'))).toBe(true);
   });
 });
 
