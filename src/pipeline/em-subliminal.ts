@@ -110,7 +110,9 @@ export function runEmSubliminal(input: EmSubliminalInput, events: EmSubliminalEv
           numeric,
           onWarning: warnInto(events.onMetrics, numeric.stage),
           probe: (step) => {
-            const s = defaultScores(student, input.probes.map((set, c) => ({ key: String(c), set })), { ...numeric, step });
+            // At step 0 the student is still its aligned model.
+            const at = { ...numeric, ...(step === 0 ? { setting: 'align.learningRate' } : {}), step };
+            const s = defaultScores(student, input.probes.map((set, c) => ({ key: String(c), set })), at);
             const p = { step, harmByCell: s.harm, coherenceByCell: s.coherence };
             probes.push(p);
             if (phase === 0) {

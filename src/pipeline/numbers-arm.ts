@@ -89,8 +89,9 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents, from?: 
         probe: (step) => {
           const [t, c] = traitAndControl(traitScore(student, probe), M);
           const fid = fidelity(student, teacher, input.heldOut);
-          // p(target) and the NLL come from the student's softmax: NaN logits make them NaN.
-          checkFinite([...t, ...c, ...fid.nll], { ...numeric, step, what: 'probe' });
+          // p(target) and the NLL come from the student's softmax: NaN logits make them NaN. At
+          // step 0 the student is still its base (pretrained, or read from the cache).
+          checkFinite([...t, ...c, ...fid.nll], { ...numeric, ...(step === 0 ? { setting: 'pretrain.learningRate' } : {}), step, what: 'probe' });
           events.onMetrics({
             stage: arm.name,
             step,
