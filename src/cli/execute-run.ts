@@ -6,8 +6,8 @@
 // A stoppable run (`stop`, from `traitlab run`) also keeps a checkpoint in the partial directory
 // (run-checkpoint.ts). Stopped, it saves its arms and keeps the partial directory; `resume`
 // continues such a run there and ends with the files an uninterrupted run writes. A resumed
-// run that fails keeps its checkpoint, and so does a run stopped by a numeric fault (a NaN),
-// so that its state can be inspected.
+// run that fails keeps its checkpoint, and so does a stoppable run ended by a numeric fault (a
+// NaN), so that its state can be inspected.
 //
 // Warnings (a diverging loss) arrive as metrics records; each is told to `onWarning` as it
 // arrives and the run's summary.json lists them under `warnings` (only when there is one).
@@ -121,7 +121,7 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
       }
       throw new RunInterruptedError(runDir.partial, req.stop!.reason());
     }
-    if (req.resume || e instanceof NumericFault) throw new RunFailedError(e, req.dir, runDir.partial);
+    if (req.resume || (checkpoint && e instanceof NumericFault)) throw new RunFailedError(e, req.dir, runDir.partial);
     runDir.abort();
     throw new RunFailedError(e, req.dir);
   }
