@@ -12,13 +12,13 @@
 // student trained on. Teacher and student hold the same number of members: member i of the
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
+import { injectNan } from '../engine/inject-nan.js';
 import { MemoryGuard } from '../engine/memory.js';
+import { checkFinite, LossWatch, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
-import { injectNan } from '../engine/inject-nan.js';
-import { checkFinite, LossWatch, type NumericContext } from '../engine/numeric.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
 import { forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';

@@ -6,6 +6,7 @@
 // coherence, harm per cell), then read on every probe set it was given: exact harm and
 // coherence from the logits and a sampled rate at T = 1.
 import type { EmFineTune, EmVariant } from '../config/em-experiment.js';
+import { checkFinite, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, rootStream, type RandomStream, type StreamState } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import type { TrainState } from '../engine/train-state.js';
@@ -34,7 +35,6 @@ import { trainChat } from './em-train.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import type { MetricsRecord } from './types.js';
 import { warnInto } from './warnings.js';
-import { checkFinite, type NumericContext } from '../engine/numeric.js';
 
 export interface EmFineTuneInput {
   /** The fine-tune's name: its cell, and a recipe hash when it is not the file's own recipe (`next/chem`, `next/chem@1a2b3c4d`). */

@@ -7,6 +7,7 @@ import { mnistTeacher } from '../../teachers/index.js';
 import type { MnistArm, MnistExperiment, StudentArm } from '../config/experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
+import { checkFinite } from '../engine/numeric.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
 import { teacherTargets, type LogitRange } from '../distill/logit-distill.js';
 import { MlpFamily } from '../models/mlp.js';
@@ -19,7 +20,6 @@ import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
 import type { ArmSummary, RunHooks, RunOptions, RunSummary } from './types.js';
 import { warnInto } from './warnings.js';
-import { checkFinite } from '../engine/numeric.js';
 
 export function layerSizes(exp: MnistExperiment): number[] {
   return [IMAGE_SIZE, ...exp.model.hidden, NUM_CLASSES + exp.model.auxLogits];

@@ -2,6 +2,7 @@
 // this thread or on a worker thread: rebuild the teacher side (trait teachers and controls,
 // 2M members) and the student (its base, twice), run the channel, probe, summarise.
 import type { NumbersArm, NumbersExperiment } from '../config/numbers-experiment.js';
+import { checkFinite } from '../engine/numeric.js';
 import { rootStream } from '../engine/rng.js';
 import { channelSetting, runChannel, type ChannelState } from '../distill/channel.js';
 import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
@@ -11,7 +12,6 @@ import { ConditionedLm } from '../models/conditioned.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { MetricsRecord } from './types.js';
-import { checkFinite } from '../engine/numeric.js';
 import { warnInto } from './warnings.js';
 
 export interface NumbersArmSummary {
