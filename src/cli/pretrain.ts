@@ -19,6 +19,7 @@ import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 const pretrainOptions = z
   .object({
@@ -42,7 +43,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
     // The losses are not kept (bases are files, not runs), but a diverging one is said.
     const onMetrics = (r: MetricsRecord) => {
       const warning = warningOf(r);
-      if (warning !== null) io.err(`traitlab: warning: ${warning}`);
+      if (warning !== null) printWarning(io, warning);
     };
     const hooks = { onMetrics, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
     const jobs = opts.jobs ?? availableParallelism();

@@ -13,6 +13,7 @@ import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
+import { printWarning } from './warning-line.js';
 import { RunInterruptedError } from './handle-error.js';
 import { signalStop } from './interrupt.js';
 import type { CliIo } from './io.js';
@@ -78,7 +79,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
         progress.update(d, t, label);
       },
       onReport: report.onReport,
-      onWarning: (message) => io.err(`traitlab: warning: ${message}`),
+      onWarning: (message) => printWarning(io, message),
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
