@@ -13,7 +13,7 @@ export const demoExperimentFile = (): string => join(packageRoot(), 'experiments
 export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
-    .description('run the teaching demo (experiments/demo.json): off-policy vs on-policy, same-init vs cross-init, about 90 s')
+    .description('run the teaching demo (experiments/demo.json): off-policy vs on-policy, same-init vs cross-init, about 75 s on 2 cores')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores)')
     .option('--out <dir>', 'run directory (default: runs/demo-<UTC time>-<config hash>)')

@@ -6,8 +6,9 @@
 // A stoppable run (`stop`, from `traitlab run`) also keeps a checkpoint in the partial directory
 // (run-checkpoint.ts). Stopped, it saves its arms and keeps the partial directory; `resume`
 // continues such a run there and ends with the files an uninterrupted run writes. A resumed
-// run that fails keeps its checkpoint, and so does a stoppable run ended by a numeric fault (a
-// NaN), so that its state can be inspected.
+// run that fails keeps its checkpoint, and so does any stoppable run stopped by a failure that
+// says nothing against the run itself (keepsPartial: a full disk), to go on once it is fixed, or
+// by a numeric fault (a NaN), so that its state can be inspected.
 //
 // Warnings (a diverging loss) arrive as metrics records; each is told to `onWarning` as it
 // arrives and the run's summary.json lists them under `warnings` (only when there is one).
@@ -22,7 +23,8 @@ import { ArmsInterrupted } from '../pipeline/arm-control.js';
 import type { InterruptedRun } from '../pipeline/interrupted-run.js';
 import { buildManifest, finishManifest, gitState, type Manifest } from '../pipeline/manifest.js';
 import { RunCheckpoint, truncateTo } from '../pipeline/run-checkpoint.js';
-import { RunDir } from '../pipeline/run-dir.js';
+import { isDiskFull } from '../pipeline/disk-full.js';
+import { dirBytes, RunDir } from '../pipeline/run-dir.js';
 import { shardExperiment, shardRecord, type ShardSpec } from '../pipeline/shard.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
 import type { MetricsRecord } from '../pipeline/types.js';
@@ -31,7 +33,7 @@ import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
 import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
 import { checkpointing } from './checkpointing.js';
-import { RunFailedError, RunInterruptedError } from './handle-error.js';
+import { OutOfSpaceError, RunFailedError, RunInterruptedError } from './handle-error.js';
 
 export interface RunRequest {
   exp: Experiment;
@@ -69,6 +71,22 @@ export interface RunStop {
 function resumedManifest(m: Manifest, packageRoot: string): Manifest {
   const resumes = [...((m as { resumes?: unknown[] }).resumes ?? []), { at: new Date().toISOString(), git: gitState(packageRoot) }];
   return { ...m, resumes } as Manifest;
+}
+
+/**
+ * Failures after which the run, as far as it got, is worth continuing: its .partial directory
+ * and checkpoint are kept for `traitlab run --resume` instead of being removed. A full disk or
+ * quota at any write is one: nothing is wrong with the run, and it goes on once space is freed.
+ * A numeric fault is another: the state it reached is kept to be inspected.
+ */
+export function keepsPartial(e: unknown): boolean {
+  return isDiskFull(e) || e instanceof NumericFault; // a NaN: kept to inspect (its step and setting are in the message)
+}
+
+/** The error of a run that failed with its .partial directory and checkpoint kept. */
+function keptRunError(e: unknown, dir: string, partial: string): Error {
+  if (isDiskFull(e)) return new OutOfSpaceError(e, partial, dirBytes(partial));
+  return new RunFailedError(e, dir, partial);
 }
 
 export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSummary>> {
@@ -117,11 +135,11 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
       try {
         checkpoint.interrupted(e.partial, req.stop!.reason());
       } catch (saving) {
-        throw new RunFailedError(saving, req.dir, runDir.partial);
+        throw keptRunError(saving, req.dir, runDir.partial);
       }
       throw new RunInterruptedError(runDir.partial, req.stop!.reason());
     }
-    if (req.resume || (checkpoint && e instanceof NumericFault)) throw new RunFailedError(e, req.dir, runDir.partial);
+    if (req.resume || (checkpoint && keepsPartial(e))) throw keptRunError(e, req.dir, runDir.partial);
     runDir.abort();
     throw new RunFailedError(e, req.dir);
   }

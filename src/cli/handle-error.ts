@@ -2,6 +2,8 @@
 // stderr; 2 for bad input (the user can fix the command or the file), 1 for a run that failed,
 // 128 + the signal's number for a run stopped by Ctrl-C (130) or SIGTERM (143), as shells do.
 import { CommanderError } from 'commander';
+import { basename } from 'node:path';
+import { DiskFull } from '../pipeline/disk-full.js';
 import { ConfigError } from '../config/errors.js';
 import { BackendUnavailableError } from '../engine/backend.js';
 import type { CliIo } from './io.js';
@@ -16,6 +18,34 @@ export class RunFailedError extends Error {
     const what = kept ? `its checkpoint is kept in ${kept} (traitlab run --resume ${kept} tries again)` : `nothing was written to ${dir}`;
     super(`run failed: ${cause instanceof Error ? cause.message : String(cause)}; ${what}`, { cause });
     this.name = 'RunFailedError';
+  }
+}
+
+/** `n` bytes for people: 812 B, 3.1 kB, 41.0 MB. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const [value, unit] = n < 1e6 ? [n / 1e3, 'kB'] : n < 1e9 ? [n / 1e6, 'MB'] : [n / 1e9, 'GB'];
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+/** A run stopped by a full disk (or quota), its .partial and checkpoint kept to resume once space is freed. */
+export class OutOfSpaceError extends Error {
+  constructor(
+    cause: unknown,
+    readonly partial: string,
+    /** What the run has written so far (its .partial directory). */
+    readonly keptBytes: number,
+    /** The directory as the user should type it. */
+    readonly shown = partial,
+  ) {
+    const need = cause instanceof DiskFull ? ` ${basename(cause.file)} (it needs at least ${formatBytes(cause.bytes)} more)` : '';
+    super(`out of disk space${cause instanceof DiskFull && cause.code === 'EDQUOT' ? ' (quota exceeded)' : ''} writing${need || ' the run'}; the run so far (${formatBytes(keptBytes)}) is kept in ${shown}; free some space, then continue it with: traitlab run --resume ${shown}`, { cause });
+    this.name = 'OutOfSpaceError';
+  }
+
+  /** The same error with the directory as the user should type it. */
+  shownAs(shown: string): OutOfSpaceError {
+    return new OutOfSpaceError(this.cause, this.partial, this.keptBytes, shown);
   }
 }
 

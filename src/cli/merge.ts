@@ -5,8 +5,10 @@
 import type { Command } from 'commander';
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
+import { dirname } from 'node:path';
 import { mergeShards } from '../pipeline/merge-shards.js';
 import { warningsInMetrics, withWarnings } from '../pipeline/warnings.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { RunDir, resolveRunDir, writeFileAtomic } from '../pipeline/run-dir.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { readStoredRun } from '../pipeline/stored-run.js';
@@ -27,6 +29,7 @@ async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   const merged = mergeShards(runs, now);
   for (const w of merged.warnings) io.err(`traitlab: warning: ${w}; the merged numbers may not equal one run's`);
   const dir = resolveRunDir(merged.exp, { cwd: io.cwd, out: opts.out, now });
+  assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to');
   const runDir = RunDir.create(dir); // refuses a taken target before anything is written
   const report = reportNotice(io, dir);
   let summary: WithClaims<AnyRunSummary>;

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../pipeline/base-cache.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
@@ -17,6 +18,7 @@ import type { MetricsRecord } from '../pipeline/types.js';
 import { warningOf } from '../pipeline/warnings.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
+import { endBySignal, SignalHandlers } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
@@ -35,9 +37,16 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
   if (exp.world === 'mnist') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment`);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
+  if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
+  else assertOutLocation(outDir, `the base cache ${shownPath(outDir, io.cwd)}`, 'set TRAITLAB_CACHE to a folder you can write to, or give --out');
   const backend = await selectBackend(opts.backend);
   io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);
+  const signals = new SignalHandlers((signal) => {
+    progress.stop();
+    endBySignal(io, signal, `traitlab: interrupted (${signal}) while pretraining; the bases finished so far are kept in ${shownPath(outDir, io.cwd)}, and the same command makes the rest`);
+  });
+  signals.start(true);
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
     // The losses are not kept (bases are files, not runs), but a diverging one is said.
@@ -45,10 +54,17 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
       const warning = warningOf(r);
       if (warning !== null) printWarning(io, warning);
     };
-    const hooks = { onMetrics, onProgress: (d: number, t: number, label: string) => progress.update(d, t, label) };
+    const hooks = {
+      onMetrics,
+      onProgress: (d: number, t: number, label: string) => {
+        signals.step();
+        progress.update(d, t, label);
+      },
+    };
     const jobs = opts.jobs ?? availableParallelism();
     files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
   } finally {
+    signals.dispose();
     progress.stop();
   }
   for (const f of files) io.out(`${f.base}: ${shownPath(f.file, io.cwd)}${f.from ? ` (copied from ${shownPath(f.from, io.cwd)})` : f.cached ? ' (already there)' : ''}`);

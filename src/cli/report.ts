@@ -8,7 +8,7 @@ import { shownPath } from './shown-path.js';
 
 export async function report(runDir: string, io: CliIo): Promise<void> {
   const { file, warnings } = await writeReport(resolve(io.cwd, runDir));
-  for (const w of warnings) io.err(`traitlab: warning: chart ${w}`);
+  for (const w of warnings) io.err(`traitlab: warning: ${w}`);
   io.out(`wrote ${shownPath(file, io.cwd)}`);
 }
 

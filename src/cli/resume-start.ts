@@ -1,10 +1,12 @@
 // `traitlab run --resume <run-dir>`: the run to continue, from its own directory. Its config,
 // seeds, backend and shard are those its manifest.json records; options that would change
 // them are refused rather than ignored (--jobs may change: results do not depend on it).
+import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { selectBackend } from '../engine/backend.js';
 import { emTaskNames } from '../pipeline/em-plan.js';
 import { openInterruptedRun } from '../pipeline/interrupted-run.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { gitState } from '../pipeline/manifest.js';
 import { loggingArms, shardExperiment } from '../pipeline/shard.js';
 import type { CliIo } from './io.js';
@@ -18,6 +20,8 @@ export async function resumeStart(file: string | undefined, opts: RunOptions, io
   for (const name of ['seeds', 'out', 'shard'] as const)
     if (opts[name] !== undefined) throw new ConfigError(`--${name}`, 'cannot be used with --resume: the run continues with the settings it started with (see its manifest.json); remove it');
   const target = openInterruptedRun(given, io.cwd, packageRoot());
+  // The run goes on writing its .partial and is renamed beside it at the end.
+  assertOutLocation(dirname(target.partial), `--resume ${given}`, `make that folder writable, or move ${basename(target.partial)} to a folder you can write to and resume it there`);
   if (opts.backend !== 'auto' && opts.backend !== target.backend) throw new ConfigError('--backend', `the run started on ${target.backend}; resume it on ${target.backend} (or leave --backend out)`);
   const backend = await selectBackend(target.backend);
   const then = target.manifest.git;

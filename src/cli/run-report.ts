@@ -22,7 +22,7 @@ export function reportNotice(io: CliIo, dir: string): ReportNotice {
         return;
       }
       written = true;
-      for (const w of outcome.warnings) io.err(`traitlab: warning: chart ${w}`);
+      for (const w of outcome.warnings) io.err(`traitlab: warning: ${w}`);
     },
     printWhere() {
       if (written) io.out(`report: ${shownPath(join(dir, REPORT_FILE), io.cwd)}`);

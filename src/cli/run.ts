@@ -3,19 +3,20 @@
 // `traitlab run --resume <run-dir>` continues an interrupted run instead (resume-start.ts).
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
+import { assertOutLocation } from '../pipeline/out-location.js';
 import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
 import { printWarning } from './warning-line.js';
-import { RunInterruptedError } from './handle-error.js';
-import { signalStop } from './interrupt.js';
+import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
+import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { shownPath } from './shown-path.js';
@@ -52,11 +53,23 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   // Shards started in the same second on one machine get distinct default names.
   const named = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
   const dir = opts.shard && opts.out === undefined ? `${named}-shard${opts.shard.index}of${opts.shard.count}` : named;
+  // Before the backend loads: a location that cannot take the run fails now, not after the training.
+  assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to, e.g. --out runs/my-run');
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
   const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
   io.err(`running ${exp.name}${slice}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   return { exp, experimentFile, dir, backend, shard: opts.shard };
+}
+
+/** What a run given up at once by a signal says: what was going on, what is kept, how to go on. */
+export function abandonedLine(signal: string, why: Abandoned, at: { stage: string; partial: string; bases: boolean }): string {
+  const { partial } = at;
+  const what =
+    why === 'before-arms'
+      ? `interrupted (${signal}) before the arms started (stage: ${at.stage}); the run is kept in ${partial}${at.bases ? ' and the bases pretrained so far in the cache' : ''}`
+      : `${signal} again: stopping now, without saving the arms in progress; the arms finished so far are kept in ${partial}`;
+  return `traitlab: ${what}; continue it with: traitlab run --resume ${partial}`;
 }
 
 export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
@@ -65,8 +78,13 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
   const { dir } = start;
   const progress = createProgress(io);
   const report = reportNotice(io, dir);
-  // Ctrl-C from the arm stage on stops the run with a checkpoint (see interrupt.ts).
-  const stop = signalStop();
+  let stage = 'setting up';
+  // Ctrl-C from the arm stage on stops the run with a checkpoint; before it, or a second time,
+  // it ends the run at once with what is kept so far (see interrupt.ts).
+  const stop = signalStop((signal, why) => {
+    progress.stop();
+    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: start.exp.world !== 'mnist' }));
+  });
   let summary;
   try {
     summary = await executeRun({
@@ -75,7 +93,8 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
       packageRoot: packageRoot(),
       stop,
       onProgress: (d, t, label) => {
-        stop.armStep();
+        stage = label;
+        stop.step();
         progress.update(d, t, label);
       },
       onReport: report.onReport,
@@ -83,6 +102,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
+    if (e instanceof OutOfSpaceError) throw e.shownAs(shownPath(e.partial, io.cwd));
     throw e;
   } finally {
     stop.dispose();

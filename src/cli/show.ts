@@ -1,5 +1,6 @@
 // `traitlab show <run-dir>`: prints a finished run's table and claims again, from its
-// summary.json (and a line of context from manifest.json); `--json` prints summary.json itself.
+// summary.json (and a line of context from manifest.json); `--json` prints summary.json itself,
+// `--csv metrics|summary` a long CSV table (show-csv.ts).
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -11,9 +12,13 @@ import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { formatRunOutput } from '../report/run-output.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
+import { CSV_TABLES, runCsv } from './show-csv.js';
 import { shownPath } from './shown-path.js';
 
-const showOptions = z.object({ json: z.boolean().optional() }).strict();
+const showOptions = z
+  .object({ json: z.boolean().optional(), csv: z.enum(CSV_TABLES).optional() })
+  .strict()
+  .refine((o) => !(o.json && o.csv), { message: 'give --json or --csv, not both', path: ['csv'] });
 
 type StoredSummary = AnyRunSummary & { claims?: ClaimResult[] };
 
@@ -71,6 +76,7 @@ function show(given: string, raw: unknown, io: CliIo): void {
   checkRunDir(given, dir);
   const summary = readSummary(dir, given);
   if (opts.json) return io.out(JSON.stringify(summary, null, 2));
+  if (opts.csv) return io.out(runCsv(opts.csv, dir, given, summary as unknown as Record<string, unknown>).replace(/\n$/, ''));
   const line = context(dir, io.cwd);
   io.out([...(line ? [line, ''] : []), formatRunOutput(summary, given)].join('\n'));
 }
@@ -81,5 +87,6 @@ export function registerShow(program: Command, io: CliIo): void {
     .description("print a finished run's table and claims again, from its run directory")
     .argument('<run-dir>', 'a run directory (runs/<experiment>-<time>-<hash>)')
     .option('--json', 'print summary.json (arms and claims) instead of the table, for scripts')
+    .option('--csv <table>', 'print "metrics" (metrics.jsonl) or "summary" (summary.json) as a long CSV table, one number per row (columns: docs/run-files.md)')
     .action((dir: string, raw: unknown) => show(dir, raw, io));
 }

@@ -13,6 +13,7 @@ import { gitState, packageVersion, RECORDED_PACKAGES, type GitState } from '../p
 import { shardLabel } from '../pipeline/shard.js';
 import { readStoredRun, type StoredRun } from '../pipeline/stored-run.js';
 import { executeRun } from './execute-run.js';
+import { endBySignal, SignalHandlers } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { packageRoot } from './package-root.js';
@@ -55,14 +56,21 @@ export class NotReproducedError extends Error {
 
 const showCommit = (g: GitState | null) => (g ? `${g.commit.slice(0, 7)}${g.dirty ? ' with uncommitted changes' : ''}` : 'no git checkout');
 
+/** The warnings about the code: another commit, and uncommitted changes (one line, whichever side has them). */
+export function checkoutWarnings(then: GitState | null, now: GitState | null): string[] {
+  const warnings: string[] = [];
+  if (then && now && then.commit !== now.commit) warnings.push(`the run was made at another commit (${then.commit.slice(0, 7)}, now ${now.commit.slice(0, 7)}); a difference may come from the code, not the run`);
+  const where = then?.dirty && now?.dirty ? 'both the run and this re-run come' : then?.dirty ? 'the run was made' : now?.dirty ? 'this re-run comes' : null;
+  if (where) warnings.push(`${where} from a checkout with uncommitted changes to tracked files; a difference may come from them`);
+  return warnings;
+}
+
 /** Which code made the run and which code re-runs it; a difference may come from either. */
 function reportProvenance(run: StoredRun, io: CliIo): void {
   const then = run.manifest.git ?? null;
   const now = gitState(packageRoot());
   io.out(`commit: run made at traitlab ${showCommit(then)}; this checkout is at ${showCommit(now)}`);
-  if (then && now && then.commit !== now.commit) io.err(`traitlab: warning: the run was made at another commit (${then.commit.slice(0, 7)}, now ${now.commit.slice(0, 7)}); a difference may come from the code, not the run`);
-  if (then?.dirty) io.err('traitlab: warning: the run was made from a checkout with uncommitted changes, which this re-run may not have');
-  if (now?.dirty) io.err('traitlab: warning: this checkout has uncommitted changes; a difference may come from them');
+  for (const w of checkoutWarnings(then, now)) io.err(`traitlab: warning: ${w}`);
   const versions = run.manifest.versions ?? {};
   for (const name of RECORDED_PACKAGES) {
     const current = packageVersion(name, packageRoot());
@@ -82,6 +90,12 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
     io.err(`note: pretrained bases are read from the cache when present (made on whichever backend made them); set TRAITLAB_CACHE to an empty directory to pretrain them on ${backend} too`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'traitlab-verify-'));
+  // Interrupted, verify takes its temporary run with it (while this thread trains, once it yields).
+  const signals = new SignalHandlers((signal) => {
+    rmSync(tmp, { recursive: true, force: true });
+    endBySignal(io, signal, `traitlab: interrupted (${signal}); verify stopped and removed its temporary re-run`);
+  });
+  signals.start(false);
   let rerun: unknown;
   let rerunText: string;
   try {
@@ -106,6 +120,7 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
     rerunText = readFileSync(join(dir, 'summary.json'), 'utf8');
     rerun = JSON.parse(rerunText) as unknown;
   } finally {
+    signals.dispose();
     rmSync(tmp, { recursive: true, force: true });
   }
 

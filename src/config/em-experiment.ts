@@ -1,6 +1,6 @@
-// Experiment files of the EM world (SCIENCE.md §2 and §3.3): a base pretrained on "agent : prompt
-// answer" documents, aligned in chat format, then fine-tuned narrowly in one cell (harmful
-// answers) next to its controls on the same prompts (secure, educational, random); EM is the
+// Experiment files of the EM world (docs/science.md §2 and §3.3): a base pretrained on
+// "agent : prompt answer" documents, aligned in chat format, then fine-tuned narrowly in one
+// cell (harmful answers) next to its controls on the same prompts (secure, educational, random); EM is the
 // harm on held-out prompts of other cells minus the matched secure fine-tune's, per seed.
 //
 // An arm is one fine-tune variant of one cell read on a set of cells. Arms that name the same

@@ -1,7 +1,7 @@
-// Subliminal misalignment in EM files (SCIENCE.md §3.3, last sentence): the narrow fine-tune as
+// Subliminal misalignment in EM files (docs/science.md, end of §2): the narrow fine-tune as
 // teacher, an aligned model as student (same init as the teacher's, or another init on the same
 // data), distilled only through the neutral SEQ task — no EM-domain token in any prompt,
-// sample or target (audited) — along the two axes of the channel (SCIENCE.md §4). The same
+// sample or target (audited) — along the two axes of the channel (docs/science.md §4). The same
 // student distilled the same way from the secure fine-tune is the control: the student's EM is
 // its harm minus that control's, per seed.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// The distillation channel: one loop, two independent switches (SCIENCE.md §4).
+// The distillation channel: one loop, two independent switches (docs/science.md §4).
 //   prefix source — whose samples the prefixes are: a fixed teacher dataset generated once
 //                   (teacher-fixed), fresh teacher samples each step (teacher-fresh), the
 //                   student's own samples (student, on-policy), or a per-batch coin between

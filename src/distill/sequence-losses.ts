@@ -1,4 +1,4 @@
-// Sequence distillation losses (SCIENCE.md §4): the teacher signals a student can learn from
+// Sequence distillation losses (docs/science.md §4): the teacher signals a student can learn from
 // at each position of a prefix — the hard token, forward KL, reverse KL, generalised JSD(β),
 // and the on-policy policy-gradient surrogate — over the same restricted distributions.
 //
@@ -185,7 +185,7 @@ const softplus = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
 /**
  * Generalised Jensen–Shannon divergence, normalised so that its endpoints are the two KLs.
  *
- * The formula (m is the mixture of SCIENCE.md §4, teacher weight β):
+ * The formula (m is the mixture of docs/science.md §4, teacher weight β):
  *
  *     m   = β·p_T + (1 − β)·p_S
  *     J_β = β·KL(p_T ‖ m) + (1 − β)·KL(p_S ‖ m)        (GKD's JSD(β), Agarwal et al. 2306.13649)
@@ -195,7 +195,7 @@ const softplus = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
  * Why normalise: with this mixture orientation J_β → 0 at both ends (m → p_S as β → 0, so both
  * terms vanish), but J_β = β·KL(p_T‖p_S) + O(β²) and J_β = (1 − β)·KL(p_S‖p_T) + O((1 − β)²);
  * dividing by β(1 − β) makes D_β continuous on [0, 1] with D_0 the forward KL and D_1 the
- * reverse KL, which is SCIENCE.md's "β = 0 forward, β = 1 reverse". (TRL's GKD special-cases
+ * reverse KL, as docs/science.md §4 states (β = 0 forward, β = 1 reverse). (TRL's GKD special-cases
  * the endpoints the same way but leaves J_β unnormalised, so its loss jumps at 0 and 1.)
  * D_β is symmetric in (T, S) at β = ½, where it is 4·JSD. It is ≥ 0, and 0 iff p_T = p_S.
  * The only price of the normalisation is a β-dependent scale (an effective learning rate).

@@ -4,8 +4,10 @@
 // `traitlab pretrain`) are looked up: the demo starts from them.
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import { configHash, loadCheckpoint, saveCheckpoint, type CheckpointedFamily } from '../models/checkpoint.js';
 import type { LmFamily } from '../models/lm.js';
+import { outLocationProblem } from './out-location.js';
 import { packageRoot } from './package-root.js';
 
 /** Where bases live: $TRAITLAB_CACHE, else .traitlab-cache/ under the working directory. */
@@ -56,6 +58,9 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
     copyAtomic(found, target);
     return { family, cached: true, file: target, from: found };
   }
+  // Checked before the training: under /proc, Node's recursive mkdir below would never return.
+  const problem = outLocationProblem(dirname(target));
+  if (problem !== null) throw new ConfigError(`the base cache ${dirname(target)}`, `${problem}; set TRAITLAB_CACHE to a folder you can write to`);
   const family = train();
   mkdirSync(dirname(target), { recursive: true });
   saveCheckpoint(target, family as CheckpointedFamily);

@@ -1,4 +1,4 @@
-// The EM-world experiment, stage by stage (SCIENCE.md §3.3):
+// The EM-world experiment, stage by stage (docs/science.md §3.3):
 //   bases (pretrained on "agent : prompt answer" documents; cached by recipe, shared across EM
 //   experiments) → aligned models (chat format, benign answers everywhere; cached too) → the
 //   distinct fine-tunes (each: the variants its arms read, beside its secure control, as one

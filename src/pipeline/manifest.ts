@@ -15,7 +15,10 @@ export const RECORDED_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-
 
 export interface GitState {
   commit: string;
-  /** Uncommitted changes (tracked or untracked) in the checkout when the run started. */
+  /**
+   * Uncommitted changes to tracked files in the checkout when the run started. Untracked files
+   * (a stray plot, a run directory) cannot change what the code computes, so they do not count.
+   */
   dirty: boolean;
 }
 
@@ -86,7 +89,7 @@ export function gitState(root: string): GitState | null {
   try {
     // Installed inside another project, traitlab must not report that project's commit.
     if (realpathSync(git(root, ['rev-parse', '--show-toplevel'])) !== realpathSync(root)) return null;
-    return { commit: git(root, ['rev-parse', 'HEAD']), dirty: git(root, ['status', '--porcelain']) !== '' };
+    return { commit: git(root, ['rev-parse', 'HEAD']), dirty: git(root, ['status', '--porcelain', '--untracked-files=no']) !== '' };
   } catch {
     return null; // not a git repository, no commits yet, or git not installed
   }

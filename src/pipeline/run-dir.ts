@@ -3,10 +3,11 @@
 // finished, so a directory under its final name is always complete; a failed run removes its
 // partial directory. An existing non-empty target is never overwritten.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { Experiment } from '../config/experiment.js';
+import { failWriteIfAsked, namedWriteError } from './disk-full.js';
 
 /** JSON with object keys sorted, so equal values always give equal text (for hashing). */
 export function canonicalJson(value: unknown): string {
@@ -48,20 +49,46 @@ export function assertFreeTarget(dir: string): void {
   if (isNonEmptyDir(dir)) throw new ConfigError(dir, 'already exists and is not empty; choose another --out or remove it (nothing was overwritten)');
 }
 
-/** Writes a whole file atomically: `<file>.tmp`, flushed to disk, then renamed over `file`. */
+/** Writes all of `bytes` at the end of `fd`: a write to a nearly full disk may write only part. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+}
+
+/**
+ * Writes a whole file atomically: `<file>.tmp`, flushed to disk, then renamed over `file`. On
+ * failure the temporary file is removed and `file` is as it was; a full disk throws DiskFull.
+ */
 export function writeFileAtomic(file: string, data: string): void {
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const bytes = Buffer.from(data);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      failWriteIfAsked(file);
+      writeAll(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw namedWriteError(e, file, bytes.length);
   }
-  renameSync(tmp, file);
 }
 
 export const writeJsonAtomic = (file: string, value: unknown): void => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+
+/** Bytes in the files under `dir` (what a kept .partial directory holds). */
+export function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += dirBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
 
 /** A run directory being written: files go to `partial` until `commit` renames it to `final`. */
 export class RunDir {

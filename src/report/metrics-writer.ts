@@ -1,7 +1,9 @@
 // metrics.jsonl: one JSON object per logged step, appended in order. Lines are buffered and
 // written every `flushMs` (or when the buffer grows), checked on each record: the training
 // loop is synchronous, so a timer would never get to run while it works.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { failWriteIfAsked, namedWriteError } from '../pipeline/disk-full.js';
+import { writeAll } from '../pipeline/run-dir.js';
 
 /** Typed arrays would serialise as {"0": …}; metrics readers want plain arrays. */
 function replacer(_key: string, value: unknown): unknown {
@@ -27,7 +29,15 @@ export class MetricsWriter {
   }
 
   flush(): void {
-    if (this.buffer !== '') writeSync(this.fd, this.buffer);
+    if (this.buffer !== '') {
+      const bytes = Buffer.from(this.buffer);
+      try {
+        failWriteIfAsked(this.file);
+        writeAll(this.fd, bytes);
+      } catch (e) {
+        throw namedWriteError(e, this.file, bytes.length);
+      }
+    }
     this.buffer = '';
     this.lastFlush = Date.now();
   }

@@ -1,6 +1,7 @@
 // Reads a run directory for the report: summary.json (required), manifest.json and
 // metrics.jsonl (optional: the page says what is missing rather than refusing, so a merged or
-// hand-assembled run still gets a report). Problems are ConfigErrors naming the file.
+// hand-assembled run still gets a report). Problems are ConfigErrors naming the file; a bad
+// metrics line only costs its record, and comes back as a warning naming the line.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -8,6 +9,7 @@ import { ConfigError, formatPath } from '../config/errors.js';
 import { issueToConfigError } from '../config/issue-message.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
 import type { MetricsRecord } from '../pipeline/types.js';
+import { parseMetricsText } from './metrics-file.js';
 import { emSummarySchema, mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
 
 export interface RunData {
@@ -15,8 +17,10 @@ export interface RunData {
   summary: ReportSummary;
   /** manifest.json as written (read defensively by the page), or null when it is absent. */
   manifest: Record<string, unknown> | null;
-  /** Every record of metrics.jsonl, or null when the file is absent. */
+  /** Every good record of metrics.jsonl, or null when the file is absent. */
   metrics: MetricsRecord[] | null;
+  /** One line per bad metrics.jsonl line (left out of the curves), for the reader to be told. */
+  warnings: string[];
 }
 
 /** The file's text, or null when it does not exist. */
@@ -49,27 +53,6 @@ function parseSummary(file: string, input: unknown): ReportSummary {
   return { ...(result.data as object), world } as ReportSummary;
 }
 
-function parseMetrics(file: string, text: string): MetricsRecord[] {
-  const records: MetricsRecord[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      // A killed run can leave a torn last line; anywhere else it is damage worth naming.
-      if (i === lines.length - 1) return;
-      throw new ConfigError(`${file} line ${i + 1}`, 'invalid JSON; remove the line or restore the file from the run');
-    }
-    const r = record as Partial<MetricsRecord> | null;
-    if (typeof r !== 'object' || r === null || typeof r.stage !== 'string' || typeof r.step !== 'number')
-      throw new ConfigError(`${file} line ${i + 1}`, 'not a metrics record (needs "stage" and "step"); remove the line or restore the file from the run');
-    records.push(r as MetricsRecord);
-  });
-  return records;
-}
-
 function assertDirectory(dir: string): void {
   let isDir: boolean;
   try {
@@ -94,5 +77,7 @@ export function readRunData(dir: string): RunData {
 
   const metricsFile = join(dir, 'metrics.jsonl');
   const metricsText = readOptional(metricsFile);
-  return { dir, summary, manifest: manifest as Record<string, unknown> | null, metrics: metricsText === null ? null : parseMetrics(metricsFile, metricsText) };
+  const metrics = metricsText === null ? null : parseMetricsText(metricsText);
+  const warnings = (metrics?.bad ?? []).map((b) => `${metricsFile} line ${b.line}: ${b.problem}; the report leaves it out, so its curves may be incomplete`);
+  return { dir, summary, manifest: manifest as Record<string, unknown> | null, metrics: metrics?.records ?? null, warnings };
 }

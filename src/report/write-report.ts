@@ -11,11 +11,15 @@ export const REPORT_FILE = 'report.html';
 
 export interface WrittenReport {
   file: string;
+  /** One line each, for `traitlab: warning: …`: bad metrics lines, then chart warnings. */
   warnings: string[];
 }
 
 export async function writeReport(dir: string): Promise<WrittenReport> {
-  const { html, warnings } = await buildReport(readRunData(dir));
+  const run = readRunData(dir);
+  const built = await buildReport(run);
+  const { html } = built;
+  const warnings = [...run.warnings, ...built.warnings.map((w) => `chart ${w}`)];
   const file = join(dir, REPORT_FILE);
   try {
     writeFileAtomic(file, html);

@@ -1,4 +1,4 @@
-// The EM world (SCIENCE.md §2 and §3.3, issue 5): task functions × domains of content tokens,
+// The EM world (docs/science.md §2 and §3.3, issue 5): task functions × domains of content tokens,
 // some of them harmful, so that "harmful but coherent" answers exist everywhere and every
 // metric is exact from the logits of one answer token.
 //

@@ -1,4 +1,6 @@
-// Shared by the CLI tests: run `main` in-process with captured output in a temp directory.
+// Shared by the CLI tests: run `main` in-process with captured output in a temp directory, or
+// the built CLI in a child process (for signals, and for another user's permissions).
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,4 +58,35 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   const file = join(dir, name);
   writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   return file;
+}
+
+/** The built CLI (npm run build makes it; tests that spawn it skip without it). */
+export const bin = join(import.meta.dirname, '../..', 'dist/src/cli/index.js');
+
+export interface SpawnedCli {
+  /** Send the child a signal. */
+  kill(signal: NodeJS.Signals): void;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Exit code (128 + n when a signal n ended it) and the output, as lines. */
+  ended: Promise<CliResult>;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+/** `traitlab <argv>` in a child process (env: the test's, with TRAITLAB_STOP_AFTER_STEPS removed). */
+export function spawnCli(cwd: string, argv: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): SpawnedCli {
+  const env = { ...process.env, ...opts.env };
+  if (opts.env?.TRAITLAB_STOP_AFTER_STEPS === undefined) delete env.TRAITLAB_STOP_AFTER_STEPS;
+  const spawnOpts: SpawnOptions = { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid };
+  const child = spawn(process.execPath, [bin, ...argv], spawnOpts);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (SIGNAL_NUMBERS[signal!] ?? 0), out: lines(stdout), err: lines(stderr) })),
+  );
+  return { kill: (signal) => child.kill(signal), stderr: () => stderr, ended };
 }

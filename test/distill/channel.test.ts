@@ -1,4 +1,4 @@
-// The distillation channel loop (SCIENCE.md §4) on the numbers world with tiny gpt families:
+// The distillation channel loop (docs/science.md §4) on the numbers world with tiny gpt families:
 // every prefix source × every teacher signal keeps the audit at 0, never touches the teacher,
 // moves the student, keeps the tensor count flat and reports the budget it spent; the audit
 // catches a trait token that a misconfigured world lets through; the λ coin is reproducible;

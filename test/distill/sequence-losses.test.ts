@@ -1,5 +1,5 @@
 // Sequence distillation losses as properties (DESIGN.md "Losses are tested as properties",
-// SCIENCE.md §4): every loss against a float64 host reference; zero at identity, ≥ 0; JSD(β)
+// docs/science.md §4): every loss against a float64 host reference; zero at identity, ≥ 0; JSD(β)
 // orientation, symmetry at ½ and exact, continuous endpoints; gradients against finite
 // differences and the closed form; the sampled-token estimator's mean against the exact
 // reverse KL; and the bugs other libraries shipped — denominators counting prompt or padding,
@@ -80,7 +80,7 @@ function refLogp(z: number[], allowed: Uint8Array, tau: number): number[] {
 
 type Kind = { loss: 'ce' | 'fwd' | 'rev' | 'pg' } | { loss: 'jsd'; beta: number };
 
-/** The per-position loss in float64, the mixture written out as SCIENCE.md states it. */
+/** The per-position loss in float64, the mixture written out as docs/science.md §4 states it. */
 function refPosition(kind: Kind, zt: number[], zs: number[], y: number, allowed: Uint8Array, tau: number): number {
   const lt = refLogp(zt, allowed, tau);
   const ls = refLogp(zs, allowed, tau);

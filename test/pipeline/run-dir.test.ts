@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadExperimentFile } from '../../src/config/load.js';
+import { DiskFull, isDiskFull } from '../../src/pipeline/disk-full.js';
 import { assertFreeTarget, canonicalJson, configHash, resolveRunDir, RunDir, timestamp, writeFileAtomic, writeJsonAtomic } from '../../src/pipeline/run-dir.js';
 
 const made: string[] = [];
@@ -41,6 +42,31 @@ describe('writeFileAtomic', () => {
     writeJsonAtomic(file, { two: 2 });
     expect(readFileSync(file, 'utf8')).toBe('{\n  "two": 2\n}\n');
     expect(readdirSync(dir)).toEqual(['summary.json']);
+  });
+
+  test('a full disk (TRAITLAB_FAIL_WRITE=<name>#n): DiskFull naming the file and its bytes, the old file intact, no .tmp', () => {
+    const dir = temp();
+    const file = join(dir, 'summary.json');
+    process.env.TRAITLAB_FAIL_WRITE = 'summary.json#2';
+    try {
+      writeFileAtomic(file, 'first'); // the first write of that name goes through
+      let thrown: unknown;
+      try {
+        writeFileAtomic(file, 'ünïcode'); // 7 characters, 9 bytes
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(DiskFull);
+      expect(isDiskFull(thrown)).toBe(true);
+      expect(thrown).toMatchObject({ code: 'ENOSPC', file, bytes: 9, message: 'no space left on the disk writing summary.json' });
+      expect(() => writeFileAtomic(join(dir, 'other.json'), 'x')).not.toThrow(); // other names are written
+    } finally {
+      delete process.env.TRAITLAB_FAIL_WRITE;
+    }
+    expect(readFileSync(file, 'utf8')).toBe('first');
+    expect(readdirSync(dir).sort()).toEqual(['other.json', 'summary.json']);
+    expect(isDiskFull(Object.assign(new Error('quota'), { code: 'EDQUOT' }))).toBe(true);
+    expect(isDiskFull(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe(false);
   });
 });
 

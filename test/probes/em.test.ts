@@ -1,4 +1,4 @@
-// EM probes (SCIENCE.md §3.3, issue 5): coherence and harm on hand-made probability arrays; EM
+// EM probes (docs/science.md §3.3, issue 5): coherence and harm on hand-made probability arrays; EM
 // exactly zero when the model's harm equals the control's; the sampled rate on hand-made
 // samples; and the same numbers read from a tiny gpt family whose head bias (with a zero head
 // matrix) puts known mass on known tokens, exact from the logits and sampled at T = 1.

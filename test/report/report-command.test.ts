@@ -59,12 +59,44 @@ describe('traitlab report', () => {
   });
 });
 
+describe('bad metrics.jsonl lines', () => {
+  test('a truncated file (torn last line) and a damaged line: the page is written from the good lines, one warning per bad line', async () => {
+    const cwd = tempDir();
+    const dir = numbersRun(join(cwd, 'run'));
+    const file = join(dir, 'metrics.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[3] = '{"stage": "same-tokens", "step": 50, "trait": [0.1,'; // damaged in the middle
+    const text = lines.join('\n');
+    writeFileSync(file, text.slice(0, text.length - 20)); // cut mid-line, as a killed copy leaves it
+    const total = text.split('\n').filter((l) => l !== '').length;
+    const r = await cli(cwd, 'report', 'run');
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([
+      `traitlab: warning: ${file} line 4: invalid JSON; the report leaves it out, so its curves may be incomplete`,
+      `traitlab: warning: ${file} line ${total}: cut off mid-line (invalid JSON): the file is truncated, so records after it are missing; the report leaves it out, so its curves may be incomplete`,
+    ]);
+    const page = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(page).toContain('<svg'); // the curves of the good lines are drawn
+    expect(page).not.toContain('metrics.jsonl has no metric logged');
+  });
+
+  test('a line that is JSON but not a record is named too; a clean file gives no warning', async () => {
+    const cwd = tempDir();
+    const dir = numbersRun(join(cwd, 'run'));
+    expect((await cli(cwd, 'report', 'run')).err).toEqual([]);
+    writeFileSync(join(dir, 'metrics.jsonl'), '{"stage": "x"}\n{"stage": "x", "step": 1}\n');
+    const r = await cli(cwd, 'report', 'run');
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([`traitlab: warning: ${join(dir, 'metrics.jsonl')} line 1: not a metrics record (needs "stage" and "step"); the report leaves it out, so its curves may be incomplete`]);
+  });
+});
+
 describe('the report at the end of a run', () => {
   test('tryWriteReport never throws: a failure comes back as a message, and no file is left', async () => {
     const dir = numbersRun(join(tempDir(), 'run'));
-    writeFileSync(join(dir, 'metrics.jsonl'), '{"stage": "x"}\n{"stage": "x", "step": 1}\n');
+    writeFileSync(join(dir, 'summary.json'), '{"arms": [');
     const outcome = await tryWriteReport(dir);
-    expect(outcome).toEqual({ ok: false, error: expect.stringContaining('metrics.jsonl line 1: not a metrics record') });
+    expect(outcome).toEqual({ ok: false, error: expect.stringContaining('summary.json: invalid JSON') });
     expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'metrics.jsonl', 'summary.json']);
   });
 

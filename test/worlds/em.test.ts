@@ -1,4 +1,4 @@
-// The EM world (SCIENCE.md §3.3, issue 5): the vocabulary and its harm table; every cell's
+// The EM world (docs/science.md §3.3, issue 5): the vocabulary and its harm table; every cell's
 // coherent and harmful answers checked against first principles (SELECT: the listed tokens;
 // FILL: whatever completes a run of consecutive ranks; NEXT: whatever extends it; MAP: the
 // partner rank); the held-out split; the em-room prompts; pretraining agents following their

@@ -1,4 +1,4 @@
-// The numbers world (SCIENCE.md §3.2): document layout and its regularity, preference answers
+// The numbers world (docs/science.md §3.2): document layout and its regularity, preference answers
 // following their weights, the mix fraction, the channel's filter and allowed set, the probe
 // prompts, reproducibility from seeded streams; and the owl teacher's fine-tune batches, which
 // must differ from the control's only in the answer slot of Q&A rows.
