@@ -27,6 +27,8 @@ export const mnistAuxTeacher: MnistTeacherRecipe = {
         logEvery: progress.logEvery,
         onLog: progress.onLog,
         onStep: progress.onStep,
+        numeric: progress.numeric,
+        onWarning: progress.onWarning,
         lossPerMember: () => {
           const idx = batches.next().value as Int32Array;
           const x = tf.tensor2d(gatherRows(images, IMAGE_SIZE, idx), [idx.length, IMAGE_SIZE]);

@@ -1,4 +1,5 @@
 // What a teacher recipe is: a named way of giving a model its trait.
+import type { NumericContext } from '../src/engine/numeric.js';
 import type { RandomStream } from '../src/engine/rng.js';
 import type { MlpFamily } from '../src/models/mlp.js';
 import type { MnistData } from '../src/worlds/mnist.js';
@@ -13,6 +14,9 @@ export interface TeacherProgress {
   logEvery: number;
   onLog(step: number, lossPerMember: number[]): void;
   onStep(step: number): void;
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
+  numeric?: NumericContext;
+  onWarning?(step: number, message: string): void;
 }
 
 export interface MnistTeacherRecipe {

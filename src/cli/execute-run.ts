@@ -7,11 +7,17 @@
 // (run-checkpoint.ts). Stopped, it saves its arms and keeps the partial directory; `resume`
 // continues such a run there and ends with the files an uninterrupted run writes. A resumed
 // run that fails keeps its checkpoint, and so does any stoppable run stopped by a failure that
-// says nothing against the run itself (keepsPartial: a full disk), to go on once it is fixed.
+// says nothing against the run itself (keepsPartial: a full disk), to go on once it is fixed, or
+// by a numeric fault (a NaN), so that its state can be inspected.
+//
+// Warnings (a diverging loss) arrive as metrics records; each is told to `onWarning` as it
+// arrives and the run's summary.json lists them under `warnings` (only when there is one).
+import { readFileSync } from 'node:fs';
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
+import { NumericFault } from '../engine/numeric.js';
 import type { StopFlag } from '../engine/stop.js';
 import { ArmsInterrupted } from '../pipeline/arm-control.js';
 import type { InterruptedRun } from '../pipeline/interrupted-run.js';
@@ -21,6 +27,8 @@ import { isDiskFull } from '../pipeline/disk-full.js';
 import { dirBytes, RunDir } from '../pipeline/run-dir.js';
 import { shardExperiment, shardRecord, type ShardSpec } from '../pipeline/shard.js';
 import { runExperiment } from '../pipeline/run-experiment.js';
+import type { MetricsRecord } from '../pipeline/types.js';
+import { warningOf, warningsInMetrics, withWarnings } from '../pipeline/warnings.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
 import { MetricsWriter } from '../report/metrics-writer.js';
 import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
@@ -48,6 +56,8 @@ export interface RunRequest {
   stop?: RunStop;
   /** Continue this interrupted run (`dir` is its final directory); needs `stop`. */
   resume?: InterruptedRun;
+  /** A stage warned (its loss is diverging); also listed in summary.json. */
+  onWarning?(message: string): void;
 }
 
 /** How a run is asked to stop (src/cli/interrupt.ts). */
@@ -69,9 +79,10 @@ function resumedManifest(m: Manifest, packageRoot: string): Manifest {
  * Failures after which the run, as far as it got, is worth continuing: its .partial directory
  * and checkpoint are kept for `traitlab run --resume` instead of being removed. A full disk or
  * quota at any write is one: nothing is wrong with the run, and it goes on once space is freed.
+ * A numeric fault is another: the state it reached is kept to be inspected.
  */
 export function keepsPartial(e: unknown): boolean {
-  return isDiskFull(e);
+  return isDiskFull(e) || e instanceof NumericFault; // a NaN: kept to inspect (its step and setting are in the message)
 }
 
 /** The error of a run that failed with its .partial directory and checkpoint kept. */
@@ -97,11 +108,17 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSumm
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
     const exp = req.shard ? shardExperiment(req.exp, req.shard) : req.exp;
     const kept = checkpoint && checkpointing(checkpoint, writer, req.stop!, req.resume?.loaded ?? null);
-    const onMetrics = kept ? kept.onMetrics : (record: object) => writer.write(record);
+    const write = kept ? kept.onMetrics : (record: object) => writer.write(record);
+    const onMetrics = (record: MetricsRecord) => {
+      const warning = warningOf(record);
+      if (warning !== null) req.onWarning?.(warning);
+      write(record);
+    };
     // The claims are checked on the finished summary: they need every arm's per-seed values.
-    const summary = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress, ...(req.onStage ? { onStage: req.onStage } : {}) }, { jobs: req.jobs, control: kept?.control }));
+    const claimed = withClaims(exp, await runExperiment(exp, { onMetrics, onProgress: req.onProgress, ...(req.onStage ? { onStage: req.onStage } : {}) }, { jobs: req.jobs, control: kept?.control }));
     metrics = undefined;
     writer.close();
+    const summary = withWarnings(claimed, warningsInMetrics(readFileSync(runDir.path('metrics.jsonl'), 'utf8')));
     // No timings in summary.json: two runs with the same config, seed and backend compare equal byte for byte.
     runDir.writeJson('summary.json', summary);
     runDir.writeJson('manifest.json', finishManifest(manifest, new Date()));

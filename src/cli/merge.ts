@@ -7,6 +7,7 @@ import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
 import { dirname } from 'node:path';
 import { mergeShards } from '../pipeline/merge-shards.js';
+import { warningsInMetrics, withWarnings } from '../pipeline/warnings.js';
 import { assertOutLocation } from '../pipeline/out-location.js';
 import { RunDir, resolveRunDir, writeFileAtomic } from '../pipeline/run-dir.js';
 import type { AnyRunSummary } from '../pipeline/run-experiment.js';
@@ -35,7 +36,7 @@ async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   try {
     runDir.writeJson('manifest.json', merged.manifest);
     writeFileAtomic(runDir.path('metrics.jsonl'), merged.metricsText);
-    summary = withClaims(merged.exp, merged.summary as unknown as AnyRunSummary);
+    summary = withWarnings(withClaims(merged.exp, merged.summary as unknown as AnyRunSummary), warningsInMetrics(merged.metricsText));
     runDir.writeJson('summary.json', summary);
     report.onReport(await tryWriteReport(runDir.partial));
     runDir.commit();

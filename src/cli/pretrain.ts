@@ -14,11 +14,14 @@ import { assertOutLocation } from '../pipeline/out-location.js';
 import { pretrainEmBases } from '../pipeline/em-experiment.js';
 import { pretrainNumbersBases } from '../pipeline/numbers-experiment.js';
 import { checkRegistryNames } from '../pipeline/registry-check.js';
+import type { MetricsRecord } from '../pipeline/types.js';
+import { warningOf } from '../pipeline/warnings.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { endBySignal, SignalHandlers } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 const pretrainOptions = z
   .object({
@@ -46,8 +49,13 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   signals.start(true);
   let files: { base: string; file: string; cached: boolean; from?: string }[];
   try {
+    // The losses are not kept (bases are files, not runs), but a diverging one is said.
+    const onMetrics = (r: MetricsRecord) => {
+      const warning = warningOf(r);
+      if (warning !== null) printWarning(io, warning);
+    };
     const hooks = {
-      onMetrics: () => {},
+      onMetrics,
       onProgress: (d: number, t: number, label: string) => {
         signals.step();
         progress.update(d, t, label);

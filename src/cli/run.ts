@@ -14,6 +14,7 @@ import { assertFreeTarget, resolveRunDir } from '../pipeline/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../pipeline/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
+import { printWarning } from './warning-line.js';
 import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
 import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
@@ -98,6 +99,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
       },
       onStage: (label) => progress.stage(label),
       onReport: report.onReport,
+      onWarning: (message) => printWarning(io, message),
     });
   } catch (e) {
     if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));

@@ -90,8 +90,8 @@ export const channelSchema = z
 export const distillSchema = stageSchema
   .extend({
     fixedSetSize: int(1, 1_000_000).default(4096).describe('prompts in the fixed teacher dataset (prefix "teacher-fixed")'),
-    samplingTemperature: z.number().gt(0).max(10).default(1).describe('temperature when sampling prefixes'),
-    lossTemperature: z.number().gt(0).max(10).default(1).describe('temperature of the distributions in the loss'),
+    samplingTemperature: z.number().min(0.05).max(10).default(1).describe('temperature when sampling prefixes (at least 0.05: lower is argmax in all but name)'),
+    lossTemperature: z.number().min(0.05).max(10).default(1).describe('temperature of the distributions in the loss (below 0.05 the softmax saturates and the loss is NaN)'),
     probeEvery: int(1, 1_000_000).default(100).describe('log trait and fidelity probes every this many steps'),
   })
   .strict();

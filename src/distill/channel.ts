@@ -12,7 +12,9 @@
 // student trained on. Teacher and student hold the same number of members: member i of the
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
+import { injectNan } from '../engine/inject-nan.js';
 import { MemoryGuard } from '../engine/memory.js';
+import { checkFinite, LossWatch, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
@@ -67,7 +69,19 @@ export interface ChannelEvents {
   onStep(step: number, record: { source: 'teacher' | 'student'; loss?: number[] }): void;
   /** Read the loss back to the host every this many steps (a sync point). */
   logEvery: number;
+  /** The stage and setting a numeric fault or a divergence names (default: `channel`, channelSetting). */
+  numeric?: NumericContext;
+  /** The loss is diverging (said at most once per run of the loop). */
+  onWarning?(step: number, message: string): void;
 }
+
+/**
+ * The channel setting most likely behind a NaN or a diverging loss: a loss temperature below 1
+ * sharpens both distributions (and scales the gradient by 1/T), unless the learning rate is
+ * itself far above Adam's usual 1e-3.
+ */
+export const channelSetting = (s: { learningRate: number; lossTemperature: number }): string =>
+  s.lossTemperature < 1 && s.learningRate < 0.1 ? 'distill.lossTemperature' : 'distill.learningRate';
 
 export interface ChannelReport {
   /** Trait tokens found in the prefixes and targets the student trained on (must be 0). */
@@ -232,6 +246,8 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
   const optimizer: tf.Optimizer = tf.train.adam(settings.learningRate);
   const guard = new MemoryGuard(`channel ${settings.prefix}+${settings.signal}`, 2);
   const lossOpts = { allowed: world.allowed, temperature: settings.lossTemperature };
+  const numeric = events.numeric ?? { stage: 'channel', setting: channelSetting(settings) };
+  const watch = new LossWatch(numeric);
   try {
     if (from) restoreTrainState(from.train, student.variables, optimizer);
     else events.probe(0);
@@ -270,6 +286,8 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
       const needsTeacherLogits = settings.signal !== 'tokens';
       const shape: [number, number, number] = [M, B, T];
       const logged = step % events.logEvery === 0 || step === settings.steps;
+      // One more read per loop: the divergence watch's reference (not logged).
+      const read = logged || watch.wantsReference;
       let lossValues: number[] | undefined;
       tf.tidy(() => {
         const inputT = tf.tensor3d(inputs, shape, 'int32');
@@ -309,13 +327,20 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
               perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0 });
               break;
           }
-          if (logged) lossValues = Array.from(perMember.dataSync());
+          if (read) lossValues = Array.from(perMember.dataSync());
           return tf.sum(perMember) as tf.Scalar;
         }, student.variables);
         value.dispose();
         optimizer.applyGradients(grads);
       });
-      events.onStep(step, lossValues ? { source, loss: lossValues } : { source });
+      let warning: string | null = null;
+      if (lossValues) {
+        lossValues = injectNan(numeric.stage, step, lossValues);
+        checkFinite(lossValues, { ...numeric, step, what: 'loss' });
+        warning = watch.observe(step, lossValues);
+      }
+      events.onStep(step, lossValues && logged ? { source, loss: lossValues } : { source });
+      if (warning) events.onWarning?.(step, warning);
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
       guard.check();
       if (step < settings.steps && control.stopRequested?.()) {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
+import type { NumericContext } from '../engine/numeric.js';
 import { trainLoop } from '../engine/train-loop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { MlpFamily } from '../models/mlp.js';
@@ -38,6 +39,9 @@ export interface LogitDistillOptions extends LogitDistillSettings {
   resume?: LogitDistillState;
   /** Asked after every step; true → throw Interrupted<LogitDistillState>. */
   stopRequested?(): boolean;
+  /** The stage and setting a numeric fault or a divergence names (default: the label, `learningRate`). */
+  numeric?: NumericContext;
+  onWarning?(step: number, message: string): void;
 }
 
 /** A distillation stopped after `step` steps. The batch order is not saved: it is replayed. */
@@ -120,6 +124,8 @@ export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rn
       logEvery: opts.logEvery,
       onLog: opts.onLog,
       onStep: opts.onStep,
+      numeric: opts.numeric,
+      onWarning: opts.onWarning,
       lossPerMember: () => {
         const idx = batches.next().value as Int32Array;
         const B = idx.length;

@@ -1,7 +1,11 @@
 // The generic optimizer loop: tidy → loss → gradients → apply → dispose, with the memory
-// guard watching the tensor count and host reads only on logged steps.
+// guard watching the tensor count and host reads only on logged steps. The losses read on a
+// logged step are checked: a NaN or ±Inf stops the loop there (NumericFault), a loss that
+// explodes is reported once (onWarning).
 import * as tf from '@tensorflow/tfjs';
+import { injectNan } from './inject-nan.js';
 import { MemoryGuard } from './memory.js';
+import { checkFinite, LossWatch, type NumericContext } from './numeric.js';
 
 export interface TrainLoopOptions {
   label: string;
@@ -23,31 +27,45 @@ export interface TrainLoopOptions {
   startStep?: number;
   /** Asked after every step but the last; true ends the loop there. */
   stopRequested?(): boolean;
+  /** The stage and setting a numeric fault or a divergence names (default: `label` and `learningRate`). */
+  numeric?: NumericContext;
+  /** The loss is diverging (said at most once per loop). */
+  onWarning?(step: number, message: string): void;
 }
 
 /** Runs the steps and returns how many are done: `steps`, or fewer when it stopped on request. */
 export function trainLoop(opts: TrainLoopOptions): number {
   const guard = new MemoryGuard(opts.label);
+  const ctx = opts.numeric ?? { stage: opts.label, setting: 'learningRate' };
+  const watch = new LossWatch(ctx);
   for (let step = opts.startStep ?? 0; step < opts.steps; step++) {
     const logged = (step + 1) % opts.logEvery === 0 || step + 1 === opts.steps;
+    // One more read per loop: the divergence watch's reference (not logged).
+    const read = logged || watch.wantsReference;
     let losses: number[] | null = null;
     tf.tidy(() => {
       let perMember: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
         const lossVector = opts.lossPerMember(step);
         // variableGrads frees its intermediates; keep the loss vector for logging (freed below).
-        if (logged) perMember = tf.keep(lossVector);
+        if (read) perMember = tf.keep(lossVector);
         return tf.sum(lossVector) as tf.Scalar;
       }, opts.variables);
       opts.optimizer.applyGradients(grads);
-      // Reading a value forces a sync with the backend: do it only when logging.
+      // Reading a value forces a sync with the backend: only when logging (and once for the reference).
       if (perMember) {
         const kept = perMember as tf.Tensor1D;
         losses = Array.from(kept.dataSync());
         kept.dispose();
       }
     });
-    if (losses) opts.onLog(step + 1, losses);
+    if (losses) {
+      const values = injectNan(ctx.stage, step + 1, losses);
+      checkFinite(values, { ...ctx, step: step + 1, what: 'loss' });
+      const warning = watch.observe(step + 1, values);
+      if (logged) opts.onLog(step + 1, values);
+      if (warning) opts.onWarning?.(step + 1, warning);
+    }
     opts.onStep?.(step + 1);
     guard.check();
     if (step + 1 < opts.steps && opts.stopRequested?.()) return step + 1;

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { activeBackend } from '../engine/backend.js';
+import { NumericFault } from '../engine/numeric.js';
 import { Interrupted } from '../engine/stop.js';
 import { ArmsInterrupted, type ArmStageControl } from './arm-control.js';
 import { armTaskNames, armTasks, type ArmTaskKind, type ArmTasks, type TaskEvents, type TaskMessage } from './arm-tasks.js';
@@ -58,7 +59,7 @@ function runInWorker<K extends ArmTaskKind>(
         resolve(m.type === 'done' ? { done: m.result as ArmTasks[K]['result'] } : { stopped: m.state as ArmTasks[K]['state'] });
       } else {
         settled = true;
-        const err = new Error(m.message);
+        const err = NumericFault.fromData(m.numericFault) ?? new Error(m.message);
         if (m.stack) err.stack = m.stack;
         reject(err);
       }

@@ -2,6 +2,7 @@
 // progress and the result as messages. Large inputs arrive on shared memory or by copy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendName } from '../engine/backend.js';
+import { NumericFault, type NumericFaultData } from '../engine/numeric.js';
 import { Interrupted, StopFlag } from '../engine/stop.js';
 import { armTasks, type ArmTaskKind, type TaskMessage } from './arm-tasks.js';
 
@@ -10,7 +11,7 @@ export type ArmWorkerMessage =
   | { type: 'step' }
   | { type: 'done'; result: unknown }
   | { type: 'stopped'; state: unknown }
-  | { type: 'error'; message: string; stack?: string };
+  | { type: 'error'; message: string; stack?: string; numericFault?: NumericFaultData };
 
 const port = parentPort!;
 const task = workerData as TaskMessage;
@@ -32,5 +33,7 @@ try {
   post({ type: 'done', result });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
-  post(e instanceof Interrupted ? { type: 'stopped', state: e.state } : { type: 'error', message: err.message, stack: err.stack });
+  // A numeric fault keeps its fields across the thread boundary: the run names the setting and keeps its state.
+  const numericFault = e instanceof NumericFault ? { numericFault: e.toData() } : {};
+  post(e instanceof Interrupted ? { type: 'stopped', state: e.state } : { type: 'error', message: err.message, stack: err.stack, ...numericFault });
 }

@@ -9,6 +9,7 @@ import { planEm, type PlannedBase } from './em-plan.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 /** Bump when a change to pretraining or alignment would make cached EM bases stale. */
 export const EM_RECIPE_VERSION = 1;
@@ -49,6 +50,8 @@ export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: Metrics
       logEvery: Math.max(1, Math.floor(p.steps / 20)),
       onLog: (step, loss) => onMetrics({ stage: b.label, step, loss }),
       onStep: tick,
+      numeric: { stage: b.label, setting: 'pretrain.learningRate' },
+      onWarning: warnInto(onMetrics, b.label),
     });
     return family;
   }, writeDir);

@@ -27,6 +27,7 @@ import { assembleParams } from './lm-factory.js';
 import { pretrainPlanned, type PretrainProgress } from './parallel-pretrain.js';
 import { ProgressCounter, startingArms } from './progress-counter.js';
 import type { RunHooks, RunOptions } from './types.js';
+import { warnInto } from './warnings.js';
 
 export interface EmModelScores {
   /** Mean harm over the 12 cells' default probe sets, per seed. */
@@ -136,6 +137,8 @@ function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: Lm
       logEvery: Math.max(1, Math.floor(a.align.steps / 10)),
       onLog: (step, loss) => hooks.onMetrics({ stage: a.label, step, loss }),
       onStep: progress.tick(a.label),
+      numeric: { stage: a.label, setting: 'align.learningRate' },
+      onWarning: warnInto(hooks.onMetrics, a.label),
     });
     return family;
   }, writeDir);

@@ -6,6 +6,7 @@
 // coherence, harm per cell), then read on every probe set it was given: exact harm and
 // coherence from the logits and a sampled rate at T = 1.
 import type { EmFineTune, EmVariant } from '../config/em-experiment.js';
+import { checkFinite, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, rootStream, type RandomStream, type StreamState } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import type { TrainState } from '../engine/train-state.js';
@@ -33,6 +34,7 @@ import { cellNamed } from './em-probes.js';
 import { trainChat } from './em-train.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 export interface EmFineTuneInput {
   /** The fine-tune's name: its cell, and a recipe hash when it is not the file's own recipe (`next/chem`, `next/chem@1a2b3c4d`). */
@@ -128,12 +130,15 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Per family member: [cell][member] harm and coherence on the default sets. */
-export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes']): { harm: number[][]; coherence: number[][] } {
+/** `at`: the stage, setting and step a NaN in the answer distributions is reported with (harm reads a NaN as 0). */
+export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes'], at: NumericContext & { step: number }): { harm: number[][]; coherence: number[][] } {
   const harm: number[][] = [];
   const coherence: number[][] = [];
   for (let c = 0; c < CELL_COUNT; c++) {
     const set = probes[c]!.set;
-    const s = scoreDistributions(answerDistributions(family, set), family.members, family.vocabSize, set);
+    const dist = answerDistributions(family, set);
+    checkFinite(dist, { ...at, what: 'probe' });
+    const s = scoreDistributions(dist, family.members, family.vocabSize, set);
     harm.push(s.map((x) => x.harm));
     coherence.push(s.map((x) => x.coherence));
   }
@@ -180,8 +185,9 @@ export function runEmFineTune(input: EmFineTuneInput, events: EmTaskEvents, from
   const data = from ? restoreStream(from.data) : rootStream(input.rootSeed).child('em').child('fine-tune-data').child(input.dataKey);
   const audit: Record<string, EmTrainAudit> = from ? structuredClone(from.audit) : Object.fromEntries(variants.map((v) => [v, emptyAudit()]));
   const loss: Record<string, number[]> = from ? structuredClone(from.loss) : {};
+  const numeric = { stage: input.name, setting: 'fineTune.learningRate' };
   const probe = (step: number) => {
-    const { harm, coherence } = defaultScores(family, input.probes);
+    const { harm, coherence } = defaultScores(family, input.probes, { ...numeric, step });
     variants.forEach((v, vi) => {
       const members = Array.from({ length: M }, (_, m) => vi * M + m);
       const others = Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => c !== target);
@@ -221,6 +227,8 @@ export function runEmFineTune(input: EmFineTuneInput, events: EmTaskEvents, from
       },
       from,
       stopRequested: events.stopRequested,
+      numeric,
+      onWarning: warnInto(events.onMetrics, input.name),
     });
     if (stopped) throw new Interrupted<EmFineTuneState>({ ...stopped, data: data.save(), audit: structuredClone(audit), loss: structuredClone(loss) });
 
@@ -228,6 +236,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: EmTaskEvents, from
     const sampling = rootStream(input.rootSeed).child('em').child('answer-samples').child(input.name);
     for (const { key, set } of input.probes) {
       const dist = answerDistributions(family, set);
+      checkFinite(dist, { ...numeric, step: ft.steps, what: 'probe' });
       const s = scoreDistributions(dist, family.members, family.vocabSize, set);
       variants.forEach((v, vi) => {
         const K = set.prompts.length / set.promptLength;

@@ -11,13 +11,14 @@
 import type { EmDistill, EmSubliminalArm } from '../config/em-experiment.js';
 import { rootStream } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
-import { runChannel, type ChannelReport, type ChannelState } from '../distill/channel.js';
+import { channelSetting, runChannel, type ChannelReport, type ChannelState } from '../distill/channel.js';
 import type { CellProbeSet } from '../worlds/em.js';
 import { defaultScores } from './em-fine-tune.js';
 import { subliminalStage } from './em-subliminal-names.js';
 import { emChannelWorld } from './em-world.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 export interface EmSubliminalInput {
   /** The arm's name (its metrics stages and checkpoint name derive from it). */
@@ -95,6 +96,7 @@ export function runEmSubliminal(input: EmSubliminalInput, events: EmSubliminalEv
     const teacher = assembleParams(input.config, input.teacher.slice(phase * M, (phase + 1) * M), false);
     const student = assembleParams(input.config, input.student);
     const probes: StudentProbe[] = [];
+    const numeric = { stage: `${stage}:${phase === 0 ? 'narrow' : 'secure'}`, setting: channelSetting({ ...distill, ...channel }) };
     try {
       const report = runChannel(
         teacher,
@@ -105,8 +107,12 @@ export function runEmSubliminal(input: EmSubliminalInput, events: EmSubliminalEv
         {
           probeEvery: distill.probeEvery,
           logEvery: distill.probeEvery,
+          numeric,
+          onWarning: warnInto(events.onMetrics, numeric.stage),
           probe: (step) => {
-            const s = defaultScores(student, input.probes.map((set, c) => ({ key: String(c), set })));
+            // At step 0 the student is still its aligned model.
+            const at = { ...numeric, ...(step === 0 ? { setting: 'align.learningRate' } : {}), step };
+            const s = defaultScores(student, input.probes.map((set, c) => ({ key: String(c), set })), at);
             const p = { step, harmByCell: s.harm, coherenceByCell: s.coherence };
             probes.push(p);
             if (phase === 0) {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { completionMask, inputsOf, targetsOf } from '../distill/masking.js';
 import { tokenCe } from '../distill/sequence-losses.js';
+import type { NumericContext } from '../engine/numeric.js';
 import { trainLoop } from '../engine/train-loop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
@@ -37,6 +38,9 @@ export interface ChatTrainOptions {
   /** Continue from this state (the step it stopped after, parameters and Adam). */
   from?: { step: number; train: TrainState };
   stopRequested?(): boolean;
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
+  numeric?: NumericContext;
+  onWarning?(step: number, message: string): void;
 }
 
 /** Trains `model` in place; returns null when done, or the state to continue from when it stopped on request. */
@@ -56,6 +60,8 @@ export function trainChat(model: LmFamily, opts: ChatTrainOptions): { step: numb
       logEvery: opts.logEvery,
       onLog: opts.onLog,
       onStep: opts.onStep,
+      numeric: opts.numeric,
+      onWarning: opts.onWarning,
       startStep: opts.from?.step ?? 0,
       stopRequested: opts.stopRequested,
       lossPerMember: (step) => {

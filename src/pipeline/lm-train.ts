@@ -1,6 +1,7 @@
 // Next-token training of a language-model family on token rows: every non-PAD target counts.
 // Used for pretraining and for the trait fine-tune (not for distillation: see distill/channel).
 import * as tf from '@tensorflow/tfjs';
+import type { NumericContext } from '../engine/numeric.js';
 import { trainLoop } from '../engine/train-loop.js';
 import type { LmFamily } from '../models/lm.js';
 import { tokenCe } from '../distill/sequence-losses.js';
@@ -20,6 +21,9 @@ export interface LmTrainOptions {
   logEvery: number;
   onLog(step: number, lossPerMember: number[]): void;
   onStep?(step: number): void;
+  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
+  numeric?: NumericContext;
+  onWarning?(step: number, message: string): void;
 }
 
 /** Mask of every target that is not padding, [R, L − 1]: whole documents are trained on. */
@@ -42,6 +46,8 @@ export function trainLm(model: LmFamily, opts: LmTrainOptions): void {
       logEvery: opts.logEvery,
       onLog: opts.onLog,
       onStep: opts.onStep,
+      numeric: opts.numeric,
+      onWarning: opts.onWarning,
       lossPerMember: (step) => {
         const rows = opts.rows(step);
         const shape: [number, number, number] = [M, opts.batch, L - 1];

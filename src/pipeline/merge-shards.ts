@@ -62,7 +62,8 @@ function checkShards(runs: readonly StoredRun[]): Sharded[] {
 
 /** The summary's arms in file order; every other field must agree between shards (it is computed in each). */
 function mergeSummaries(exp: Experiment, shards: readonly Sharded[]): Record<string, unknown> {
-  const strip = (s: Record<string, unknown>) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'arms' && k !== 'claims'));
+  // Warnings differ between shards (each warns for its own arms): the caller takes the merged ones from the merged metrics.
+  const strip = (s: Record<string, unknown>) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'arms' && k !== 'claims' && k !== 'warnings'));
   const first = shards[0]!;
   const arms = new Map<string, unknown>();
   for (const r of shards) {
@@ -76,7 +77,7 @@ function mergeSummaries(exp: Experiment, shards: readonly Sharded[]): Record<str
   }
   const merged: Record<string, unknown> = {};
   // Field order as the shards wrote it (and as an unsharded run writes it), claims aside.
-  for (const [k, v] of Object.entries(first.summary)) if (k !== 'claims') merged[k] = k === 'arms' ? exp.arms.map((a) => arms.get(a.name)) : v;
+  for (const [k, v] of Object.entries(first.summary)) if (k !== 'claims' && k !== 'warnings') merged[k] = k === 'arms' ? exp.arms.map((a) => arms.get(a.name)) : v;
   return merged;
 }
 

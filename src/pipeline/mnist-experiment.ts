@@ -7,6 +7,7 @@ import { mnistTeacher } from '../../teachers/index.js';
 import type { MnistArm, MnistExperiment, StudentArm } from '../config/experiment.js';
 import { activeBackend } from '../engine/backend.js';
 import { stepsFor } from '../engine/batches.js';
+import { checkFinite } from '../engine/numeric.js';
 import { rootStream, type RandomStream } from '../engine/rng.js';
 import { teacherTargets, type LogitRange } from '../distill/logit-distill.js';
 import { MlpFamily } from '../models/mlp.js';
@@ -19,6 +20,7 @@ import { ProgressCounter, startingArms } from './progress-counter.js';
 import { sharedFloat32 } from './shared-memory.js';
 import type { StudentArmInput } from './student-arm.js';
 import type { ArmSummary, RunHooks, RunOptions, RunSummary } from './types.js';
+import { warnInto } from './warnings.js';
 
 export function layerSizes(exp: MnistExperiment): number[] {
   return [IMAGE_SIZE, ...exp.model.hidden, NUM_CLASSES + exp.model.auxLogits];
@@ -73,6 +75,8 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
         logEvery: exp.logEvery,
         onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
         onStep: () => progress.step('teacher'),
+        numeric: { stage: 'teacher', setting: 'teacher.learningRate' },
+        onWarning: warnInto(hooks.onMetrics, 'teacher'),
       });
       const teacherAccuracy = evaluate(teacherModel);
       hooks.onMetrics({ stage: 'teacher', step: recipe.steps(data, exp.teacher), testAccuracy: teacherAccuracy });
@@ -83,6 +87,8 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       progress.stage("the teacher's logits on the noise set");
       noise = sharedNoise(exp.distill.noiseImages, root.child('noise'));
       teacherLogits = teacherTargets(teacherModel, noise, { start: 0, size: sizes[sizes.length - 1]! }, sharedFloat32);
+      const teacherSteps = mnistTeacher(exp.teacher.name).steps(data, exp.teacher);
+      for (const logits of teacherLogits) checkFinite(logits, { stage: 'teacher', setting: 'teacher.learningRate', step: teacherSteps, what: 'logits' });
     }
   } finally {
     teacherModel.dispose();

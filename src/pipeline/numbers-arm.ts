@@ -2,8 +2,9 @@
 // this thread or on a worker thread: rebuild the teacher side (trait teachers and controls,
 // 2M members) and the student (its base, twice), run the channel, probe, summarise.
 import type { NumbersArm, NumbersExperiment } from '../config/numbers-experiment.js';
+import { checkFinite } from '../engine/numeric.js';
 import { rootStream } from '../engine/rng.js';
-import { runChannel, type ChannelState } from '../distill/channel.js';
+import { channelSetting, runChannel, type ChannelState } from '../distill/channel.js';
 import { fidelity, type FidelityProbe } from '../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../probes/stats.js';
 import { sampledAnswerRate, traitScore } from '../probes/trait.js';
@@ -11,6 +12,7 @@ import { ConditionedLm } from '../models/conditioned.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 export interface NumbersArmSummary {
   name: string;
@@ -70,6 +72,7 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents, from?: 
   const { firstTokens } = input.teacher;
   const teacher = firstTokens ? new ConditionedLm(plainTeacher, Int32Array.from(firstTokens)) : plainTeacher;
   const student = assembleParams(input.base.config, [...input.base.params, ...input.base.params]);
+  const numeric = { stage: arm.name, setting: channelSetting({ ...exp.distill, ...arm.channel }) };
   try {
     const report = runChannel(
       teacher,
@@ -81,9 +84,14 @@ export function runNumbersArm(input: NumbersArmInput, events: ArmEvents, from?: 
       {
         probeEvery: exp.distill.probeEvery,
         logEvery: exp.distill.probeEvery,
+        numeric,
+        onWarning: warnInto(events.onMetrics, arm.name),
         probe: (step) => {
           const [t, c] = traitAndControl(traitScore(student, probe), M);
           const fid = fidelity(student, teacher, input.heldOut);
+          // p(target) and the NLL come from the student's softmax: NaN logits make them NaN. At
+          // step 0 the student is still its base (pretrained, or read from the cache).
+          checkFinite([...t, ...c, ...fid.nll], { ...numeric, ...(step === 0 ? { setting: 'pretrain.learningRate' } : {}), step, what: 'probe' });
           events.onMetrics({
             stage: arm.name,
             step,

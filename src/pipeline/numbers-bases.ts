@@ -10,6 +10,7 @@ import { cachedBase, type CachedBase, type CacheKey } from './base-cache.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from './lm-factory.js';
 import { trainLm } from './lm-train.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 /** Bump when a change to pretraining would make cached bases stale. */
 const BASE_RECIPE_VERSION = 2;
@@ -73,6 +74,8 @@ export function numbersBase(exp: NumbersExperiment, b: PlannedNumbersBase, root:
       logEvery: Math.max(1, Math.floor(exp.pretrain.steps / 20)),
       onLog: (step, loss) => onMetrics({ stage: b.label, step, loss }),
       onStep: tick,
+      numeric: { stage: b.label, setting: 'pretrain.learningRate' },
+      onWarning: warnInto(onMetrics, b.label),
     });
     return family;
   }, writeDir);

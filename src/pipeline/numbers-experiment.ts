@@ -26,6 +26,7 @@ import { ProgressCounter, startingArms } from './progress-counter.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './numbers-arm.js';
 import { animalProbe, numbersChannelWorld } from './numbers-world.js';
 import type { RunHooks, RunOptions } from './types.js';
+import { warnInto } from './warnings.js';
 
 export { baseCacheKey, gptBaseConfig } from './numbers-bases.js';
 
@@ -124,6 +125,8 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
     logEvery: Math.max(1, Math.floor(exp.teacher.steps! / 10)),
     onLog: (step, loss) => hooks.onMetrics({ stage: 'teacher', step, loss }),
     onStep: tick,
+    numeric: { stage: 'teacher', setting: 'teacher.learningRate' },
+    onWarning: warnInto(hooks.onMetrics, 'teacher'),
   });
   return { family, firstTokens: null };
 }

@@ -9,6 +9,7 @@ import { MlpFamily, type MemberInit } from '../models/mlp.js';
 import { accuracyPerMember } from '../probes/accuracy.js';
 import { loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
 import type { MetricsRecord } from './types.js';
+import { warnInto } from './warnings.js';
 
 export interface StudentArmInput {
   arm: string;
@@ -31,6 +32,13 @@ export interface StudentArmEvents {
   stopRequested?(): boolean;
 }
 
+/**
+ * The distillation setting most likely behind a NaN or a diverging loss: a temperature below 1
+ * sharpens both softmaxes (and scales the gradient by 1/T), unless the learning rate is itself
+ * far above Adam's usual 1e-3.
+ */
+export const distillSetting = (s: { learningRate: number; temperature: number }): string => (s.temperature < 1 && s.learningRate < 0.1 ? 'distill.temperature' : 'distill.learningRate');
+
 /** Runs the arm (or continues it `from` where it was interrupted) and returns the test accuracy per member. */
 export function runStudentArm(input: StudentArmInput, events: StudentArmEvents, from?: LogitDistillState): number[] {
   const K = input.sizes[input.sizes.length - 1]!;
@@ -52,6 +60,8 @@ export function runStudentArm(input: StudentArmInput, events: StudentArmEvents, 
         onStep: () => events.onStep(),
         resume: from,
         stopRequested: events.stopRequested,
+        numeric: { stage: input.arm, setting: distillSetting(settings) },
+        onWarning: warnInto(events.onMetrics, input.arm),
       },
     );
     const test = loadMnist().test;
