@@ -1,34 +1,16 @@
 // Model checkpoints on disk: the bytes of src/models/checkpoint.ts, written atomically (a temp
 // file, flushed, renamed over the target) and checked in full, data checksum included, on every
 // read.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { failWriteIfAsked, namedWriteError } from './disk-full.js';
-import { writeAll } from './run-dir.js';
+import { writeBytesAtomic } from './run-dir.js';
 import { CheckpointError, decodeCheckpoint, decodeCheckpointHeader, encodeCheckpoint, type CheckpointedFamily, type CheckpointHeader } from '../models/checkpoint.js';
 
-/**
- * Writes `family` to `path` atomically (path.tmp, flushed, renamed over path). On failure the
- * temporary file is removed and `path` is as it was; a full disk throws DiskFull.
- */
+/** Writes `family` to `path` atomically (as run files are: see writeBytesAtomic). */
 export function saveCheckpoint(path: string, family: CheckpointedFamily): void {
   const bytes = encodeCheckpoint(family);
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      failWriteIfAsked(path);
-      writeAll(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw namedWriteError(e, path, bytes.length);
-  }
+  writeBytesAtomic(path, bytes);
 }
 
 function readBytes(path: string): Uint8Array {

@@ -58,9 +58,8 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
  * Writes a whole file atomically: `<file>.tmp`, flushed to disk, then renamed over `file`. On
  * failure the temporary file is removed and `file` is as it was; a full disk throws DiskFull.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeBytesAtomic(file: string, bytes: Uint8Array): void {
   const tmp = `${file}.tmp`;
-  const bytes = Buffer.from(data);
   try {
     const fd = openSync(tmp, 'w');
     try {
@@ -76,6 +75,8 @@ export function writeFileAtomic(file: string, data: string): void {
     throw namedWriteError(e, file, bytes.length);
   }
 }
+
+export const writeFileAtomic = (file: string, data: string): void => writeBytesAtomic(file, Buffer.from(data));
 
 export const writeJsonAtomic = (file: string, value: unknown): void => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 

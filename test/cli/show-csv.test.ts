@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyEmRecipe } from '../config/tiny-em.js';
+import { tinyEmRun } from '../config/tiny-em.js';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
@@ -45,17 +45,11 @@ const experiments = {
     claims: [{ id: 'same-beats-cross', text: 't', kind: 'greater', left: { arm: ODD, metric: 'accuracy' }, value: 0.1 }],
   }),
   numbers: tinyNumbers({ arms: [{ name: 'same-student-rkl', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' } }] }),
-  em: {
-    name: 'tiny-em',
-    ...tinyEmRecipe(),
-    align: { steps: 10, batchSize: 32, learningRate: 0.01 },
-    fineTune: { cell: 'next/chem', steps: 10, batchSize: 16, learningRate: 0.01 },
-    probe: { prompts: 6, samples: 10, probeEvery: 5 },
-    arms: [{ name: 'others', evaluate: ['others'] }],
+  em: tinyEmRun({
     matrix: { cells: ['next/chem', 'map/bio'] },
     distill: { steps: 4, batchSize: 8, learningRate: 0.01, fixedSetSize: 16, probeEvery: 2 },
     subliminal: [{ name: 'same-student', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' } }],
-  },
+  }),
 };
 type World = keyof typeof experiments;
 const WORLDS = Object.keys(experiments) as World[];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyEmRecipe } from '../config/tiny-em.js';
+import { tinyEmRun } from '../config/tiny-em.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../cli/helpers.js';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
 import { documentedKeys, keyPaths, missing, undocumented, type FoundKeys } from './key-paths.js';
@@ -31,18 +31,12 @@ const experiments = {
     ],
     claims: [claim('same-beats-cross', { arm: 'same-fixed-tokens', metric: 'transfer' }, { right: { arm: 'cross-mix-jsd', metric: 'transfer' } })],
   }),
-  em: {
-    name: 'tiny-em',
-    ...tinyEmRecipe(),
-    align: { steps: 10, batchSize: 32, learningRate: 0.01 },
-    fineTune: { cell: 'next/chem', steps: 10, batchSize: 16, learningRate: 0.01 },
-    probe: { prompts: 6, samples: 10, probeEvery: 5 },
-    arms: [{ name: 'others', evaluate: ['others'] }],
+  em: tinyEmRun({
     matrix: { cells: ['next/chem', 'fill/chem'] },
     distill: { steps: 6, batchSize: 8, learningRate: 0.01, fixedSetSize: 16, probeEvery: 3 },
     subliminal: [{ name: 'same-fixed-fkl', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } }],
     claims: [claim('sub-vs-em', { arm: 'same-fixed-fkl', metric: 'em' }, { right: { arm: 'others', metric: 'em' } })],
-  },
+  }),
 };
 type World = 'mnist' | 'numbers' | 'em';
 const WORLDS: World[] = ['mnist', 'numbers', 'em'];

@@ -12,6 +12,7 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { CheckpointError, configHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
 import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/pipeline/checkpoint-file.js';
+import { DiskFull } from '../../src/pipeline/disk-full.js';
 import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
 import { GruFamily, type GruConfig } from '../../src/models/gru.js';
 import { adamStep, randomTokens, take } from './lm-helpers.js';
@@ -57,6 +58,26 @@ function checkpointError(f: () => unknown): string {
 }
 
 describe('checkpoint round trip', () => {
+  it('a full disk while saving: DiskFull naming the file and its size, the old checkpoint intact, no temp file', () => {
+    const model = trainedGpt();
+    const path = join(dir, 'full', 'base.ckpt');
+    saveCheckpoint(path, model);
+    const before = readFileSync(path);
+    process.env.TRAITLAB_FAIL_WRITE = 'base.ckpt';
+    let thrown: unknown;
+    try {
+      saveCheckpoint(path, model);
+    } catch (e) {
+      thrown = e;
+    } finally {
+      delete process.env.TRAITLAB_FAIL_WRITE;
+    }
+    expect(thrown).toBeInstanceOf(DiskFull);
+    expect(thrown).toMatchObject({ code: 'ENOSPC', file: path, bytes: encodeCheckpoint(model).length });
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+  });
+
   it('gpt: parameters and logits equal bit for bit; kind, config and members restored; no temp file left', () => {
     const model = trainedGpt();
     const path = join(dir, 'sub', 'gpt.tlck');
