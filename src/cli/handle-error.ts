@@ -4,6 +4,7 @@
 import { CommanderError } from 'commander';
 import { basename } from 'node:path';
 import { DiskFull } from '../pipeline/disk-full.js';
+import { NumericFault } from '../engine/numeric.js';
 import { ConfigError } from '../config/errors.js';
 import { BackendUnavailableError } from '../engine/backend.js';
 import type { CliIo } from './io.js';
@@ -15,7 +16,11 @@ export const EXIT_BAD_INPUT = 2;
 /** A run that started and failed; its partial output has been removed (or, resumed, kept in `kept`). */
 export class RunFailedError extends Error {
   constructor(cause: unknown, dir: string, kept?: string) {
-    const what = kept ? `its checkpoint is kept in ${kept} (traitlab run --resume ${kept} tries again)` : `nothing was written to ${dir}`;
+    const what = !kept
+      ? `nothing was written to ${dir}`
+      : cause instanceof NumericFault // a resume repeats the manifest's settings, so the fault would too
+        ? `the run so far is kept in ${kept} for inspection (a resume would repeat the same settings)`
+        : `its checkpoint is kept in ${kept} (traitlab run --resume ${kept} tries again)`;
     super(`run failed: ${cause instanceof Error ? cause.message : String(cause)}; ${what}`, { cause });
     this.name = 'RunFailedError';
   }

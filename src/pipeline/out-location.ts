@@ -4,6 +4,7 @@
 // The folder a command writes into may not exist yet; what is checked is the nearest folder
 // that does: it must be a folder, on a disk rather than a kernel file system, and writable.
 import { accessSync, constants, mkdirSync, rmdirSync, statfsSync, statSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 
@@ -41,6 +42,9 @@ function nearestExisting(dir: string): { path: string; isDir: boolean } {
 }
 
 /** What is wrong with writing into `dir` (created if missing), or null when nothing is. */
+/** Probe folders made by this thread so far (part of each probe's name). */
+let probes = 0;
+
 export function outLocationProblem(dir: string): string | null {
   const { path, isDir } = nearestExisting(resolve(dir));
   if (!isDir) return `${path} is a file, not a folder`;
@@ -53,7 +57,9 @@ export function outLocationProblem(dir: string): string | null {
   }
   // What access() cannot know (root on a folder it may not change, network and FUSE mounts):
   // make a folder there and take it away again.
-  const probe = join(path, `.traitlab-probe-${process.pid}`);
+  // Named per process, thread and call: bases pretrained side by side on worker threads check
+  // the same cache at the same moment, and a shared name made one of them fail with EEXIST.
+  const probe = join(path, `.traitlab-probe-${process.pid}-${threadId}-${++probes}`);
   try {
     mkdirSync(probe);
     rmdirSync(probe);
