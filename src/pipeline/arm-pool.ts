@@ -36,6 +36,10 @@ function workerScript(): URL | null {
   return found ? pathToFileURL(found) : null;
 }
 
+let workersStarted = 0;
+/** Worker threads this process has started for arm tasks (tests prove the workers really ran). */
+export const armWorkersStarted = (): number => workersStarted;
+
 /** How a task ended: with its result, or stopped on request with the state to continue from. */
 type Outcome<K extends ArmTaskKind> = { done: ArmTasks[K]['result'] } | { stopped: ArmTasks[K]['state'] };
 
@@ -48,6 +52,7 @@ function runInWorker<K extends ArmTaskKind>(
 ): Promise<Outcome<K>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: task });
+    workersStarted += 1;
     live.add(worker);
     worker.on('exit', () => live.delete(worker));
     let settled = false;

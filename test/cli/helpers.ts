@@ -1,7 +1,7 @@
 // Shared by the CLI tests: run `main` in-process with captured output in a temp directory, or
 // the built CLI in a child process (for signals, and for another user's permissions).
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -60,8 +60,17 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   return file;
 }
 
-/** The built CLI (npm run build makes it; tests that spawn it skip without it). */
+/** The built CLI (npm run build makes it; npm test builds first). */
 export const bin = join(import.meta.dirname, '../..', 'dist/src/cli/index.js');
+
+/**
+ * The built CLI's path; a test file that spawns it calls this at load, so without a build the
+ * file fails saying so instead of skipping its tests unseen.
+ */
+export function builtBin(): string {
+  if (!existsSync(bin)) throw new Error(`${bin} is not built: run npm run build (npm test builds first)`);
+  return bin;
+}
 
 export interface SpawnedCli {
   /** Send the child a signal. */
@@ -80,7 +89,7 @@ export function spawnCli(cwd: string, argv: string[], opts: { env?: NodeJS.Proce
   const env = { ...process.env, ...opts.env };
   if (opts.env?.TRAITLAB_STOP_AFTER_STEPS === undefined) delete env.TRAITLAB_STOP_AFTER_STEPS;
   const spawnOpts: SpawnOptions = { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid };
-  const child = spawn(process.execPath, [bin, ...argv], spawnOpts);
+  const child = spawn(process.execPath, [builtBin(), ...argv], spawnOpts);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { builtBin, cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
 
 const savedCache = process.env.TRAITLAB_CACHE;
 afterAll(() => {
@@ -27,7 +27,7 @@ async function stoppedRun(cwd: string, file: string, out: string, jobs: number, 
   }
 }
 
-const bin = join(import.meta.dirname, '../..', 'dist/src/cli/index.js');
+const bin = builtBin();
 
 /** `traitlab run` in a child process, sent `signal` once its checkpoint says the arm stage has begun. */
 async function signalled(cwd: string, out: string, jobs: number, signal: NodeJS.Signals): Promise<CliResult> {
@@ -72,7 +72,7 @@ function expectSameAsPlain(r: CliResult, cwd: string, out: string): void {
   expect(JSON.parse(read(cwd, out, 'manifest.json')).resumes).toHaveLength(1);
 }
 
-describe.skipIf(!existsSync(bin))('MNIST, by signals to the built CLI', () => {
+describe('MNIST, by signals to the built CLI', () => {
   let cwd: string;
   // Two student arms of 64 steps: still running when the signal arrives.
   const file = tinyExperiment({ distill: { noiseImages: 4096, epochs: 1, batchSize: 64, learningRate: 0.003 } });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { bin, cli, spawnCli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { builtBin, cli, spawnCli, tempDir, tinyExperiment, writeJson } from './helpers.js';
 
 /** Waits (up to a minute) until `ready()` holds. */
 async function until(ready: () => boolean): Promise<void> {
@@ -21,7 +21,9 @@ const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
 // Two student arms of 64 steps each: still running when the signals arrive.
 const longMnist = tinyExperiment({ distill: { noiseImages: 4096, epochs: 1, batchSize: 64, learningRate: 0.003 } });
 
-describe.skipIf(!existsSync(bin))('signals', () => {
+builtBin();
+
+describe('signals', () => {
   let cwd: string;
   beforeAll(async () => {
     cwd = tempDir();

@@ -1,8 +1,11 @@
 // Student arms give the same results, and the same metrics in the same order, whether they
 // run in this thread or on worker threads (the workers run the build: npm test builds first).
+// The worker count proves the threaded run really used workers: without dist/ both runs would
+// be in-thread and equal for nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { experimentSchema } from '../../src/config/experiment.js';
 import { selectBackend } from '../../src/engine/backend.js';
+import { armWorkersStarted } from '../../src/pipeline/arm-pool.js';
 import { runExperiment } from '../../src/pipeline/run-experiment.js';
 import type { MetricsRecord, RunSummary } from '../../src/pipeline/types.js';
 import { tinyExperiment } from '../cli/helpers.js';
@@ -31,8 +34,11 @@ describe('student arms on worker threads', () => {
   });
 
   it('match the in-thread run exactly: summary, metrics and their order', async () => {
+    const before = armWorkersStarted();
     const inThread = await run(1);
+    expect(armWorkersStarted(), 'jobs 1 runs the arms in this thread').toBe(before);
     const threaded = await run(2);
+    expect(armWorkersStarted() - before, 'jobs 2 runs each student arm on a worker thread (is dist/ built?)').toBe(3);
     expect(threaded.summary).toEqual(inThread.summary);
     expect(threaded.metrics).toEqual(inThread.metrics);
     // Every step is reported once, counting up to the total.
