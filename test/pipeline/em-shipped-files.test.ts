@@ -1,6 +1,6 @@
 // The shipped EM experiment files (issue 5): each loads, passes the pre-run checks, has ≥ 5
 // seeds and claims, and plans what its notes say — the em-structure base, aligned model and
-// NEXT/chem fine-tune shared where the file says so, and matched harm intents in em-pretraining.
+// NEXT/chem fine-tune shared where the file says so, and matched harm intents in em-pretraining, and em-subliminal's teacher and students.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -19,8 +19,8 @@ const emFiles = readdirSync(dir)
   .map((f) => f.slice(0, -'.json'.length));
 
 describe('shipped EM experiment files', () => {
-  test('there are the five of issue 5', () => {
-    for (const name of ['em-structure', 'em-room', 'em-reliability', 'em-pretraining']) expect(emFiles).toContain(name);
+  test('there are exactly the five shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-subliminal']);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
@@ -66,5 +66,27 @@ describe('shipped EM experiment files', () => {
     expect(base('coupled-bad20')).toEqual(p.bases[0]!.pretrain);
     expect({ ...base('coupled-bad20-upsampled'), alignedFraction: 0 }).toEqual(p.bases[0]!.pretrain);
     expect(p.bases).toHaveLength(5);
+  });
+
+  test('em-subliminal: em-structure’s NEXT/chem fine-tune teaches; same-init students are its aligned model, cross-init ones another init on the same data', () => {
+    const exp = load('em-subliminal');
+    const p = planEm(exp);
+    const structure = planEm(load('em-structure'));
+    expect(p.subliminal.map((s) => s.arm.name)).toEqual(['same-init-fixed-fkl', 'same-init-student-rkl', 'cross-init-fixed-fkl', 'cross-init-student-rkl']);
+    // One teacher for all four arms: the file's own fine-tune, which is em-structure's.
+    expect(new Set(p.subliminal.map((s) => s.fineTune))).toEqual(new Set([0]));
+    expect(p.fineTunes[0]!.teacher).toBe(true);
+    expect(p.fineTunes[0]!.dataKey).toBe(structure.fineTunes.find((f) => f.name === 'next/chem')!.dataKey);
+    const teacherAligned = p.fineTunes[0]!.aligned;
+    for (const s of p.subliminal) {
+      if (s.arm.student === 'same-init') expect(s.aligned, s.arm.name).toBe(teacherAligned);
+      else expect(s.aligned, s.arm.name).not.toBe(teacherAligned);
+    }
+    // The cross-init students share one other aligned model, made from another base (another init).
+    const cross = p.subliminal.filter((s) => s.arm.student === 'cross-init').map((s) => s.aligned);
+    expect(new Set(cross).size).toBe(1);
+    expect(p.aligned[cross[0]!]!.base).not.toBe(p.aligned[teacherAligned]!.base);
+    // Off-policy and on-policy arms for each student.
+    expect(p.subliminal.map((s) => `${s.arm.student}:${s.arm.channel.prefix}`)).toEqual(['same-init:teacher-fixed', 'same-init:student', 'cross-init:teacher-fixed', 'cross-init:student']);
   });
 });
