@@ -6,7 +6,7 @@ import type { MetricsRecord } from '../pipeline/types.js';
 import type { ArmStageControl } from '../pipeline/arm-control.js';
 import type { LoadedCheckpoint, RunCheckpoint } from '../pipeline/run-checkpoint.js';
 import type { MetricsWriter } from '../report/metrics-writer.js';
-import type { RunStop } from './execute-run.js';
+import type { RunStop } from './run-stop.js';
 
 export interface Checkpointing {
   onMetrics(record: MetricsRecord): void;

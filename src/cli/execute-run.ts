@@ -18,7 +18,7 @@ import type { WithClaims } from '../claims/types.js';
 import type { Experiment } from '../config/experiment.js';
 import type { BackendName } from '../engine/backend.js';
 import { NumericFault } from '../engine/numeric.js';
-import type { StopFlag } from '../engine/stop.js';
+import type { RunStop } from './run-stop.js';
 import { ArmsInterrupted } from '../pipeline/arm-control.js';
 import type { InterruptedRun } from '../pipeline/interrupted-run.js';
 import { buildManifest, finishManifest, gitState, type Manifest } from '../pipeline/manifest.js';
@@ -58,15 +58,6 @@ export interface RunRequest {
   resume?: InterruptedRun;
   /** A stage warned (its loss is diverging); also listed in summary.json. */
   onWarning?(message: string): void;
-}
-
-/** How a run is asked to stop (src/cli/interrupt.ts). */
-export interface RunStop {
-  flag: StopFlag;
-  /** The arm stage starts: from now on a stop is saved as a checkpoint. */
-  listen(): void;
-  /** What asked for the stop ('SIGINT', 'SIGTERM'). */
-  reason(): string;
 }
 
 /** The run's manifest as it started, with this resumption recorded (the code may differ). */

@@ -19,7 +19,7 @@
 // reported in this process.
 import { constants } from 'node:os';
 import { StopFlag } from '../engine/stop.js';
-import type { RunStop } from './execute-run.js';
+import type { RunStop } from './run-stop.js';
 import type { CliIo } from './io.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;

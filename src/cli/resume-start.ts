@@ -11,7 +11,7 @@ import { gitState } from '../pipeline/manifest.js';
 import { loggingArms, shardExperiment } from '../pipeline/shard.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
-import type { RunOptions, RunStart } from './run.js';
+import type { RunOptions, RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
 
 export async function resumeStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {

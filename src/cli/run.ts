@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../config/load.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
@@ -18,31 +17,13 @@ import { printWarning } from './warning-line.js';
 import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
 import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
-import { jobsOption, parseOptions } from './options.js';
+import { parseOptions } from './options.js';
+import { runOptions, type RunOptions, type RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 import { resumeStart } from './resume-start.js';
 import { reportNotice } from './run-report.js';
-import { shardOption } from './shard-option.js';
-
-const runOptions = z
-  .object({
-    // Range is checked against the experiment schema's `seeds` when the file is loaded.
-    seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
-    backend: z.enum(BACKEND_CHOICES).default('auto'),
-    out: z.string().min(1).optional(),
-    jobs: jobsOption.optional(),
-    json: z.boolean().optional(),
-    shard: shardOption.optional(),
-    resume: z.string().min(1).optional(),
-  })
-  .strict();
-
-export type RunOptions = z.output<typeof runOptions>;
-
-/** What a run starts from: a new run or an interrupted one, its directory and backend chosen. */
-export type RunStart = Pick<RunRequest, 'exp' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;
 
 async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
   if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');

@@ -2,16 +2,9 @@
 // consume these; the pipeline produces them.
 import type { BackendName } from '../engine/backend.js';
 import type { ArmStageControl } from './arm-control.js';
+import type { MetricsRecord } from './metrics-record.js';
 
-/** One line of metrics.jsonl: a logged optimizer step (or an evaluation) of one arm. */
-export interface MetricsRecord {
-  /** Which stage wrote it: `teacher`, or the student arm's name. */
-  stage: string;
-  /** Optimizer step within the stage (1-based). */
-  step: number;
-  /** Per-member values, member i = seed i. */
-  [metric: string]: unknown;
-}
+export type { MetricsRecord } from './metrics-record.js';
 
 export interface RunHooks {
   /** Called for every logged step, in order. */
