@@ -13,6 +13,7 @@
 // would otherwise load as a slightly different model and change results without a word. Format 1
 // (no dataSha256) is refused for the same reason. Every problem is a CheckpointError with one
 // line naming the file, what is wrong and what to do.
+import { canonicalJson } from '../engine/canonical-json.js';
 import { sha256Hex, sha256OfText } from '../engine/sha256.js';
 import { GptFamily, gptParamSpecs, type GptConfig } from './gpt.js';
 import { GruFamily, gruParamSpecs, type GruConfig } from './gru.js';
@@ -52,18 +53,6 @@ export interface CheckpointHeader {
   byteLength: number;
   /** SHA-256 (hex) of those bytes. */
   dataSha256: string;
-}
-
-/** JSON with object keys sorted at every depth: equal values give equal text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
 }
 
 /** First 16 hex digits of sha256(canonical JSON of {kind, config}). Pass a resolved config (family.config). */

@@ -12,7 +12,7 @@ import { activeBackend } from '../engine/backend.js';
 import { rootStream } from '../engine/rng.js';
 import type { LmFamily } from '../models/lm.js';
 import { harmScores } from '../probes/em.js';
-import { meanCi, type MeanCi } from '../probes/stats.js';
+import { mean, type MeanCi, meanCi } from '../probes/stats.js';
 import { alignmentBatch, allCells, cellName, type CellProbeSet } from '../worlds/em.js';
 import { runArmTasks } from './arm-pool.js';
 import { cachedBase, findBase, type CacheKey } from './base-cache.js';
@@ -111,7 +111,6 @@ export interface EmRunSummary {
   interval: string;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Per seed, the mean over lists of per-seed values. */
 const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
 

@@ -35,6 +35,7 @@ import { trainChat } from './em-train.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import type { MetricsRecord } from './types.js';
 import { warnInto } from './warnings.js';
+import { mean } from '../probes/stats.js';
 
 export interface EmFineTuneInput {
   /** The fine-tune's name: its cell, and a recipe hash when it is not the file's own recipe (`next/chem`, `next/chem@1a2b3c4d`). */
@@ -127,7 +128,6 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
   }
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Per family member: [cell][member] harm and coherence on the default sets. */
 /** `at`: the stage, setting and step a NaN in the answer distributions is reported with (harm reads a NaN as 0). */

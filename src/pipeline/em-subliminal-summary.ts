@@ -3,7 +3,7 @@
 // fine-tune, over the 12 cells' default probe sets, per seed), beside its teacher's own EM on
 // the same sets for scale, the audit and the channel's budget.
 import type { EmDistill, EmSubliminalArm } from '../config/em-experiment.js';
-import { meanCi, type MeanCi } from '../probes/stats.js';
+import { mean, type MeanCi, meanCi } from '../probes/stats.js';
 import type { EmFineTuneResult } from './em-fine-tune.js';
 import type { EmPlan } from './em-plan.js';
 import { probeKeyName } from './em-probes.js';
@@ -38,7 +38,6 @@ export interface EmSubliminalSummary {
   arms: EmSubliminalArmSummary[];
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function subliminalSummary(exp: { seeds: number; distill?: EmDistill }, plan: EmPlan, fineTunes: readonly EmFineTuneResult[], results: readonly EmSubliminalResult[]): EmSubliminalSummary {
   const M = exp.seeds;

@@ -19,6 +19,7 @@ import { emChannelWorld } from './em-world.js';
 import { assembleParams, type LmConfig } from './lm-factory.js';
 import type { MetricsRecord } from './types.js';
 import { warnInto } from './warnings.js';
+import { mean } from '../probes/stats.js';
 
 export interface EmSubliminalInput {
   /** The arm's name (its metrics stages and checkpoint name derive from it). */
@@ -77,7 +78,6 @@ export interface EmSubliminalEvents {
   stopRequested?(): boolean;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Per seed, the mean over cells of [cell][seed]. */
 const overCells = (byCell: readonly (readonly number[])[], M: number) => Array.from({ length: M }, (_, m) => mean(byCell.map((c) => c[m]!)));
 

@@ -6,15 +6,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
+import { canonicalJson } from '../engine/canonical-json.js';
 import type { Experiment } from '../config/experiment.js';
 import { failWriteIfAsked, namedWriteError } from './disk-full.js';
 
-/** JSON with object keys sorted, so equal values always give equal text (for hashing). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
+/** Re-exported: run-directory code names config hashes from here. */
+export { canonicalJson } from '../engine/canonical-json.js';
 
 /** 6 hex digits identifying the resolved config (which includes seeds and rootSeed). */
 export function configHash(exp: Experiment): string {

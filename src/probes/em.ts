@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
 import type { LmFamily } from '../models/lm.js';
+import { mean } from './stats.js';
 
 export interface AnswerProbe {
   /** Prompts, row-major [K, P], the same for every member. */
@@ -93,7 +94,6 @@ export function scoreDistributions(dist: ArrayLike<number>, members: number, voc
  */
 export function emergentMisalignment(harm: readonly (readonly number[])[], controlHarm: readonly (readonly number[])[]): number[] {
   if (harm.length !== controlHarm.length) throw new Error(`emergentMisalignment: ${harm.length} members against ${controlHarm.length} control members`);
-  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return harm.map((cells, m) => {
     const control = controlHarm[m]!;
     if (cells.length === 0 || cells.length !== control.length) throw new Error(`emergentMisalignment: member ${m} has ${cells.length} cells against the control's ${control.length}`);

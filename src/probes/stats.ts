@@ -20,11 +20,14 @@ export interface MeanCi {
   n: number;
 }
 
+/** The arithmetic mean, summed left to right (NaN for no values). */
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 export function meanCi(values: readonly number[]): MeanCi {
   const n = values.length;
   if (n === 0) return { mean: Number.NaN, ci95: Number.NaN, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, ci95: Number.NaN, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  return { mean, ci95: tQuantile975(n - 1) * Math.sqrt(variance / n), n };
+  const m = mean(values);
+  if (n === 1) return { mean: m, ci95: Number.NaN, n };
+  const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1);
+  return { mean: m, ci95: tQuantile975(n - 1) * Math.sqrt(variance / n), n };
 }

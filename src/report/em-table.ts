@@ -2,10 +2,10 @@
 // over seeds), harm and coherence on its evaluation cells, in-cell reliability, the sampled rate
 // and what the fine-tune trained on; then the transfer matrix when the file has one.
 import type { EmRunSummary } from '../pipeline/em-experiment.js';
+import { mean } from '../probes/stats.js';
 
 const f3 = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toFixed(3) : '–');
 const signed = (x: number | null) => (x !== null && Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(3) : '–');
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 const pm = (s: { mean: number | null; ci95: number | null }, sign = false) => `${sign ? signed(s.mean) : f3(s.mean)} ± ${f3(s.ci95)}`;
 const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)} %` : '–');
 

@@ -1,10 +1,10 @@
 // The terminal table of a numbers-world run: per arm, the student's trait, the transfer over its
 // control student (mean ± 95 % CI over seeds), capability, fidelity and the audit.
 import type { NumbersRunSummary } from '../pipeline/numbers-experiment.js';
+import { mean } from '../probes/stats.js';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const signed = (x: number) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(3) : '–');
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function align(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

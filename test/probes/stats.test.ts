@@ -1,6 +1,6 @@
 // Mean and two-sided 95 % Student-t interval over seeds.
 import { describe, expect, it } from 'vitest';
-import { meanCi, tQuantile975 } from '../../src/probes/stats.js';
+import { mean, meanCi, tQuantile975 } from '../../src/probes/stats.js';
 
 describe('meanCi', () => {
   it('matches a hand-computed t interval for [1, 2, 3, 4, 5]', () => {
@@ -52,5 +52,13 @@ describe('tQuantile975', () => {
 
   it('decreases with df', () => {
     for (let df = 1; df < 200; df++) expect(tQuantile975(df + 1)).toBeLessThan(tQuantile975(df));
+  });
+});
+
+describe('mean', () => {
+  it('sums left to right and divides by the count, NaN for no values', () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(mean([0.1, 0.2, 0.3])).toBe((0.1 + 0.2 + 0.3) / 3); // the same rounding as the loop it replaced
+    expect(mean([])).toBeNaN();
   });
 });
