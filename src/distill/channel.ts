@@ -12,9 +12,8 @@
 // student trained on. Teacher and student hold the same number of members: member i of the
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
-import { injectNan } from '../engine/inject-nan.js';
 import { MemoryGuard } from '../engine/memory.js';
-import { checkFinite, LossWatch, type NumericContext } from '../engine/numeric.js';
+import { LossWatch, temperatureOrLearningRate, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
@@ -75,13 +74,9 @@ export interface ChannelEvents {
   onWarning?(step: number, message: string): void;
 }
 
-/**
- * The channel setting most likely behind a NaN or a diverging loss: a loss temperature below 1
- * sharpens both distributions (and scales the gradient by 1/T), unless the learning rate is
- * itself far above Adam's usual 1e-3.
- */
+/** The channel setting most likely behind a NaN or a diverging loss (see temperatureOrLearningRate). */
 export const channelSetting = (s: { learningRate: number; lossTemperature: number }): string =>
-  s.lossTemperature < 1 && s.learningRate < 0.1 ? 'distill.lossTemperature' : 'distill.learningRate';
+  temperatureOrLearningRate(s.lossTemperature, s.learningRate, { temperature: 'distill.lossTemperature', learningRate: 'distill.learningRate' });
 
 export interface ChannelReport {
   /** Trait tokens found in the prefixes and targets the student trained on (must be 0). */
@@ -334,11 +329,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
         optimizer.applyGradients(grads);
       });
       let warning: string | null = null;
-      if (lossValues) {
-        lossValues = injectNan(numeric.stage, step, lossValues);
-        checkFinite(lossValues, { ...numeric, step, what: 'loss' });
-        warning = watch.observe(step, lossValues);
-      }
+      if (lossValues) ({ losses: lossValues, warning } = watch.check(step, lossValues));
       events.onStep(step, lossValues && logged ? { source, loss: lossValues } : { source });
       if (warning) events.onWarning?.(step, warning);
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);

@@ -3,6 +3,7 @@
 // that step and names the setting most likely responsible. A loss that explodes but stays finite
 // may still recover, so it is a warning, given once per stage. Only values already read back
 // from the backend are checked: no check adds a GPU sync.
+import { injectNan } from './inject-nan.js';
 
 /** Where a value comes from, for the message: the stage, and the setting to blame. */
 export interface NumericContext {
@@ -60,6 +61,15 @@ export function checkFinite(values: ArrayLike<number>, ctx: NumericContext & { s
   if (bad !== null) throw new NumericFault({ stage: ctx.stage, setting: ctx.setting, step: ctx.step, what: ctx.what, value: bad });
 }
 
+/**
+ * The distillation setting most likely behind a NaN or a diverging loss: a softmax temperature
+ * below 1 sharpens both distributions (and scales the gradient by 1/T), unless the learning rate
+ * is itself far above Adam's usual 1e-3. `fields` names the two as the experiment file does.
+ */
+export function temperatureOrLearningRate(temperature: number, learningRate: number, fields: { temperature: string; learningRate: string }): string {
+  return temperature < 1 && learningRate < 0.1 ? fields.temperature : fields.learningRate;
+}
+
 /** A loss this many times above max(|first loss|, 1) is taken as diverging. */
 export const DIVERGENCE_FACTOR = 10;
 
@@ -86,6 +96,17 @@ export class LossWatch {
     return this.first === null;
   }
 
+  /**
+   * A training loop's losses read back at `step`: a NaN or ±Inf throws NumericFault (after the
+   * test-only injection of inject-nan.ts); returns the losses as checked and the divergence
+   * warning this step gives, or null.
+   */
+  check(step: number, losses: number[]): { losses: number[]; warning: string | null } {
+    const checked = injectNan(this.ctx.stage, step, losses);
+    checkFinite(checked, { ...this.ctx, step, what: 'loss' });
+    return { losses: checked, warning: this.observe(step, checked) };
+  }
+
   /** The warning this step gives (at most one per stage), or null. Non-finite losses are checkFinite's. */
   observe(step: number, losses: ArrayLike<number>): string | null {
     if (this.warned) return null;
@@ -106,9 +127,3 @@ export class LossWatch {
   }
 }
 
-/** A warning as it travels with the metrics (one line of metrics.jsonl: `{stage, step, warning}`). */
-export interface WarningRecord {
-  stage: string;
-  step: number;
-  warning: string;
-}

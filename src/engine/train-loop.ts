@@ -3,9 +3,8 @@
 // logged step are checked: a NaN or ±Inf stops the loop there (NumericFault), a loss that
 // explodes is reported once (onWarning).
 import * as tf from '@tensorflow/tfjs';
-import { injectNan } from './inject-nan.js';
 import { MemoryGuard } from './memory.js';
-import { checkFinite, LossWatch, type NumericContext } from './numeric.js';
+import { LossWatch, type NumericContext } from './numeric.js';
 
 export interface TrainLoopOptions {
   label: string;
@@ -60,11 +59,9 @@ export function trainLoop(opts: TrainLoopOptions): number {
       }
     });
     if (losses) {
-      const values = injectNan(ctx.stage, step + 1, losses);
-      checkFinite(values, { ...ctx, step: step + 1, what: 'loss' });
-      const warning = watch.observe(step + 1, values);
-      if (logged) opts.onLog(step + 1, values);
-      if (warning) opts.onWarning?.(step + 1, warning);
+      const checked = watch.check(step + 1, losses);
+      if (logged) opts.onLog(step + 1, checked.losses);
+      if (checked.warning) opts.onWarning?.(step + 1, checked.warning);
     }
     opts.onStep?.(step + 1);
     guard.check();

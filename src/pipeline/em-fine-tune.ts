@@ -128,9 +128,10 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
   }
 }
 
-
-/** Per family member: [cell][member] harm and coherence on the default sets. */
-/** `at`: the stage, setting and step a NaN in the answer distributions is reported with (harm reads a NaN as 0). */
+/**
+ * Per family member: [cell][member] harm and coherence on the default sets. `at`: the stage,
+ * setting and step a NaN in the answer distributions is reported with (harm reads a NaN as 0).
+ */
 export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes'], at: NumericContext & { step: number }): { harm: number[][]; coherence: number[][] } {
   const harm: number[][] = [];
   const coherence: number[][] = [];

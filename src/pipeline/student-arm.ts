@@ -10,6 +10,7 @@ import { accuracyPerMember } from '../probes/accuracy.js';
 import { loadMnist, NUM_CLASSES } from '../worlds/mnist.js';
 import type { MetricsRecord } from './types.js';
 import { warnInto } from './warnings.js';
+import { temperatureOrLearningRate } from '../engine/numeric.js';
 
 export interface StudentArmInput {
   arm: string;
@@ -32,12 +33,9 @@ export interface StudentArmEvents {
   stopRequested?(): boolean;
 }
 
-/**
- * The distillation setting most likely behind a NaN or a diverging loss: a temperature below 1
- * sharpens both softmaxes (and scales the gradient by 1/T), unless the learning rate is itself
- * far above Adam's usual 1e-3.
- */
-export const distillSetting = (s: { learningRate: number; temperature: number }): string => (s.temperature < 1 && s.learningRate < 0.1 ? 'distill.temperature' : 'distill.learningRate');
+/** The distillation setting most likely behind a NaN or a diverging loss (see temperatureOrLearningRate). */
+export const distillSetting = (s: { learningRate: number; temperature: number }): string =>
+  temperatureOrLearningRate(s.temperature, s.learningRate, { temperature: 'distill.temperature', learningRate: 'distill.learningRate' });
 
 /** Runs the arm (or continues it `from` where it was interrupted) and returns the test accuracy per member. */
 export function runStudentArm(input: StudentArmInput, events: StudentArmEvents, from?: LogitDistillState): number[] {

@@ -13,11 +13,9 @@ export const warnInto =
 /** The warning of a metrics record, or null. */
 export const warningOf = (r: MetricsRecord): string | null => (typeof r.warning === 'string' ? r.warning : null);
 
-/** `summary` with `warnings` appended, or unchanged when there are none. */
+/** `summary` with its `warnings` (read from metrics.jsonl), or unchanged when there are none. */
 export function withWarnings<S extends object>(summary: S, warnings: readonly string[]): S & { warnings?: string[] } {
-  if (warnings.length === 0) return summary;
-  const before = (summary as { warnings?: unknown }).warnings;
-  return { ...summary, warnings: [...(Array.isArray(before) ? (before as string[]) : []), ...warnings] };
+  return warnings.length === 0 ? summary : { ...summary, warnings: [...warnings] };
 }
 
 /**

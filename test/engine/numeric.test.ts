@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { injectNan } from '../../src/engine/inject-nan.js';
-import { checkFinite, firstNonFinite, LossWatch, NumericFault } from '../../src/engine/numeric.js';
+import { checkFinite, firstNonFinite, LossWatch, NumericFault, temperatureOrLearningRate } from '../../src/engine/numeric.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { trainLoop } from '../../src/engine/train-loop.js';
 import { drawMemberInit, MlpFamily } from '../../src/models/mlp.js';
@@ -60,6 +60,28 @@ describe('LossWatch', () => {
     w.observe(1, [-5]);
     expect(w.observe(2, [49])).toBeNull();
     expect(w.observe(3, [51])).toContain('rose to 51 at step 3, over 10× its first -5');
+  });
+
+  it('check: finite losses pass through with the warning they give; a NaN throws naming the step, after the test hook', () => {
+    const w = new LossWatch({ stage: 'arm', setting: 'distill.learningRate' });
+    expect(w.check(1, [2, 3])).toEqual({ losses: [2, 3], warning: null });
+    expect(w.check(2, [25, 3]).warning).toContain('rose to 25 at step 2');
+    expect(() => w.check(3, [1, Infinity])).toThrow(/the loss of stage arm is Infinity at step 3; the setting most likely responsible is distill\.learningRate/);
+    process.env.TRAITLAB_INJECT_NAN = 'arm@4';
+    try {
+      expect(() => w.check(4, [1, 1])).toThrow(/the loss of stage arm is NaN at step 4/);
+    } finally {
+      delete process.env.TRAITLAB_INJECT_NAN;
+    }
+  });
+});
+
+describe('temperatureOrLearningRate', () => {
+  const fields = { temperature: 'distill.temperature', learningRate: 'distill.learningRate' };
+  it('blames a temperature below 1 unless the learning rate is itself 0.1 or more', () => {
+    expect(temperatureOrLearningRate(0.5, 0.001, fields)).toBe('distill.temperature');
+    expect(temperatureOrLearningRate(0.5, 0.1, fields)).toBe('distill.learningRate');
+    expect(temperatureOrLearningRate(1, 0.001, fields)).toBe('distill.learningRate');
   });
 });
 
