@@ -13,6 +13,16 @@ import { initLm, lmConfig, resolvedModelConfig, type LmSpec } from '../../src/pi
 import { CONTEXT, VOCAB_SIZE } from '../../src/worlds/numbers.js';
 import { tempDir } from '../cli/helpers.js';
 
+/** What reading the cached base throws (undefined when it loads). */
+function loadError(key: CacheKey, train: Parameters<typeof cachedBase>[1]): unknown {
+  try {
+    cachedBase(key, train).family.dispose();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 const GPT: LmSpec = { kind: 'gpt', layers: 1, dModel: 16, heads: 2 };
 const GRU: LmSpec = { kind: 'gru', hidden: 16, embedding: 8 };
 
@@ -84,12 +94,7 @@ describe('cachedBase', () => {
     first.family.dispose();
     const bytes = readFileSync(first.file);
     writeFileSync(first.file, bytes.subarray(0, bytes.length - 100));
-    let error: unknown;
-    try {
-      cachedBase(key, train).family.dispose();
-    } catch (e) {
-      error = e;
-    }
+    const error = loadError(key, train);
     expect(error).toBeInstanceOf(CheckpointError);
     const message = (error as Error).message;
     expect(message).not.toContain('\n');
@@ -112,12 +117,7 @@ describe('cachedBase', () => {
     const flipped = Buffer.from(bytes);
     for (let i = 0; i < 64; i++) flipped[flipped.length - 4000 + i] ^= 0x5a;
     writeFileSync(first.file, flipped);
-    let error: unknown;
-    try {
-      cachedBase(key, train).family.dispose();
-    } catch (e) {
-      error = e;
-    }
+    const error = loadError(key, train);
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toBe(
       `checkpoint ${first.file}: ${(error as CheckpointError).problem}; delete it to rebuild it (the next run pretrains it again, or npx traitlab pretrain <experiment file> --out ${join(dir, 'bases')} does now)`,

@@ -10,8 +10,9 @@ import { clip, metricRange, UNBOUNDED } from '../../src/report/charts/metric-ran
 import { numbersCharts } from '../../src/report/charts/numbers-charts.js';
 import { renderSvg } from '../../src/report/charts/render-svg.js';
 import type { ChartDef } from '../../src/report/charts/chart-def.js';
-import type { EmReportSummary, MnistReportSummary, NumbersReportSummary } from '../../src/report/summary-schema.js';
+import type { MnistReportSummary, NumbersReportSummary } from '../../src/report/summary-schema.js';
 import { meanCi } from '../../src/probes/stats.js';
+import { emArm, emSummary } from './fixtures.js';
 
 type Row = Record<string, number | string | null>;
 const rows = (chart: ChartDef | undefined): Row[] => (chart!.spec as { data: { values: Row[] } }).data.values;
@@ -175,27 +176,8 @@ describe('MNIST charts', () => {
 });
 
 describe('EM charts', () => {
-  const stats = (mean: number, ci95: number) => ({ mean, ci95 });
-  const arm = (name: string, fineTune: string, reliability: number, em: number) => ({
-    name,
-    variant: 'narrow',
-    fineTune,
-    evaluate: ['others'],
-    em: [em, em],
-    emStats: stats(em, 0.3),
-    reliabilityStats: stats(reliability, 0.2),
-    coherenceStats: stats(0.7, 0.02),
-  });
-  const summary: EmReportSummary = {
-    experiment: 'x',
-    seeds: 2,
-    rootSeed: 0,
-    backend: 'wasm',
-    world: 'em',
-    base: { harmStats: stats(0.2, 0.1), coherenceStats: stats(0.8, 0.02) },
-    aligned: { harmStats: stats(0, 0), coherenceStats: stats(0.85, 0.02) },
-    arms: [arm('a', 'next/chem', 0.95, 0.8), arm('b', 'next/chem@a', 0.1, 0.02), arm('c', 'next/chem@b', 0.5, 0.2)],
-  };
+  const arm = (name: string, fineTune: string, reliability: number, em: number) => emArm(name, fineTune, 'narrow', reliability, em, { em: 0.3, reliability: 0.2 });
+  const summary = emSummary([arm('a', 'next/chem', 0.95, 0.8), arm('b', 'next/chem@a', 0.1, 0.02), arm('c', 'next/chem@b', 0.5, 0.2)]);
   const charts = emCharts(summary, null);
 
   test('reliability error bars in [0, 1], EM whiskers in [−1, 1]', () => {

@@ -4,29 +4,9 @@
 import { describe, expect, test } from 'vitest';
 import { emCharts } from '../../src/report/charts/em-charts.js';
 import { renderSvg } from '../../src/report/charts/render-svg.js';
-import type { EmReportSummary } from '../../src/report/summary-schema.js';
+import { emArm, emSummary as summary } from './fixtures.js';
 
-const stats = (mean: number, ci95: number) => ({ mean, ci95 });
-const arm = (name: string, fineTune: string, variant: string, reliability: number, em: number) => ({
-  name,
-  variant,
-  fineTune,
-  evaluate: ['others'],
-  em: [em, em],
-  emStats: stats(em, 0.05),
-  reliabilityStats: stats(reliability, 0.01),
-  coherenceStats: stats(0.7, 0.02),
-});
-const summary = (arms: ReturnType<typeof arm>[]): EmReportSummary => ({
-  experiment: 'x',
-  seeds: 2,
-  rootSeed: 0,
-  backend: 'wasm',
-  world: 'em',
-  base: { harmStats: stats(0.2, 0.1), coherenceStats: stats(0.8, 0.02) },
-  aligned: { harmStats: stats(0, 0), coherenceStats: stats(0.85, 0.02) },
-  arms,
-});
+const arm = (name: string, fineTune: string, variant: string, reliability: number, em: number) => emArm(name, fineTune, variant, reliability, em, { em: 0.05, reliability: 0.01 });
 
 describe('EM against reliability', () => {
   test('three fine-tunes: one point per harmful arm (the secure arm left out), rendered with no warnings', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { meanCi } from '../../src/probes/stats.js';
+import type { EmReportSummary } from '../../src/report/summary-schema.js';
 
 /** An arm name and a description that would be markup if the page did not escape them. */
 export const ODD_ARM = 'same <b>&"odd"</b>';
@@ -116,3 +117,30 @@ export function mnistRun(dir: string): string {
   const config = { name: 'mnist-fixture', world: 'mnist', description: 'aux-logit transfer', seeds: SEEDS, rootSeed: 0 };
   return writeRun(dir, { summary, metrics, manifest: manifest(config) });
 }
+
+/** {mean, ci95} as an EM summary holds it. */
+const emStats = (mean: number, ci95: number) => ({ mean, ci95 });
+
+/** An EM arm of 2 seeds at these means; `ci` sets the half-widths of its EM and reliability intervals. */
+export const emArm = (name: string, fineTune: string, variant: string, reliability: number, em: number, ci: { em: number; reliability: number }) => ({
+  name,
+  variant,
+  fineTune,
+  evaluate: ['others'],
+  em: [em, em],
+  emStats: emStats(em, ci.em),
+  reliabilityStats: emStats(reliability, ci.reliability),
+  coherenceStats: emStats(0.7, 0.02),
+});
+
+/** An EM summary of 2 seeds with these arms (fixed base and aligned scores). */
+export const emSummary = (arms: ReturnType<typeof emArm>[]): EmReportSummary => ({
+  experiment: 'x',
+  seeds: 2,
+  rootSeed: 0,
+  backend: 'wasm',
+  world: 'em',
+  base: { harmStats: emStats(0.2, 0.1), coherenceStats: emStats(0.8, 0.02) },
+  aligned: { harmStats: emStats(0, 0), coherenceStats: emStats(0.85, 0.02) },
+  arms,
+});
