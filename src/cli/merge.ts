@@ -19,6 +19,7 @@ import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { reportNotice } from './run-report.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 const mergeOptions = z.object({ out: z.string().min(1).optional() }).strict();
 
@@ -27,7 +28,7 @@ async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }));
   const now = new Date();
   const merged = mergeShards(runs, now);
-  for (const w of merged.warnings) io.err(`traitlab: warning: ${w}; the merged numbers may not equal one run's`);
+  for (const w of merged.warnings) printWarning(io, `${w}; the merged numbers may not equal one run's`);
   const dir = resolveRunDir(merged.exp, { cwd: io.cwd, out: opts.out, now });
   assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to');
   const runDir = RunDir.create(dir); // refuses a taken target before anything is written

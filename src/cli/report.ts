@@ -5,10 +5,11 @@ import { resolve } from 'node:path';
 import { writeReport } from '../report/write-report.js';
 import type { CliIo } from './io.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 export async function report(runDir: string, io: CliIo): Promise<void> {
   const { file, warnings } = await writeReport(resolve(io.cwd, runDir));
-  for (const w of warnings) io.err(`traitlab: warning: ${w}`);
+  for (const w of warnings) printWarning(io, `${w}`);
   io.out(`wrote ${shownPath(file, io.cwd)}`);
 }
 

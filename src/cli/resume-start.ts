@@ -13,6 +13,7 @@ import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import type { RunOptions, RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 export async function resumeStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
   const given = opts.resume!;
@@ -27,7 +28,7 @@ export async function resumeStart(file: string | undefined, opts: RunOptions, io
   const then = target.manifest.git;
   const now = gitState(packageRoot());
   if (then && now && then.commit !== now.commit)
-    io.err(`traitlab: warning: the run was started at commit ${then.commit.slice(0, 7)} and this checkout is at ${now.commit.slice(0, 7)}; the rest of it runs this checkout's code`);
+    printWarning(io, `the run was started at commit ${then.commit.slice(0, 7)} and this checkout is at ${now.commit.slice(0, 7)}; the rest of it runs this checkout's code`);
   const arms = [...target.loaded.arms.values()];
   const done = arms.filter((a) => 'done' in a).length;
   const { exp } = target;

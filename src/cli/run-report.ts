@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { REPORT_FILE, type ReportOutcome } from '../report/write-report.js';
 import type { CliIo } from './io.js';
 import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
 
 export interface ReportNotice {
   /** Pass as RunRequest.onReport; warnings go to stderr at once. */
@@ -18,11 +19,11 @@ export function reportNotice(io: CliIo, dir: string): ReportNotice {
   return {
     onReport(outcome) {
       if (!outcome.ok) {
-        io.err(`traitlab: warning: ${REPORT_FILE} was not written (${outcome.error}); the run's results are complete: write it with traitlab report ${shownPath(dir, io.cwd)}`);
+        printWarning(io, `${REPORT_FILE} was not written (${outcome.error}); the run's results are complete: write it with traitlab report ${shownPath(dir, io.cwd)}`);
         return;
       }
       written = true;
-      for (const w of outcome.warnings) io.err(`traitlab: warning: ${w}`);
+      for (const w of outcome.warnings) printWarning(io, `${w}`);
     },
     printWhere() {
       if (written) io.out(`report: ${shownPath(join(dir, REPORT_FILE), io.cwd)}`);

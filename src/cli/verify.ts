@@ -18,6 +18,7 @@ import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
+import { printWarning } from './warning-line.js';
 
 /**
  * Across backends (wasm's XNNPACK kernels against the JavaScript cpu kernels, or tfjs-node),
@@ -70,11 +71,11 @@ function reportProvenance(run: StoredRun, io: CliIo): void {
   const then = run.manifest.git ?? null;
   const now = gitState(packageRoot());
   io.out(`commit: run made at traitlab ${showCommit(then)}; this checkout is at ${showCommit(now)}`);
-  for (const w of checkoutWarnings(then, now)) io.err(`traitlab: warning: ${w}`);
+  for (const w of checkoutWarnings(then, now)) printWarning(io, `${w}`);
   const versions = run.manifest.versions ?? {};
   for (const name of RECORDED_PACKAGES) {
     const current = packageVersion(name, packageRoot());
-    if (name in versions && versions[name] !== current) io.err(`traitlab: warning: the run used ${name} ${versions[name] ?? '(not installed)'}, this checkout has ${current ?? '(not installed)'}; kernels may differ`);
+    if (name in versions && versions[name] !== current) printWarning(io, `the run used ${name} ${versions[name] ?? '(not installed)'}, this checkout has ${current ?? '(not installed)'}; kernels may differ`);
   }
 }
 
