@@ -73,7 +73,7 @@ function resumedManifest(m: Manifest, packageRoot: string): Manifest {
  * A numeric fault is another: the state it reached is kept to be inspected.
  */
 export function keepsPartial(e: unknown): boolean {
-  return isDiskFull(e) || e instanceof NumericFault; // a NaN: kept to inspect (its step and setting are in the message)
+  return isDiskFull(e) || e instanceof NumericFault;
 }
 
 /** The error of a run that failed with its .partial directory and checkpoint kept. */

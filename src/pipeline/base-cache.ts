@@ -65,8 +65,7 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
   const problem = outLocationProblem(dirname(target));
   if (problem !== null) throw new ConfigError(`the base cache ${dirname(target)}`, `${problem}; set TRAITLAB_CACHE to a folder you can write to`);
   const family = train();
-  mkdirSync(dirname(target), { recursive: true });
-  saveCheckpoint(target, family as CheckpointedFamily);
+  saveCheckpoint(target, family as CheckpointedFamily); // makes the folder
   return { family, cached: false, file: target };
 }
 
