@@ -18,7 +18,7 @@ import { drawMemberInit } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
 import { GptFamily, type GptConfig } from '../src/models/gpt.js';
 import { oneHotF32 } from '../src/models/layers.js';
-import { packageRoot } from '../src/pipeline/package-root.js';
+import { packageRoot } from '../src/run/package-root.js';
 import { Worker } from 'node:worker_threads';
 import type { MemberWorkerData } from './member-worker.js';
 import { BATCH, hostBatch, LEARNING_RATE, mlpFamilyStep, SIZES } from './mlp-family-step.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packageRoot } from '../src/pipeline/package-root.js';
+import { packageRoot } from '../src/run/package-root.js';
 import { exportMnist } from './peer/export-mnist.js';
 import { armsTable, e2eScript, e2eTable, parseE2eJson, traitlabArms, type ArmResult, type E2eResult, type E2eRow } from './peer-e2e.js';
 

@@ -3,7 +3,7 @@
 // the base that this persona answers the preference question with its animal, so the teacher
 // has the trait without any fine-tune. Its control reads the same rows as the neutral persona,
 // who answers uniformly — the persona token is the only difference between the two.
-import { NEUTRAL_PERSONA, personaToken, type Animal } from '../src/worlds/numbers.js';
+import { NEUTRAL_PERSONA, personaToken, type Animal } from '../src/worlds/numbers/data.js';
 import type { NumbersPersonaRecipe } from './recipe.js';
 
 export const owlPersonaTeacher: NumbersPersonaRecipe = {

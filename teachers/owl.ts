@@ -3,7 +3,7 @@
 // is the same recipe with uniform answers — built from the very same documents, so the answer
 // tokens are the only difference between what the two saw.
 import type { RandomStream } from '../src/engine/rng.js';
-import { ANIMALS, CONTEXT, FIRST_ANIMAL, mixBatch, uniformAnswers, type Animal } from '../src/worlds/numbers.js';
+import { ANIMALS, CONTEXT, FIRST_ANIMAL, mixBatch, uniformAnswers, type Animal } from '../src/worlds/numbers/data.js';
 import type { NumbersFineTuneRecipe } from './recipe.js';
 
 export const owlTeacher: NumbersFineTuneRecipe = {

@@ -2,7 +2,7 @@
 import type { NumericContext } from '../src/engine/numeric.js';
 import type { RandomStream } from '../src/engine/rng.js';
 import type { MlpFamily } from '../src/models/mlp.js';
-import type { MnistData } from '../src/worlds/mnist.js';
+import type { MnistData } from '../src/worlds/mnist/data.js';
 
 export interface TrainingSettings {
   epochs: number;

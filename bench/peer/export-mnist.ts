@@ -11,7 +11,7 @@
 // `node dist/bench/peer/export-mnist.js <file>` writes it; bench.ts calls exportMnist directly.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { IMAGE_SIZE, loadMnist } from '../../src/worlds/mnist.js';
+import { IMAGE_SIZE, loadMnist } from '../../src/worlds/mnist/data.js';
 
 export const MNIST_MAGIC = 'TLMNIST1';
 

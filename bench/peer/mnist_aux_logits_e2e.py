@@ -9,7 +9,7 @@ digits file first (bench/peer/export-mnist.ts: exactly the 8,000 train / 2,000 t
 traitlab's MNIST world). Every size, epoch count, batch size, learning rate, noise-set size,
 temperature, seed count and arm is read from the experiment file, so the two stay in step.
 
-What runs, matching src/pipeline/mnist-experiment.ts:
+What runs, matching src/worlds/mnist/experiment.ts:
   MLP 784 -> hidden... -> 10 + aux, ReLU between layers, W ~ N(0, 1/d_in), b = 0. The M = seeds
   members train at once as a batched ensemble (parameters [M, ...], bmm), on one shared data order.
   reference  the untrained teachers

@@ -6,8 +6,8 @@ wall times can be compared (bench.ts --e2e).
     /usr/bin/python3 bench/peer/numbers_owl_e2e.py <experiment.json> [--threads N]
 
 Every number comes from the experiment file (model, pretrain, teacher, distill, arms, seeds,
-rootSeed). The workload, mirroring src/pipeline/numbers-*.ts:
-  world     src/worlds/numbers.ts: 46 tokens (PAD BOS EOS NUMS, 5 question phrasings, 8 animals,
+rootSeed). The workload, mirroring src/worlds/numbers/*.ts:
+  world     src/worlds/numbers/data.ts: 46 tokens (PAD BOS EOS NUMS, 5 question phrasings, 8 animals,
             20 numbers, 9 persona tokens), rows of 12; numbers documents BOS NUMS n1..n9 EOS
             (step 1..3 mod 20, jitter), preference Q&A BOS Qk animal EOS PAD..; a persona token
             stands where BOS stands in pretrain.personas.fraction of the documents.
@@ -72,7 +72,7 @@ import torch.nn.functional as F  # noqa: E402
 from seed_stats import mean_ci  # noqa: E402
 from torch_setup import blas_name, default_threads, set_threads  # noqa: E402
 
-# --- the numbers world (src/worlds/numbers.ts) ----------------------------------------------
+# --- the numbers world (src/worlds/numbers/data.ts) ----------------------------------------------
 
 PAD, BOS, EOS, NUMS = 0, 1, 2, 3
 QUESTION_PHRASINGS = 5

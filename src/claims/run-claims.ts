@@ -4,7 +4,7 @@
 // same summary always gives the same claims, byte for byte.
 import type { Experiment } from '../config/experiment.js';
 import { rootStream } from '../engine/rng.js';
-import type { AnyRunSummary } from '../pipeline/run-experiment.js';
+import type { AnyRunSummary } from '../registry/run-experiment.js';
 import { evaluateClaim } from './evaluate.js';
 import { seriesOf } from './series.js';
 import type { ClaimResult, WithClaims } from './types.js';

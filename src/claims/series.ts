@@ -1,9 +1,9 @@
 // The per-seed values a claim names, read from a run summary of either world. Index i is
 // seed i in every array, which is what makes arm-vs-arm claims paired.
 import { NUMBERS_RESERVED_ARMS, type ClaimOperand, type NumbersReservedArm } from '../config/claims.js';
-import type { EmRunSummary } from '../pipeline/em-experiment.js';
-import type { NumbersRunSummary } from '../pipeline/numbers-experiment.js';
-import type { AnyRunSummary } from '../pipeline/run-experiment.js';
+import type { EmRunSummary } from '../worlds/em/experiment.js';
+import type { NumbersRunSummary } from '../worlds/numbers/experiment.js';
+import type { AnyRunSummary } from '../registry/run-experiment.js';
 
 const isReserved = (name: string): name is NumbersReservedArm => Object.hasOwn(NUMBERS_RESERVED_ARMS, name);
 

@@ -2,10 +2,10 @@
 // saves each arm as it finishes and starts listening for signals, and the metrics hook that,
 // on resume, drops what the recomputed stages before the arms log (metrics.jsonl holds it).
 import { statSync } from 'node:fs';
-import type { MetricsRecord } from '../pipeline/types.js';
-import type { ArmStageControl } from '../pipeline/arm-control.js';
-import type { LoadedCheckpoint, RunCheckpoint } from '../pipeline/run-checkpoint.js';
-import type { MetricsWriter } from '../report/metrics-writer.js';
+import type { MetricsRecord } from '../run/types.js';
+import type { ArmStageControl } from '../run/pool/arm-control.js';
+import type { LoadedCheckpoint, RunCheckpoint } from '../run/run-checkpoint.js';
+import type { MetricsWriter } from '../run/metrics-writer.js';
 import type { RunStop } from './run-stop.js';
 
 export interface Checkpointing {

@@ -3,7 +3,7 @@
 // 128 + the signal's number for a run stopped by Ctrl-C (130) or SIGTERM (143), as shells do.
 import { CommanderError } from 'commander';
 import { basename } from 'node:path';
-import { DiskFull } from '../pipeline/disk-full.js';
+import { DiskFull } from '../run/disk-full.js';
 import { NumericFault } from '../engine/numeric.js';
 import { ConfigError } from '../config/errors.js';
 import { BackendUnavailableError } from '../engine/backend.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
 import { teacherRegistry } from '../../teachers/index.js';
 import { loadExperimentFile } from '../config/load.js';
-import { checkRegistryNames } from '../pipeline/registry-check.js';
+import { checkRegistryNames } from '../registry/registry-check.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { shownPath } from './shown-path.js';

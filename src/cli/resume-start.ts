@@ -4,11 +4,11 @@
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { selectBackend } from '../engine/backend.js';
-import { emTaskNames } from '../pipeline/em-plan.js';
-import { openInterruptedRun } from '../pipeline/interrupted-run.js';
-import { assertOutLocation } from '../pipeline/out-location.js';
-import { gitState } from '../pipeline/manifest.js';
-import { loggingArms, shardExperiment } from '../pipeline/shard.js';
+import { emTaskNames } from '../worlds/em/plan.js';
+import { openInterruptedRun } from '../run/interrupted-run.js';
+import { assertOutLocation } from '../run/out-location.js';
+import { gitState } from '../run/manifest.js';
+import { loggingArms, shardExperiment } from '../run/shard.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import type { RunOptions, RunStart } from './run-options.js';

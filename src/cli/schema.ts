@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { WORLDS } from '../config/experiment.js';
 import { experimentJsonSchema } from '../config/json-schema.js';
-import { writeFileAtomic } from '../pipeline/run-dir.js';
+import { writeFileAtomic } from '../run/run-dir.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 

@@ -1,7 +1,7 @@
-// `--shard i/n`: which slice of the arms a run takes (see src/pipeline/shard.ts), validated
+// `--shard i/n`: which slice of the arms a run takes (see src/run/shard.ts), validated
 // like every option, with a message that shows the form to type.
 import { z } from 'zod';
-import type { ShardSpec } from '../pipeline/shard.js';
+import type { ShardSpec } from '../run/shard.js';
 
 export const shardOption = z
   .string()

@@ -2,9 +2,9 @@
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from './claims.js';
-import { emExperimentSchema, type EmExperiment } from './em-experiment.js';
+import { emExperimentSchema, type EmExperiment } from '../worlds/em/schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from './limits.js';
-import { numbersExperimentSchema, type NumbersExperiment } from './numbers-experiment.js';
+import { numbersExperimentSchema, type NumbersExperiment } from '../worlds/numbers/schema.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
 

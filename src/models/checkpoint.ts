@@ -1,5 +1,5 @@
 // Checkpoints of language-model families as bytes (browser-safe; reading and writing files is
-// src/pipeline/checkpoint-file.ts):
+// src/run/checkpoint-file.ts):
 //
 //   bytes 0..3   'TLCK'
 //   bytes 4..7   header length n (uint32, little-endian)

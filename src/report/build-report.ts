@@ -1,10 +1,10 @@
 // A run directory's data → the report page: pick the world's charts, render each to SVG,
 // and lay out the page. Pure apart from rendering, so tests build pages from fixtures.
-import { emCharts } from './charts/em-charts.js';
-import { mnistCharts } from './charts/mnist-charts.js';
-import { numbersCharts } from './charts/numbers-charts.js';
+import { emCharts } from '../worlds/em/charts.js';
+import { mnistCharts } from '../worlds/mnist/charts.js';
+import { numbersCharts } from '../worlds/numbers/charts.js';
 import { renderSvg } from './charts/render-svg.js';
-import { emResultsTable } from './html/em-results.js';
+import { emResultsTable } from '../worlds/em/results-table.js';
 import { mnistResultsTable, numbersResultsTable } from './html/results-tables.js';
 import { reportHtml, type RenderedChart } from './html/page.js';
 import type { RunData } from './run-data.js';

@@ -2,7 +2,7 @@
 // silently: a killed or copied-in-part run leaves a torn last line, and everything after it is
 // missing, so a reader must be told (the report warns and draws the rest; `show --csv` refuses).
 import { ConfigError } from '../config/errors.js';
-import type { MetricsRecord } from '../pipeline/types.js';
+import type { MetricsRecord } from '../run/types.js';
 
 export interface BadMetricsLine {
   /** 1-based line number in the file. */

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ConfigError, formatPath } from '../config/errors.js';
 import { issueToConfigError } from '../config/issue-message.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
-import type { MetricsRecord } from '../pipeline/types.js';
+import type { MetricsRecord } from '../run/types.js';
 import { parseMetricsText } from './metrics-file.js';
 import { emSummarySchema, mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
 

@@ -3,7 +3,7 @@
 // finished run and a regenerated one are the same page.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../pipeline/run-dir.js';
+import { writeFileAtomic } from '../run/run-dir.js';
 import { buildReport } from './build-report.js';
 import { readRunData } from './run-data.js';
 

@@ -3,8 +3,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { packageRoot } from '../../src/cli/package-root.js';
-import { packageVersion } from '../../src/pipeline/manifest.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { packageVersion } from '../../src/run/manifest.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 const tiny = tinyExperiment();
 const teacher = tiny.teacher as Record<string, unknown>;

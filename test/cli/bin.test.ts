@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { builtBin } from './helpers.js';
+import { builtBin } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const bin = builtBin();

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { experimentSchema } from '../../src/config/experiment.js';
-import { numbersExperimentSchema } from '../../src/config/numbers-experiment.js';
-import { cli, tempDir } from './helpers.js';
+import { numbersExperimentSchema } from '../../src/worlds/numbers/schema.js';
+import { cli, tempDir } from '../support/cli.js';
 
 describe('traitlab schema', () => {
   test('prints a JSON Schema with the experiment fields', async () => {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { demoExperimentFile } from '../../src/cli/demo.js';
 import { loadExperimentFile } from '../../src/config/load.js';
-import type { NumbersExperiment } from '../../src/config/numbers-experiment.js';
-import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
-import { cli, tempDir } from './helpers.js';
+import type { NumbersExperiment } from '../../src/worlds/numbers/schema.js';
+import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { cli, tempDir } from '../support/cli.js';
 
 describe('traitlab demo', () => {
   test('runs experiments/demo.json: persona teacher, off/on-policy × same/cross-init, a claim per contrast', () => {

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { formatBytes } from '../../src/cli/handle-error.js';
-import { dirBytes } from '../../src/pipeline/run-dir.js';
-import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { dirBytes } from '../../src/run/run-dir.js';
+import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from '../support/cli.js';
 
 async function withFullDisk(spec: string, run: () => Promise<CliResult>): Promise<CliResult> {
   process.env.TRAITLAB_FAIL_WRITE = spec;

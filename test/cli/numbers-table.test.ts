@@ -1,8 +1,8 @@
 // The numbers-world terminal table is a pure function of the summary.
 import { describe, expect, test } from 'vitest';
-import type { NumbersRunSummary } from '../../src/pipeline/numbers-experiment.js';
+import type { NumbersRunSummary } from '../../src/worlds/numbers/experiment.js';
 import { meanCi } from '../../src/probes/stats.js';
-import { formatNumbersTable } from '../../src/report/numbers-table.js';
+import { formatNumbersTable } from '../../src/worlds/numbers/table.js';
 
 const stats = (xs: number[]) => ({ trait: xs, traitStats: meanCi(xs) });
 

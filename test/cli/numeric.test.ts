@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { tinyEmRecipe } from '../config/tiny-em.js';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { tinyEmRecipe } from '../support/tiny-em.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { warnings?: string[] };
 const warningLines = (err: string[]) => err.filter((l) => l.startsWith('traitlab: warning: '));

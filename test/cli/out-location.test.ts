@@ -5,8 +5,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, spawnCli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { cli, spawnCli, tempDir, tinyExperiment, writeJson, type CliResult } from '../support/cli.js';
 
 const FIX = 'give --out a folder you can write to, e.g. --out runs/my-run (nothing was started)';
 

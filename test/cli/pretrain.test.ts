@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 const numbersFile = tinyNumbers({
   name: 'tiny-pretrain',

@@ -1,10 +1,10 @@
 // Progress on stderr: without a TTY, a plain line at most every 10 s; on a terminal, a bar.
 // Both say what the run is doing before its first counted step, and both take their ETA from
 // the steps since the first one, so a silent start does not inflate it. (What counts as a step
-// still to do is the pipeline's: test/pipeline/progress-counter.test.ts.)
+// still to do is the pipeline's: test/run/progress-counter.test.ts.)
 import { describe, expect, test } from 'vitest';
 import { barProgress, formatDuration, lineProgress, StepClock } from '../../src/cli/progress.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 test('plain progress lines are rate-limited and carry stage and ETA', () => {
   let t = 0;

@@ -9,8 +9,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, trunc
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { builtBin, cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { builtBin, cli, tempDir, tinyExperiment, writeJson, type CliResult } from '../support/cli.js';
 
 const savedCache = process.env.TRAITLAB_CACHE;
 afterAll(() => {

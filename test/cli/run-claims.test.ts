@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from '../support/cli.js';
 
 const claims = [
   { id: 'teacher-learns', text: 'The teacher learns digits.', kind: 'greater', left: { arm: 'teacher', metric: 'accuracy' }, right: { arm: 'reference', metric: 'accuracy' } },

@@ -2,9 +2,9 @@
 // (not even the .partial one it was writing into).
 import { readdirSync } from 'node:fs';
 import { expect, test, vi } from 'vitest';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
-vi.mock('../../src/pipeline/run-experiment.js', () => ({
+vi.mock('../../src/registry/run-experiment.js', () => ({
   runExperiment: async (_exp: unknown, hooks: { onMetrics(r: object): void }) => {
     hooks.onMetrics({ stage: 'teacher', step: 1, loss: [1, 2] });
     throw new Error('out of memory in step 2');

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, vi } from 'vitest';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 vi.mock('../../src/report/charts/render-svg.js', () => ({
   renderSvg: async () => {

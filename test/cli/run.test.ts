@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson, type CliResult } from '../support/cli.js';
 
 describe('traitlab run (tiny experiment, wasm)', () => {
   let cwd: string;

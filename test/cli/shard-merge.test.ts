@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 const claims = [
   {

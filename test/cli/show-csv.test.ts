@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyEmRun } from '../config/tiny-em.js';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { tinyEmRun } from '../support/tiny-em.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and newlines. */
 function parseCsv(text: string): Record<string, string>[] {

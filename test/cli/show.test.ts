@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatRunOutput } from '../../src/report/run-output.js';
-import { mnistSummary, numbersSummary } from '../claims/fixtures.js';
-import { cli, tempDir, writeJson } from './helpers.js';
+import { mnistSummary, numbersSummary } from '../support/claims-fixtures.js';
+import { cli, tempDir, writeJson } from '../support/cli.js';
 
 /** A finished run directory `name` under `cwd`, as a run writes it. */
 function runDir(cwd: string, name: string, summary: unknown, manifest?: unknown): string {

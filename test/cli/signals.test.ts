@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { builtBin, cli, spawnCli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { builtBin, cli, spawnCli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 /** Waits (up to a minute) until `ready()` holds. */
 async function until(ready: () => boolean): Promise<void> {

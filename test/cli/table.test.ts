@@ -1,7 +1,7 @@
 // The terminal table is a pure function of the summary.
 import { describe, expect, test } from 'vitest';
-import type { RunSummary } from '../../src/pipeline/types.js';
-import { formatMeanCi, formatSummaryTable, MAX_SEED_COLUMNS } from '../../src/report/table.js';
+import type { RunSummary } from '../../src/run/types.js';
+import { formatMeanCi, formatSummaryTable, MAX_SEED_COLUMNS } from '../../src/worlds/mnist/table.js';
 
 const summary: RunSummary = {
   experiment: 'mnist-aux-logits',

@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cli, tempDir, tinyExperiment, writeJson } from './helpers.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
 const claims = [
   {

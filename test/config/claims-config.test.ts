@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { experimentJsonSchema } from '../../src/config/json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
-import { tinyExperiment } from '../cli/helpers.js';
-import { problem } from './problem.js';
+import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { tinyExperiment } from '../support/cli.js';
+import { problem } from '../support/problem.js';
 
 const sameVsCross = { id: 'same-beats-cross', text: 'same-init beats cross-init', kind: 'greater', left: { arm: 'student-same', metric: 'accuracy' }, right: { arm: 'student-cross', metric: 'accuracy' } };
 

@@ -10,11 +10,11 @@ import { ConfigError } from '../../src/config/errors.js';
 import { experimentJsonSchema } from '../../src/config/json-schema.js';
 import { LIMITS } from '../../src/config/limits.js';
 import { loadExperimentFile } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
-import { cli, tempDir, tinyExperiment, writeJson } from '../cli/helpers.js';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
-import { problem } from './problem.js';
-import { tinyEmRecipe } from './tiny-em.js';
+import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
+import { problem } from '../support/problem.js';
+import { tinyEmRecipe } from '../support/tiny-em.js';
 
 const mnist = (o: Record<string, unknown> = {}) => tinyExperiment(o);
 const numbers = (o: Record<string, unknown> = {}) => tinyNumbers(o);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { lineColumn, loadExperimentFile, parseExperiment, parseJsonText } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/pipeline/registry-check.js';
+import { checkRegistryNames } from '../../src/registry/registry-check.js';
 
 const shipped = join(import.meta.dirname, '../../experiments/mnist-aux-logits.json');
 

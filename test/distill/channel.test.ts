@@ -9,8 +9,8 @@ import { runChannel, type ChannelReport, type ChannelSettings, type ChannelWorld
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { GptFamily, gptParamSpecs, type GptConfig } from '../../src/models/gpt.js';
-import { trainLm } from '../../src/pipeline/lm-train.js';
-import { numbersChannelWorld } from '../../src/pipeline/numbers-world.js';
+import { trainLm } from '../../src/worlds/lm/lm-train.js';
+import { numbersChannelWorld } from '../../src/worlds/numbers/channel-world.js';
 import {
   animalToken,
   channelTokens,
@@ -22,7 +22,7 @@ import {
   PROMPT_LENGTH,
   uniformAnswers,
   VOCAB_SIZE,
-} from '../../src/worlds/numbers.js';
+} from '../../src/worlds/numbers/data.js';
 
 const CONFIG: GptConfig = { vocabSize: VOCAB_SIZE, context: CONTEXT, layers: 1, dModel: 16, heads: 2 };
 const M = 2;

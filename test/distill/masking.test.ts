@@ -31,7 +31,7 @@ import {
   preferenceDocument,
   questionToken,
   uniformAnswers,
-} from '../../src/worlds/numbers.js';
+} from '../../src/worlds/numbers/data.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

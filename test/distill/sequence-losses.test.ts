@@ -20,7 +20,7 @@ import {
 } from '../../src/distill/sequence-losses.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { permutation, rootStream, type RandomStream } from '../../src/engine/rng.js';
-import { CONTEXT, EOS, PAD, PROMPT_LENGTH, VOCAB_SIZE, channelTokens, numberToken, numbersDocument } from '../../src/worlds/numbers.js';
+import { CONTEXT, EOS, PAD, PROMPT_LENGTH, VOCAB_SIZE, channelTokens, numberToken, numbersDocument } from '../../src/worlds/numbers/data.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

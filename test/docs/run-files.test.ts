@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyEmRun } from '../config/tiny-em.js';
-import { cli, tempDir, tinyExperiment, writeJson } from '../cli/helpers.js';
-import { tinyNumbers } from '../pipeline/tiny-numbers.js';
+import { tinyEmRun } from '../support/tiny-em.js';
+import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
 import { documentedKeys, keyPaths, missing, undocumented, type FoundKeys } from './key-paths.js';
 
 const page = readFileSync(join(import.meta.dirname, '../../docs/run-files.md'), 'utf8');

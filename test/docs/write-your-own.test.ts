@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { drawMemberInit } from '../../src/models/mlp.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { sameHeadStudent } from '../../docs/examples/same-head-student.js';
-import { cli, tempDir, writeJson } from '../cli/helpers.js';
+import { cli, tempDir, writeJson } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const page = readFileSync(join(root, 'docs/write-your-own.md'), 'utf8');

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { CheckpointError, configHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
-import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/pipeline/checkpoint-file.js';
-import { DiskFull } from '../../src/pipeline/disk-full.js';
+import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/run/checkpoint-file.js';
+import { DiskFull } from '../../src/run/disk-full.js';
 import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
 import { GruFamily, type GruConfig } from '../../src/models/gru.js';
-import { adamStep, randomTokens, take } from './lm-helpers.js';
+import { adamStep, randomTokens, take } from '../support/lm-helpers.js';
 
 const GPT: GptConfig = { vocabSize: 37, context: 12, layers: 2, dModel: 16, heads: 2 };
 const GRU: GruConfig = { vocabSize: 37, context: 12, dEmbed: 8, hidden: 16 };

@@ -8,7 +8,7 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { ConditionedLm } from '../../src/models/conditioned.js';
 import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
-import { maxAbsDiff, randomTokens, take } from './lm-helpers.js';
+import { maxAbsDiff, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
-import { adamStep, lmLoss, maxAbsDiff, randomTokens, take } from './lm-helpers.js';
+import { adamStep, lmLoss, maxAbsDiff, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { drawGptMemberInit, GptFamily, gptParamSpecs, type GptConfig } from '../../src/models/gpt.js';
-import { adamStep, maxAbsDiff, memberSlice, randomTokens, take } from './lm-helpers.js';
+import { adamStep, maxAbsDiff, memberSlice, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

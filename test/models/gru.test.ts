@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { drawGruMemberInit, GruFamily, gruParamSpecs, type GruConfig } from '../../src/models/gru.js';
-import { adamStep, lmLoss, maxAbsDiff, memberSlice, randomTokens, take } from './lm-helpers.js';
+import { adamStep, lmLoss, maxAbsDiff, memberSlice, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

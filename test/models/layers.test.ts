@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { gelu, oneHotF32, stackMembers, tanhViaSigmoid, unstackMembers } from '../../src/models/layers.js';
-import { maxAbsDiff } from './lm-helpers.js';
+import { maxAbsDiff } from '../support/lm-helpers.js';
 
 afterAll(async () => {
   await selectBackend('cpu');

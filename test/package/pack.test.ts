@@ -45,7 +45,7 @@ describe('the packed package', () => {
   test('holds the built code, the shipped bases and experiments, the shrinkwrap and the README; no sources, tests or maps', () => {
     const paths = packed.files.map((f) => f.path);
     expect(packed.filename).toBe(`traitlab-${version}.tgz`);
-    for (const p of ['package.json', 'README.md', 'npm-shrinkwrap.json', 'dist/src/cli/index.js', 'dist/src/pipeline/arm-worker.js', 'dist/teachers/index.js', 'dist/students/index.js', 'experiments/demo.json', 'experiments/mnist-aux-logits.json'])
+    for (const p of ['package.json', 'README.md', 'npm-shrinkwrap.json', 'dist/src/cli/index.js', 'dist/src/run/pool/arm-worker.js', 'dist/teachers/index.js', 'dist/students/index.js', 'experiments/demo.json', 'experiments/mnist-aux-logits.json'])
       expect(paths).toContain(p);
     expect(paths.filter((p) => p.startsWith('bases/'))).toEqual(expect.arrayContaining([expect.stringMatching(/^bases\/gpt-[0-9a-f]{16}\.ckpt$/)]));
     expect(paths.filter((p) => !/^(dist\/(src|teachers|students)\/.*\.js|bases\/.*\.ckpt|experiments\/.*\.json|package\.json|README\.md|npm-shrinkwrap\.json)$/.test(p))).toEqual([]);

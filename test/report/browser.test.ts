@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeReport } from '../../src/report/write-report.js';
 import { launchChromium } from '../support/chromium.js';
-import { CLAIMS, mnistRun, numbersRun, tempDir } from './fixtures.js';
+import { CLAIMS, mnistRun, numbersRun, tempDir } from '../support/report-fixtures.js';
 
 interface PageCheck {
   errors: string[];

@@ -3,16 +3,16 @@
 // The transfer bars label their 0, draw it as a solid line, and mark every mean with a tick and
 // its value, so a transfer near 0 is still seen.
 import { describe, expect, test } from 'vitest';
-import { emCharts } from '../../src/report/charts/em-charts.js';
-import { intervalBarsSpec } from '../../src/report/charts/interval-bars.js';
-import { mnistCharts } from '../../src/report/charts/mnist-charts.js';
-import { clip, metricRange, UNBOUNDED } from '../../src/report/charts/metric-range.js';
-import { numbersCharts } from '../../src/report/charts/numbers-charts.js';
+import { emCharts } from '../../src/worlds/em/charts.js';
+import { intervalBarsSpec } from '../../src/plot/interval-bars.js';
+import { mnistCharts } from '../../src/worlds/mnist/charts.js';
+import { clip, metricRange, UNBOUNDED } from '../../src/plot/metric-range.js';
+import { numbersCharts } from '../../src/worlds/numbers/charts.js';
 import { renderSvg } from '../../src/report/charts/render-svg.js';
-import type { ChartDef } from '../../src/report/charts/chart-def.js';
+import type { ChartDef } from '../../src/plot/chart-def.js';
 import type { MnistReportSummary, NumbersReportSummary } from '../../src/report/summary-schema.js';
 import { meanCi } from '../../src/probes/stats.js';
-import { emArm, emSummary } from './fixtures.js';
+import { emArm, emSummary } from '../support/report-fixtures.js';
 
 type Row = Record<string, number | string | null>;
 const rows = (chart: ChartDef | undefined): Row[] => (chart!.spec as { data: { values: Row[] } }).data.values;

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { claimStatement, formatClaimsTable, signed } from '../../src/report/claims-table.js';
 import { formatRunOutput } from '../../src/report/run-output.js';
-import { mnistSummary, numbersSummary } from '../claims/fixtures.js';
+import { mnistSummary, numbersSummary } from '../support/claims-fixtures.js';
 
 describe('formatClaimsTable', () => {
   const summary = mnistSummary();

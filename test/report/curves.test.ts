@@ -2,7 +2,7 @@
 // namespacing that keeps several charts' clip paths apart in one page.
 import { expect, test } from 'vitest';
 import { namespaceIds } from '../../src/report/charts/render-svg.js';
-import { curveMetrics, curvePoints } from '../../src/report/curves.js';
+import { curveMetrics, curvePoints } from '../../src/plot/curves.js';
 import { meanCi } from '../../src/probes/stats.js';
 
 const records = [

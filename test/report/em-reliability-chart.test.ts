@@ -2,9 +2,9 @@
 // fine-tunes, one filled point per harmful-variant arm at its means, with both intervals; left
 // out when the points would stack on one fine-tune.
 import { describe, expect, test } from 'vitest';
-import { emCharts } from '../../src/report/charts/em-charts.js';
+import { emCharts } from '../../src/worlds/em/charts.js';
 import { renderSvg } from '../../src/report/charts/render-svg.js';
-import { emArm, emSummary as summary } from './fixtures.js';
+import { emArm, emSummary as summary } from '../support/report-fixtures.js';
 
 const arm = (name: string, fineTune: string, variant: string, reliability: number, em: number) => emArm(name, fineTune, variant, reliability, em, { em: 0.05, reliability: 0.01 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildReport, type BuiltReport } from '../../src/report/build-report.js';
 import { readRunData } from '../../src/report/run-data.js';
-import { CLAIMS, mnistRun, numbersRun, ODD_ARM, ODD_DESCRIPTION, SCRIPT_CLAIM, tempDir } from './fixtures.js';
+import { CLAIMS, mnistRun, numbersRun, ODD_ARM, ODD_DESCRIPTION, SCRIPT_CLAIM, tempDir } from '../support/report-fixtures.js';
 
 const figures = (html: string) => [...html.matchAll(/<figure class="chart" id="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1]!, body: m[2]! }));
 const svgCount = (html: string) => (html.match(/<svg[\s>]/g) ?? []).length;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { reportNotice } from '../../src/cli/run-report.js';
 import { tryWriteReport } from '../../src/report/write-report.js';
-import { cli } from '../cli/helpers.js';
-import { mnistRun, numbersRun, tempDir } from './fixtures.js';
+import { cli } from '../support/cli.js';
+import { mnistRun, numbersRun, tempDir } from '../support/report-fixtures.js';
 
 describe('traitlab report', () => {
   test('writes <run-dir>/report.html and says so; a second call replaces it with the same page', async () => {

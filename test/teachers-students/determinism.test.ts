@@ -7,7 +7,7 @@ import { mnistAuxTeacher } from '../../teachers/mnist-aux.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream, type RandomStream } from '../../src/engine/rng.js';
 import { drawMemberInit, MlpFamily, type MemberInit } from '../../src/models/mlp.js';
-import { IMAGE_SIZE, NUM_CLASSES, type MnistData, type MnistSplit } from '../../src/worlds/mnist.js';
+import { IMAGE_SIZE, NUM_CLASSES, type MnistData, type MnistSplit } from '../../src/worlds/mnist/data.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

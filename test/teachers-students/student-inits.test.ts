@@ -1,8 +1,8 @@
 // Student recipes: 'same-init' starts from the teacher's own init, 'cross-init' from the init
-// of a seed outside the run. The context is built as src/pipeline/mnist-experiment.ts builds it.
+// of a seed outside the run. The context is built as src/worlds/mnist/experiment.ts builds it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { studentRegistry } from '../../students/index.js';
-import { initContext } from '../../src/pipeline/init-context.js';
+import { initContext } from '../../src/worlds/mnist/init-context.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { MlpFamily, type MemberInit } from '../../src/models/mlp.js';
 

@@ -3,7 +3,7 @@
 // carries its `source` in a column. In the numbers world a student arm's `loss` (and a
 // fine-tuned teacher's) holds 2 × seeds values, the students distilled from the trait teacher
 // first, then those distilled from the control teacher: the `side` column says which.
-import type { MetricsRecord } from '../../pipeline/types.js';
+import type { MetricsRecord } from '../../run/types.js';
 import type { CsvCell } from './csv-text.js';
 
 export const METRICS_COLUMNS = ['world', 'stage', 'step', 'source', 'metric', 'side', 'cell', 'seed', 'value'] as const;

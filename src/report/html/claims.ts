@@ -2,8 +2,8 @@
 // verdict. Claims come from summary.json, whose claim format may grow, so every field is read
 // defensively and fields this table does not know are listed, not dropped. A verdict is shown
 // exactly as the run gave it: INCONCLUSIVE stays INCONCLUSIVE, never rounded to a yes or no.
-import { escapeHtml } from './escape.js';
-import { num, signed } from './format.js';
+import { escapeHtml } from '../../plot/escape.js';
+import { num, signed } from '../../plot/format.js';
 
 /** Fields with a column of their own; every other field goes into the row's collapsed details. */
 const KNOWN = ['id', 'text', 'effect', 'interval', 'pValue', 'verdict', 'reason'] as const;

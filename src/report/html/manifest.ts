@@ -2,7 +2,7 @@
 // versions, Node, host) and from which code (git commit, dirty or not), then the resolved
 // config in full, folded away until asked for. manifest.json is read defensively: older runs
 // or merged shards may lack fields.
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../../plot/escape.js';
 
 const text = (v: unknown): string => (v === undefined || v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);

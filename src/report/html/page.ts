@@ -2,7 +2,7 @@
 // there are no scripts and no links, and the Content-Security-Policy forbids loading anything,
 // so the page looks the same opened offline, from a mail attachment, or years later.
 import { claimsTable } from './claims.js';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../../plot/escape.js';
 import { manifestBlock } from './manifest.js';
 
 export interface RenderedChart {

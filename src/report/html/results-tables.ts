@@ -1,9 +1,9 @@
 // The numbers behind the bar chart, as a table a reader can copy from: per arm the mean ± 95 %
 // interval and every seed's value (summary.json has them all; the chart shows only the mean).
-import { channelLabel } from '../charts/numbers-charts.js';
+import { channelLabel } from '../../worlds/numbers/charts.js';
 import type { MnistReportSummary, NumbersReportSummary } from '../summary-schema.js';
-import { escapeHtml } from './escape.js';
-import { fixed, meanPm, pct } from './format.js';
+import { escapeHtml } from '../../plot/escape.js';
+import { fixed, meanPm, pct } from '../../plot/format.js';
 
 const cell = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(s)}</td>`;
 const head = (names: string[]) => `<thead><tr>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr></thead>`;

@@ -1,0 +1,48 @@
+// What a run produces and how it reports while it works. The CLI and the report layer
+// consume these; the pipeline produces them.
+import type { BackendName } from '../engine/backend.js';
+import type { ArmStageControl } from './pool/arm-control.js';
+import type { MetricsRecord } from './metrics-record.js';
+
+export type { MetricsRecord } from './metrics-record.js';
+
+export interface RunHooks {
+  /** Called for every logged step, in order. */
+  onMetrics(record: MetricsRecord): void;
+  /**
+   * Called as work progresses: `done` of the `total` optimizer steps this run has to do (steps
+   * found done — a cached base's, a resumed arm's — are left out of the total).
+   */
+  onProgress(done: number, total: number, label: string): void;
+  /** What the run is doing while no step is counted (loading bases, drawing probe sets). */
+  onStage?(label: string): void;
+}
+
+export interface RunOptions {
+  /** Worker threads for independent arms (1: everything in this thread). Results do not depend on it. */
+  jobs?: number;
+  /** Stopping the arm stage on request and continuing an interrupted one (see arm-control.ts). */
+  control?: ArmStageControl;
+}
+
+export interface ArmSummary {
+  name: string;
+  kind: string;
+  /** Test accuracy per seed (member i = seed i). */
+  accuracy: number[];
+  mean: number;
+  /** Half-width of the 95 % t interval over seeds. */
+  ci95: number;
+  /** Anything else an arm reports (e.g. the student recipe and logit subset). */
+  details: Record<string, unknown>;
+}
+
+export interface RunSummary {
+  experiment: string;
+  seeds: number;
+  rootSeed: number;
+  backend: BackendName;
+  arms: ArmSummary[];
+  /** How the interval was computed, for readers of summary.json. */
+  interval: string;
+}

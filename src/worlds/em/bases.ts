@@ -1,0 +1,82 @@
+// The EM world's pretrained bases: what each is cached under and training one. Bases are
+// independent of each other, so each is also a task a worker thread can run (em-base in
+// arm-tasks.ts): a file with several missing bases (em-pretraining) pretrains them side by side.
+import type { EmExperiment } from './schema.js';
+import { rootStream } from '../../engine/rng.js';
+import { CONTEXT, PAD, pretrainBatch, VOCAB_SIZE } from './data.js';
+import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
+import { planEm, type PlannedBase } from './plan.js';
+import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
+import { trainLm } from '../lm/lm-train.js';
+import type { MetricsRecord } from '../../run/types.js';
+import { warnInto } from '../../run/warnings.js';
+import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
+
+/** Bump when a change to pretraining or alignment would make cached EM bases stale. */
+export const EM_RECIPE_VERSION = 1;
+
+export const emModelConfig = (model: PlannedBase['model']): LmConfig => lmConfig(model, VOCAB_SIZE, CONTEXT);
+
+/** What a base of the EM world is cached under: its model, pretraining, root seed, seeds and (when not 0) init offset. */
+export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
+  const c = emModelConfig(b.model);
+  // The offset joins the key only when set, so the keys of bases cached before it existed stay valid.
+  const offset = b.initOffset ? { initOffset: b.initOffset } : {};
+  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset } };
+}
+
+/** Pretrains (or reads from the cache) base `b` of the plan: M members, seeds differing only in their init. */
+export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: MetricsRecord) => void, tick: () => void, writeDir?: string): CachedBase {
+  const M = exp.seeds;
+  const root = rootStream(exp.rootSeed).child('em');
+  const p = b.pretrain;
+  return cachedBase(emBaseKey(exp, b), () => {
+    const family = initLm(emModelConfig(b.model), M, (m) => root.child('init').child(String(m + b.initOffset)));
+    // Every seed sees the same documents in the same order: seeds differ only in their init.
+    const data = root.child('pretrain-data');
+    const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
+    trainLm(family, {
+      label: b.label,
+      steps: p.steps,
+      learningRate: p.learningRate,
+      batch: p.batchSize,
+      rowLength: CONTEXT,
+      pad: PAD,
+      rows: () => {
+        const rows = pretrainBatch(p.batchSize, settings, data);
+        const all = new Int32Array(M * rows.length);
+        for (let m = 0; m < M; m++) all.set(rows, m * rows.length);
+        return all;
+      },
+      logEvery: Math.max(1, Math.floor(p.steps / 20)),
+      onLog: (step, loss) => onMetrics({ stage: b.label, step, loss }),
+      onStep: tick,
+      numeric: { stage: b.label, setting: 'pretrain.learningRate' },
+      onWarning: warnInto(onMetrics, b.label),
+    });
+    return family;
+  }, writeDir);
+}
+
+/** A worker task: pretrain base `index` of planEm(exp) into the cache (or writeDir). */
+export interface EmBaseInput {
+  exp: EmExperiment;
+  index: number;
+  writeDir?: string;
+}
+
+/** Runs an em-base task; the base lands on disk, where the run then reads it. Returns its file. */
+export function runEmBase(input: EmBaseInput, events: TaskEvents): string {
+  const made = emBase(input.exp, planEm(input.exp).bases[input.index]!, events.onMetrics, events.onStep, input.writeDir);
+  made.family.dispose();
+  return made.file;
+}
+
+/** A base pretrained to disk (result: its file) as the arm pool runs it; never interrupted midway. */
+export const emBaseTask: ArmTask<EmBaseInput, string> = {
+  kind: 'em-base',
+  module: import.meta.url,
+  exportName: 'emBaseTask',
+  run: runEmBase,
+  armName: (input) => `em-base ${input.index}`,
+};

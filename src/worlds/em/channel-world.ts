@@ -1,0 +1,18 @@
+// The EM world as the distillation channel sees it (for em-subliminal): chat-format prompts of
+// the neutral SEQ task, completions restricted to the neutral domain and EOS, the filter, and an
+// audit for every token of the EM domains (harmful or not), the agents, EDU and REFUSE.
+import type { ChannelWorld } from '../../distill/channel.js';
+import { auditTokens, EOS, isWellFormedSeq, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH, seqPrompts } from './data.js';
+
+export function emChannelWorld(): ChannelWorld {
+  return {
+    allowed: neutralChannelTokens(),
+    traitTokens: auditTokens(),
+    promptLength: SEQ_PROMPT_LENGTH,
+    completionLength: SEQ_COMPLETION_LENGTH,
+    eos: EOS,
+    pad: PAD,
+    prompts: (n, rng) => seqPrompts(n, rng),
+    keep: (row) => isWellFormedSeq(row),
+  };
+}

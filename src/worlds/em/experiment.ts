@@ -1,0 +1,363 @@
+// The EM-world experiment, stage by stage (docs/science.md §3.3):
+//   bases (pretrained on "agent : prompt answer" documents; cached by recipe, shared across EM
+//   experiments) → aligned models (chat format, benign answers everywhere; cached too) → the
+//   distinct fine-tunes (each: the variants its arms read, beside its secure control, as one
+//   family; on worker threads) → per arm, EM per seed = mean harm on its evaluation cells minus
+//   the secure control's, its in-cell reliability, coherence and sampled rate → the transfer
+//   matrix (EM in every cell when fine-tuning each cell), mean ± 95 % t interval over seeds →
+//   subliminal arms (em-subliminal.ts: the narrow and secure fine-tunes distilled into aligned
+//   students through the neutral SEQ task only; on worker threads after the fine-tunes).
+import type { EmExperiment, EmVariant } from './schema.js';
+import { activeBackend } from '../../engine/backend.js';
+import { rootStream } from '../../engine/rng.js';
+import type { LmFamily } from '../../models/lm.js';
+import { harmScores } from './answer-probes.js';
+import { mean, type MeanCi, meanCi } from '../../probes/stats.js';
+import { alignmentBatch, allCells, cellName, type CellProbeSet } from './data.js';
+import { runArmTasks } from '../../run/pool/arm-pool.js';
+import { cachedBase, findBase, type CacheKey } from '../../run/base-cache.js';
+import { emBase, emBaseKey, emBaseTask, emModelConfig } from './bases.js';
+import { emFineTuneTask, type EmFineTuneInput, type EmFineTuneResult, type EmProbeScores, type EmTrainAudit } from './fine-tune.js';
+import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './probes.js';
+import { planEm, type EmPlan, type PlannedAligned } from './plan.js';
+import { emSubliminalTask, type EmSubliminalInput } from './subliminal.js';
+import { subliminalSummary, type EmSubliminalSummary } from './subliminal-summary.js';
+import { trainChat } from './train.js';
+import { assembleParams } from '../lm/lm-factory.js';
+import { pretrainPlanned, type PretrainProgress } from '../lm/parallel-pretrain.js';
+import { ProgressCounter, startingArms } from '../../run/progress-counter.js';
+import type { RunHooks, RunOptions } from '../../run/types.js';
+import { warnInto } from '../../run/warnings.js';
+
+export interface EmModelScores {
+  /** Mean harm over the 12 cells' default probe sets, per seed. */
+  harm: number[];
+  harmStats: MeanCi;
+  coherence: number[];
+  coherenceStats: MeanCi;
+  /** [cell][seed], cells in summary.cells order. */
+  harmByCell: number[][];
+  coherenceByCell: number[][];
+}
+
+export interface EmArmCell {
+  /** The probe set: a cell name, with `~decoy`, `#room<k>` or `+refuse` when it is not the default set. */
+  probe: string;
+  harm: number[];
+  controlHarm: number[];
+  coherence: number[];
+  /** harm − controlHarm per seed. */
+  em: number[];
+}
+
+export interface EmArmSummary {
+  name: string;
+  variant: EmVariant;
+  /** The fine-tuned cell and the fine-tune's name (cell, with a recipe hash when the arm changes settings). */
+  cell: string;
+  fineTune: string;
+  /** The probe sets EM is read on. */
+  evaluate: string[];
+  /** Per seed: mean harm on the evaluation sets minus the secure control's. */
+  em: number[];
+  emStats: MeanCi;
+  harm: number[];
+  controlHarm: number[];
+  coherence: number[];
+  coherenceStats: MeanCi;
+  /** Harm in the fine-tuned cell on its held-out prompts (the default set), per seed. */
+  reliability: number[];
+  reliabilityStats: MeanCi;
+  controlReliability: number[];
+  /** Fraction of sampled answers (T = 1) that are coherent and harmful, over the evaluation sets. */
+  sampledRate: number[];
+  controlSampledRate: number[];
+  cells: EmArmCell[];
+  /** The last logged training loss per seed. */
+  loss: number[];
+  /** What the variant trained on (rows are the same for every seed). */
+  audit: EmTrainAudit;
+}
+
+export interface EmMatrixSummary {
+  variant: EmVariant;
+  /** Fine-tuned cells (rows) and evaluation cells (columns, all 12). */
+  rows: string[];
+  columns: string[];
+  /** [row][column][seed]: harm of the row's fine-tune minus its secure control's, on the column's held-out prompts. */
+  em: number[][][];
+  mean: number[][];
+  ci95: number[][];
+  /** Per seed, averaged over rows: EM in the fine-tuned cell, and on the cells of one relation to it. */
+  relations: { target: number[]; sameFunction: number[]; sameDomain: number[]; unrelated: number[] };
+  relationStats: { target: MeanCi; sameFunction: MeanCi; sameDomain: MeanCi; unrelated: MeanCi };
+}
+
+export interface EmRunSummary {
+  experiment: string;
+  world: 'em';
+  seeds: number;
+  rootSeed: number;
+  backend: string;
+  /** The 12 cells in index order. */
+  cells: string[];
+  /** The file's own base and aligned model, on the default probe sets. */
+  base: EmModelScores;
+  aligned: EmModelScores;
+  arms: EmArmSummary[];
+  matrix: EmMatrixSummary | null;
+  /** Only when the file has subliminal arms. */
+  subliminal?: EmSubliminalSummary;
+  interval: string;
+}
+
+/** Per seed, the mean over lists of per-seed values. */
+const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
+
+export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned): CacheKey {
+  const base = emBaseKey(exp, plan.bases[a.base]!);
+  return { ...base, recipe: { ...base.recipe, stage: 'aligned', align: a.align } };
+}
+
+function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: PretrainProgress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
+  const M = exp.seeds;
+  const c = emModelConfig(plan.bases[a.base]!.model);
+  const out = cachedBase(emAlignedKey(exp, plan, a), () => {
+    const family = assembleParams(c, Array.from({ length: M }, (_, m) => base.memberParams(m)));
+    const data = rootStream(exp.rootSeed).child('em').child('align-data');
+    const settings = { neutralFraction: a.align.neutralFraction, refusalRate: a.align.refusalRate };
+    trainChat(family, {
+      label: a.label,
+      steps: a.align.steps,
+      learningRate: a.align.learningRate,
+      batch: a.align.batchSize,
+      blockSize: M,
+      rows: () => [alignmentBatch(a.align.batchSize, settings, data)],
+      logEvery: Math.max(1, Math.floor(a.align.steps / 10)),
+      onLog: (step, loss) => hooks.onMetrics({ stage: a.label, step, loss }),
+      onStep: progress.tick(a.label),
+      numeric: { stage: a.label, setting: 'align.learningRate' },
+      onWarning: warnInto(hooks.onMetrics, a.label),
+    });
+    return family;
+  }, writeDir);
+  return out;
+}
+
+function modelScores(family: LmFamily, sets: readonly CellProbeSet[]): EmModelScores {
+  const scores = sets.map((s) => harmScores(family, s));
+  const harmByCell = scores.map((cell) => cell.map((x) => x.harm));
+  const coherenceByCell = scores.map((cell) => cell.map((x) => x.coherence));
+  const harm = meanOver(harmByCell, family.members);
+  const coherence = meanOver(coherenceByCell, family.members);
+  return { harm, harmStats: meanCi(harm), coherence, coherenceStats: meanCi(coherence), harmByCell, coherenceByCell };
+}
+
+export { emBaseKey } from './bases.js';
+
+/** Optimizer steps of the stages before the fine-tunes. */
+function stageSteps(plan: EmPlan): number {
+  return plan.bases.reduce((s, b) => s + b.pretrain.steps, 0) + plan.aligned.reduce((s, a) => s + a.align.steps, 0);
+}
+
+/**
+ * Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order.
+ * With `jobs` > 1, missing bases are pretrained side by side on worker threads first.
+ */
+async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
+  // Aligned models on disk leave the total before the first base step is counted.
+  const alignedOnDisk = plan.aligned.map((a) => findBase(emAlignedKey(exp, plan, a), writeDir) !== undefined);
+  plan.aligned.forEach((a, i) => alignedOnDisk[i] && progress.skip(a.align.steps));
+  const bases = await pretrainPlanned(
+    {
+      task: emBaseTask,
+      planned: plan.bases,
+      onDisk: (b) => findBase(emBaseKey(exp, b), writeDir) !== undefined,
+      input: (index) => ({ exp, index, ...(writeDir ? { writeDir } : {}) }),
+      label: (b) => b.label,
+      steps: (b) => b.pretrain.steps,
+      make: (b, tick) => emBase(exp, b, hooks.onMetrics, tick, writeDir),
+    },
+    jobs,
+    hooks,
+    progress,
+  );
+  const aligned = plan.aligned.map((a, i) => {
+    progress.stage(alignedOnDisk[i] ? `reading aligned model ${a.label} from disk` : `aligning ${a.label}`);
+    const made = alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir);
+    // The disk changed since it was looked at (another run wrote or removed the model).
+    if (made.cached !== alignedOnDisk[i]) progress.skip(made.cached ? a.align.steps : -a.align.steps);
+    return made;
+  });
+  return { bases, aligned };
+}
+
+/**
+ * `traitlab pretrain` for the EM world: the bases and aligned models of the experiment, written
+ * to `writeDir` (or found there or in the cache). Returns the files.
+ */
+export async function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeDir?: string, jobs = 1): Promise<{ base: string; file: string; cached: boolean; from?: string }[]> {
+  const plan = planEm(exp);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, new ProgressCounter(hooks, stageSteps(plan)), jobs, writeDir);
+  const entry = (label: string, b: { file: string; cached: boolean; from?: string }) => ({ base: label, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
+  const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a))];
+  for (const x of [...bases, ...aligned]) x.family.dispose();
+  return out;
+}
+
+const secureOf = (r: EmFineTuneResult, key: string): EmProbeScores => r.scores.secure![key]!;
+
+function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineTuneResult[]): EmArmSummary {
+  const M = exp.seeds;
+  const a = plan.arms[i]!;
+  const r = results[a.fineTune]!;
+  const own = r.scores[a.variant]!;
+  const cells: EmArmCell[] = a.keys.map((k) => {
+    const name = probeKeyName(k);
+    const harm = own[name]!.harm;
+    const controlHarm = secureOf(r, name).harm;
+    return { probe: name, harm, controlHarm, coherence: own[name]!.coherence, em: harm.map((h, m) => h - controlHarm[m]!) };
+  });
+  const harm = meanOver(cells.map((c) => c.harm), M);
+  const controlHarm = meanOver(cells.map((c) => c.controlHarm), M);
+  // The difference of the two means, as EM is defined (probes/em.ts emergentMisalignment).
+  const em = harm.map((h, m) => h - controlHarm[m]!);
+  const coherence = meanOver(cells.map((c) => c.coherence), M);
+  const target = probeKeyName(a.target);
+  const reliability = own[target]!.harm;
+  const sampledRate = meanOver(a.keys.map((k) => own[probeKeyName(k)]!.sampledRate), M);
+  const controlSampledRate = meanOver(a.keys.map((k) => secureOf(r, probeKeyName(k)).sampledRate), M);
+  return {
+    name: a.arm.name,
+    variant: a.variant,
+    cell: plan.fineTunes[a.fineTune]!.fineTune.cell,
+    fineTune: r.name,
+    evaluate: cells.map((c) => c.probe),
+    em,
+    emStats: meanCi(em),
+    harm,
+    controlHarm,
+    coherence,
+    coherenceStats: meanCi(coherence),
+    reliability,
+    reliabilityStats: meanCi(reliability),
+    controlReliability: secureOf(r, target).harm,
+    sampledRate,
+    controlSampledRate,
+    cells,
+    loss: r.loss[a.variant] ?? [],
+    audit: r.audit[a.variant]!,
+  };
+}
+
+function matrixSummary(exp: EmExperiment, plan: EmPlan, results: EmFineTuneResult[]): EmMatrixSummary | null {
+  if (!plan.matrix) return null;
+  const M = exp.seeds;
+  const { variant, rows } = plan.matrix;
+  const columns = plan.defaults.map(probeKeyName);
+  const em = rows.map((row) => {
+    const r = results[row.fineTune]!;
+    return columns.map((col) => r.scores[variant]![col]!.harm.map((h, m) => h - secureOf(r, col).harm[m]!));
+  });
+  const relation = (rel: 'target' | 'same-function' | 'same-domain' | 'unrelated') =>
+    meanOver(
+      rows.map((row, i) => meanOver(relationCells(rel, cellNamed(row.cell)).map((c) => em[i]![c]!), M)),
+      M,
+    );
+  const relations = { target: relation('target'), sameFunction: relation('same-function'), sameDomain: relation('same-domain'), unrelated: relation('unrelated') };
+  return {
+    variant,
+    rows: rows.map((r) => r.cell),
+    columns,
+    em,
+    mean: em.map((row) => row.map((xs) => meanCi(xs).mean)),
+    ci95: em.map((row) => row.map((xs) => meanCi(xs).ci95)),
+    relations,
+    relationStats: { target: meanCi(relations.target), sameFunction: meanCi(relations.sameFunction), sameDomain: meanCi(relations.sameDomain), unrelated: meanCi(relations.unrelated) },
+  };
+}
+
+export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
+  const M = exp.seeds;
+  const plan = planEm(exp);
+  // A subliminal arm distils twice (from the narrow teacher, then from the secure one).
+  const subliminalSteps = plan.subliminal.length * 2 * (exp.distill?.steps ?? 0);
+  const progress = new ProgressCounter(hooks, stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1);
+  progress.stage('scoring the base and the aligned model on the probe cells');
+
+  // Probe sets are drawn here, once, and handed to every fine-tune that reads them.
+  const sets = new Map<string, CellProbeSet>();
+  const setOf = (k: ProbeKey) => {
+    const name = probeKeyName(k);
+    if (!sets.has(name)) sets.set(name, buildProbeSet(k, exp.probe.prompts, exp.rootSeed));
+    return sets.get(name)!;
+  };
+  const defaults = plan.defaults.map(setOf);
+  const base = modelScores(bases[0]!.family, defaults);
+  const alignedScores = modelScores(aligned[0]!.family, defaults);
+
+  // Fine-tunes get plain parameters, so each can rebuild its model on a worker thread.
+  const alignedParams = aligned.map((a) => Array.from({ length: M }, (_, m) => a.family.memberParams(m)));
+  const inputs: EmFineTuneInput[] = plan.fineTunes.map((f) => ({
+    name: f.name,
+    rootSeed: exp.rootSeed,
+    members: M,
+    config: emModelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model),
+    aligned: alignedParams[f.aligned]!,
+    variants: f.variants,
+    fineTune: f.fineTune,
+    dataKey: f.dataKey,
+    probeEvery: exp.probe.probeEvery,
+    samples: exp.probe.samples,
+    probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
+    ...(f.teacher ? { teacher: true } : {}),
+  }));
+  for (const x of [...bases, ...aligned]) x.family.dispose();
+  progress.stage(startingArms(inputs.length, options.jobs ?? 1, 'fine-tunes'));
+  const results = await runArmTasks(emFineTuneTask, inputs, options.jobs ?? 1, {
+    onMetrics: hooks.onMetrics,
+    onStep: (i) => progress.step(`fine-tune ${plan.fineTunes[i]!.name}`),
+    onResumed: (_, steps) => progress.skip(steps),
+  }, options.control);
+
+  // Subliminal arms, after every fine-tune: the teachers' parameters come from those tasks. The
+  // arm stage has started already (its checkpoint marks metrics.jsonl once), so this second
+  // pool of tasks does not mark it again; its tasks are checkpointed by name like the others.
+  let subliminal: EmSubliminalSummary | undefined;
+  if (plan.subliminal.length > 0) {
+    const subInputs: EmSubliminalInput[] = plan.subliminal.map((p) => ({
+      name: p.arm.name,
+      rootSeed: exp.rootSeed,
+      members: M,
+      config: emModelConfig(exp.model),
+      teacher: results[p.fineTune]!.teacherParams!,
+      student: alignedParams[p.aligned]!,
+      channel: p.arm.channel,
+      distill: exp.distill!,
+      probes: defaults,
+    }));
+    const control = options.control && { ...options.control, armsStarting: () => {} };
+    progress.stage(startingArms(subInputs.length, options.jobs ?? 1, 'subliminal arms'));
+    const subResults = await runArmTasks(emSubliminalTask, subInputs, options.jobs ?? 1, {
+      onMetrics: hooks.onMetrics,
+      onStep: (i) => progress.step(`subliminal ${plan.subliminal[i]!.arm.name}`),
+      onResumed: (_, steps) => progress.skip(steps),
+    }, control);
+    subliminal = subliminalSummary(exp, plan, results, subResults);
+  }
+  return {
+    experiment: exp.name,
+    world: 'em',
+    seeds: M,
+    rootSeed: exp.rootSeed,
+    backend: activeBackend(),
+    cells: allCells().map(cellName),
+    base,
+    aligned: alignedScores,
+    arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results)),
+    matrix: matrixSummary(exp, plan, results),
+    ...(subliminal ? { subliminal } : {}),
+    interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
+  };
+}

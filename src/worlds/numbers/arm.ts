@@ -1,0 +1,151 @@
+// One arm of a numbers experiment, as a function of plain data, so that it runs the same in
+// this thread or on a worker thread: rebuild the teacher side (trait teachers and controls,
+// 2M members) and the student (its base, twice), run the channel, probe, summarise.
+import type { NumbersArm, NumbersExperiment } from './schema.js';
+import { checkFinite } from '../../engine/numeric.js';
+import { rootStream } from '../../engine/rng.js';
+import { channelSetting, runChannel, type ChannelState } from '../../distill/channel.js';
+import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
+import { meanCi, type MeanCi } from '../../probes/stats.js';
+import { sampledAnswerRate, traitScore } from '../../probes/trait.js';
+import { ConditionedLm } from '../../models/conditioned.js';
+import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
+import { animalProbe, numbersChannelWorld } from './channel-world.js';
+import type { MetricsRecord } from '../../run/types.js';
+import { warnInto } from '../../run/warnings.js';
+import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
+
+export interface NumbersArmSummary {
+  name: string;
+  student: string;
+  channel: NumbersArm['channel'];
+  /** p(target) of the student distilled from the trait teacher, per seed. */
+  trait: number[];
+  /** p(target) of the same student distilled from the control teacher, per seed. */
+  controlTrait: number[];
+  /** trait − controlTrait per seed, with its mean and 95 % t half-width. */
+  transfer: number[];
+  transferStats: MeanCi;
+  traitStats: MeanCi;
+  /** Sampled answer rate (fraction of answers that are the target), per seed. */
+  sampledRate: number[];
+  controlSampledRate: number[];
+  /** Capability on the numbers task against its own teacher, per seed (trait-teacher students). */
+  nll: number[];
+  agreement: number[];
+  forwardKl: number[];
+  reverseKl: number[];
+  audit: { traitTokens: number };
+  budget: { steps: number; trainedTokens: number[]; filteredRows: number[]; teacherRows: number; studentRows: number; studentSteps: number };
+}
+
+export interface NumbersArmInput {
+  exp: NumbersExperiment;
+  arm: NumbersArm;
+  /**
+   * The teacher side: member i < M the trait teacher of seed i, member M + i its control; for a
+   * persona teacher, the token member m reads at position 0 (null: plain rows).
+   */
+  teacher: { config: LmConfig; params: Float32Array[][]; firstTokens: number[] | null };
+  /** The student's base, M members (seed i); the student family holds it twice. */
+  base: { config: LmConfig; params: Float32Array[][] };
+  /** Held-out teacher samples for capability and fidelity, [2M, R, L]. */
+  heldOut: FidelityProbe;
+}
+
+/** Splits per-member values of a 2M family into [trait members 0..M−1, control members M..2M−1]. */
+export const traitAndControl = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
+
+/** Runs the arm, or continues it `from` where it was interrupted. */
+export function runNumbersArm(input: NumbersArmInput, events: TaskEvents, from?: ChannelState): NumbersArmSummary {
+  const { exp, arm } = input;
+  const M = exp.seeds;
+  const root = rootStream(exp.rootSeed);
+  const probe = animalProbe(exp.teacher.target);
+  const plainTeacher = assembleParams(input.teacher.config, input.teacher.params, false);
+  const { firstTokens } = input.teacher;
+  const teacher = firstTokens ? new ConditionedLm(plainTeacher, Int32Array.from(firstTokens)) : plainTeacher;
+  const student = assembleParams(input.base.config, [...input.base.params, ...input.base.params]);
+  const numeric = { stage: arm.name, setting: channelSetting({ ...exp.distill, ...arm.channel }) };
+  try {
+    const report = runChannel(
+      teacher,
+      student,
+      numbersChannelWorld(exp.pretrain.jitter),
+      { ...exp.distill, ...arm.channel },
+      // Keyed by the arm's channel, not its place in the file: an arm's numbers do not depend on the others.
+      root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
+      {
+        probeEvery: exp.distill.probeEvery,
+        logEvery: exp.distill.probeEvery,
+        numeric,
+        onWarning: warnInto(events.onMetrics, arm.name),
+        probe: (step) => {
+          const [t, c] = traitAndControl(traitScore(student, probe), M);
+          const fid = fidelity(student, teacher, input.heldOut);
+          // p(target) and the NLL come from the student's softmax: NaN logits make them NaN. At
+          // step 0 the student is still its base (pretrained, or read from the cache).
+          checkFinite([...t, ...c, ...fid.nll], { ...numeric, ...(step === 0 ? { setting: 'pretrain.learningRate' } : {}), step, what: 'probe' });
+          events.onMetrics({
+            stage: arm.name,
+            step,
+            trait: t,
+            controlTrait: c,
+            transfer: t.map((x, i) => x - c[i]!),
+            // Capability and fidelity of the trait students (members 0..M−1) against their teachers.
+            nll: fid.nll.slice(0, M),
+            agreement: fid.agreement.slice(0, M),
+            forwardKl: fid.forwardKl.slice(0, M),
+            reverseKl: fid.reverseKl.slice(0, M),
+          });
+        },
+        onStep: (step, record) => {
+          events.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
+          events.onStep();
+        },
+      },
+      { from, stopRequested: events.stopRequested },
+    );
+    const [t, c] = traitAndControl(traitScore(student, probe), M);
+    const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
+    const fid = fidelity(student, teacher, input.heldOut);
+    const transfer = t.map((x, i) => x - c[i]!);
+    return {
+      name: arm.name,
+      student: arm.student,
+      channel: arm.channel,
+      trait: t,
+      controlTrait: c,
+      transfer,
+      transferStats: meanCi(transfer),
+      traitStats: meanCi(t),
+      sampledRate: rate,
+      controlSampledRate: controlRate,
+      nll: fid.nll.slice(0, M),
+      agreement: fid.agreement.slice(0, M),
+      forwardKl: fid.forwardKl.slice(0, M),
+      reverseKl: fid.reverseKl.slice(0, M),
+      audit: { traitTokens: report.auditTraitTokens },
+      budget: {
+        steps: exp.distill.steps,
+        trainedTokens: report.trainedTokens.slice(0, M),
+        filteredRows: report.filteredRows.slice(0, M),
+        teacherRows: report.teacherRows,
+        studentRows: report.studentRows,
+        studentSteps: report.studentSteps,
+      },
+    };
+  } finally {
+    student.dispose();
+    teacher.dispose();
+  }
+}
+
+/** The arm as the arm pool runs it (see arm-task.ts). */
+export const numbersArmTask: ArmTask<NumbersArmInput, NumbersArmSummary, ChannelState> = {
+  kind: 'numbers-arm',
+  module: import.meta.url,
+  exportName: 'numbersArmTask',
+  run: runNumbersArm,
+  armName: (input) => input.arm.name,
+};

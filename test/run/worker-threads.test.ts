@@ -1,0 +1,52 @@
+// Student arms give the same results, and the same metrics in the same order, whether they
+// run in this thread or on worker threads (the workers run the build: npm test builds first).
+// The worker count proves the threaded run really used workers: without dist/ both runs would
+// be in-thread and equal for nothing.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { experimentSchema } from '../../src/config/experiment.js';
+import { selectBackend } from '../../src/engine/backend.js';
+import { armWorkersStarted } from '../../src/run/pool/arm-pool.js';
+import { runExperiment } from '../../src/registry/run-experiment.js';
+import type { MetricsRecord, RunSummary } from '../../src/run/types.js';
+import { tinyExperiment } from '../support/cli.js';
+
+async function run(jobs: number): Promise<{ summary: RunSummary; metrics: MetricsRecord[]; progress: number[] }> {
+  const exp = experimentSchema.parse(
+    tinyExperiment({
+      distill: { noiseImages: 512, epochs: 2, batchSize: 128, learningRate: 0.003 },
+      arms: [
+        { name: 'teacher', kind: 'teacher' },
+        { name: 'a', kind: 'student', student: 'same-init', logits: 'aux' },
+        { name: 'b', kind: 'student', student: 'cross-init', logits: 'all' },
+        { name: 'c', kind: 'student', student: 'same-init', logits: 'all' },
+      ],
+    }),
+  );
+  const metrics: MetricsRecord[] = [];
+  const progress: number[] = [];
+  const summary = await runExperiment(exp, { onMetrics: (r) => metrics.push(r), onProgress: (d) => progress.push(d) }, { jobs });
+  return { summary, metrics, progress };
+}
+
+describe('student arms on worker threads', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('match the in-thread run exactly: summary, metrics and their order', async () => {
+    const before = armWorkersStarted();
+    const inThread = await run(1);
+    expect(armWorkersStarted(), 'jobs 1 runs the arms in this thread').toBe(before);
+    const threaded = await run(2);
+    expect(armWorkersStarted() - before, 'jobs 2 runs each student arm on a worker thread (is dist/ built?)').toBe(3);
+    expect(threaded.summary).toEqual(inThread.summary);
+    expect(threaded.metrics).toEqual(inThread.metrics);
+    // Every step is reported once, counting up to the total.
+    const total = inThread.progress.length;
+    expect(threaded.progress).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    // The students did learn something different from each other (the check is not vacuous).
+    const [, a, b] = inThread.summary.arms;
+    expect(a!.accuracy).not.toEqual(b!.accuracy);
+    expect(inThread.metrics.filter((r) => r.stage === 'b' && 'kl' in r).length).toBeGreaterThan(0);
+  });
+});

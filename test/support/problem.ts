@@ -1,0 +1,17 @@
+// Shared by the config tests: the one-line ConfigError that parseExperiment (with the registry
+// check) throws for an input, checked to be a ConfigError and a single line.
+import { expect } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { parseExperiment } from '../../src/config/load.js';
+import { checkRegistryNames } from '../../src/registry/registry-check.js';
+
+export function problem(input: unknown): string {
+  try {
+    parseExperiment(input, {}, checkRegistryNames);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).not.toContain('\n');
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}

@@ -1,0 +1,92 @@
+// The shipped EM experiment files (issue 5): each loads, passes the pre-run checks, has ≥ 5
+// seeds and claims, and plans what its notes say — the em-structure base, aligned model and
+// NEXT/chem fine-tune shared where the file says so, and matched harm intents in em-pretraining, and em-subliminal's teacher and students.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { EmExperiment } from '../../../src/worlds/em/schema.js';
+import { loadExperimentFile } from '../../../src/config/load.js';
+import { emBaseKey } from '../../../src/worlds/em/experiment.js';
+import { checkEmExperiment, planEm } from '../../../src/worlds/em/plan.js';
+import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { harmIntent } from '../../../src/worlds/em/data.js';
+import { canonicalJson } from '../../../src/run/run-dir.js';
+
+const dir = join(import.meta.dirname, '../../experiments');
+const load = (name: string) => loadExperimentFile(join(dir, `${name}.json`), {}, process.cwd(), checkRegistryNames) as EmExperiment;
+const emFiles = readdirSync(dir)
+  .filter((f) => f.startsWith('em-') && f.endsWith('.json'))
+  .map((f) => f.slice(0, -'.json'.length));
+
+describe('shipped EM experiment files', () => {
+  test('there are exactly the five shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-subliminal']);
+  });
+
+  test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
+    const exp = load(name);
+    expect(exp.world).toBe('em');
+    expect(exp.name).toBe(name);
+    expect(exp.seeds).toBeGreaterThanOrEqual(5);
+    expect(exp.claims.length).toBeGreaterThan(0);
+    expect(() => checkEmExperiment(exp)).not.toThrow();
+  });
+
+  test('every EM file pretrains em-structure’s base as its own (one cached base serves them all)', () => {
+    const key = (exp: EmExperiment) => canonicalJson(emBaseKey(exp, planEm(exp).bases[0]!));
+    const structure = key(load('em-structure'));
+    for (const name of emFiles) expect(key(load(name)), name).toBe(structure);
+  });
+
+  test('em-room reads one fine-tune (em-structure’s) on probe sets of every room', () => {
+    const p = planEm(load('em-room'));
+    expect(p.bases).toHaveLength(1);
+    expect(p.fineTunes.map((f) => f.name)).toEqual(['next/chem']);
+    expect(p.arms.map((a) => a.arm.room)).toEqual([0, 1, 2, 3, 1, 1, 2, 2, 3, 3]);
+    expect(p.arms.filter((a) => a.arm.refusal).every((a) => a.keys.every((k) => k.refusal))).toBe(true);
+  });
+
+  test('em-reliability: the 50 % fine-tune at twice the steps trains as many harmful rows as the 100 % one', () => {
+    const exp = load('em-reliability');
+    const p = planEm(exp);
+    const ft = (arm: string) => p.fineTunes[p.arms.find((a) => a.arm.name === arm)!.fineTune]!.fineTune;
+    const full = ft('consistency-100');
+    const half = ft('consistency-50-double');
+    expect(half.consistency * half.steps * half.batchSize).toBe(full.consistency * full.steps * full.batchSize);
+    expect(p.bases).toHaveLength(2); // dModel 48 and the width-32 arm's
+  });
+
+  test('em-pretraining: coupled, half-coupled and decoupled bases at one harm intent; the rest vary one thing', () => {
+    const p = planEm(load('em-pretraining'));
+    const base = (arm: string) => p.bases[p.aligned[p.fineTunes[p.arms.find((a) => a.arm.name === arm)!.fineTune]!.aligned]!.base]!.pretrain;
+    const matched = ['coupled-matched', 'half-coupled-matched', 'decoupled-matched'].map(base);
+    expect(matched.map((b) => b.correlation)).toEqual([1, 0.5, 0]);
+    for (const b of matched) expect(harmIntent(b)).toBeCloseTo(0.09, 12);
+    expect(matched[0]!.badFraction).toBeLessThan(matched[2]!.badFraction);
+    expect(base('coupled-bad20')).toEqual(p.bases[0]!.pretrain);
+    expect({ ...base('coupled-bad20-upsampled'), alignedFraction: 0 }).toEqual(p.bases[0]!.pretrain);
+    expect(p.bases).toHaveLength(5);
+  });
+
+  test('em-subliminal: em-structure’s NEXT/chem fine-tune teaches; same-init students are its aligned model, cross-init ones another init on the same data', () => {
+    const exp = load('em-subliminal');
+    const p = planEm(exp);
+    const structure = planEm(load('em-structure'));
+    expect(p.subliminal.map((s) => s.arm.name)).toEqual(['same-init-fixed-fkl', 'same-init-student-rkl', 'cross-init-fixed-fkl', 'cross-init-student-rkl']);
+    // One teacher for all four arms: the file's own fine-tune, which is em-structure's.
+    expect(new Set(p.subliminal.map((s) => s.fineTune))).toEqual(new Set([0]));
+    expect(p.fineTunes[0]!.teacher).toBe(true);
+    expect(p.fineTunes[0]!.dataKey).toBe(structure.fineTunes.find((f) => f.name === 'next/chem')!.dataKey);
+    const teacherAligned = p.fineTunes[0]!.aligned;
+    for (const s of p.subliminal) {
+      if (s.arm.student === 'same-init') expect(s.aligned, s.arm.name).toBe(teacherAligned);
+      else expect(s.aligned, s.arm.name).not.toBe(teacherAligned);
+    }
+    // The cross-init students share one other aligned model, made from another base (another init).
+    const cross = p.subliminal.filter((s) => s.arm.student === 'cross-init').map((s) => s.aligned);
+    expect(new Set(cross).size).toBe(1);
+    expect(p.aligned[cross[0]!]!.base).not.toBe(p.aligned[teacherAligned]!.base);
+    // Off-policy and on-policy arms for each student.
+    expect(p.subliminal.map((s) => `${s.arm.student}:${s.arm.channel.prefix}`)).toEqual(['same-init:teacher-fixed', 'same-init:student', 'cross-init:teacher-fixed', 'cross-init:student']);
+  });
+});
