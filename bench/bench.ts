@@ -7,6 +7,7 @@
 // Last, memory: live tensors, bytes and RSS over a long run (a leak climbs), and peak RSS.
 // `npm run bench -- --e2e [--experiment <name>]` runs instead only whole experiments, traitlab
 // then its PyTorch peer script, for wall time and peak RSS (bench/e2e.ts).
+import '../src/run/native-backend.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';

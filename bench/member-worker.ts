@@ -1,6 +1,7 @@
 // A worker thread of the bench's "members on worker threads" figure: it trains its share of an
 // M-member MLP family (members firstMember…) on its own core. Protocol: build and warm up, post
 // 'ready'; then on every message run one step and post the ms it took.
+import '../src/run/native-backend.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../src/engine/backend.js';
 import { mlpFamilyStep } from './mlp-family-step.js';

@@ -11,7 +11,8 @@
 // `node dist/bench/peer/export-mnist.js <file>` writes it; bench.ts calls exportMnist directly.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { IMAGE_SIZE, loadMnist } from '../../src/worlds/mnist/data.js';
+import { IMAGE_SIZE } from '../../src/worlds/mnist/data.js';
+import { loadMnist } from '../../src/worlds/mnist/digit-files.js';
 
 export const MNIST_MAGIC = 'TLMNIST1';
 

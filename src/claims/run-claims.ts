@@ -2,21 +2,25 @@
 // (and again wherever a summary is rebuilt, e.g. from merged shards); each claim draws from its
 // own seeded stream, keyed by its id, so a claim's result does not depend on the others and the
 // same summary always gives the same claims, byte for byte.
-import type { Experiment } from '../config/experiment.js';
+import type { ClaimOperand } from '../config/claims.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import { rootStream } from '../engine/rng.js';
-import type { AnyRunSummary } from '../registry/run-experiment.js';
+import type { RunSummaryBase } from '../run/types.js';
+import { worldOf } from '../registry/worlds.js';
 import { evaluateClaim } from './evaluate.js';
-import { seriesOf } from './series.js';
 import type { ClaimResult, WithClaims } from './types.js';
 
-export function evaluateRunClaims(exp: Experiment, summary: AnyRunSummary): ClaimResult[] {
+export function evaluateRunClaims(exp: Experiment, summary: RunSummaryBase): ClaimResult[] {
   const root = rootStream(exp.rootSeed).child('claims');
+  // Index i is seed i in every series, which is what makes arm-vs-arm claims paired.
+  const world = worldOf(exp);
+  const seriesOf = (operand: ClaimOperand) => world.claimSeries(summary, operand);
   return exp.claims.map((claim) =>
-    evaluateClaim(claim, exp.claimDefaults, { left: seriesOf(summary, claim.left), right: claim.right && seriesOf(summary, claim.right) }, root.child(claim.id)),
+    evaluateClaim(claim, exp.claimDefaults, { left: seriesOf(claim.left), right: claim.right && seriesOf(claim.right) }, root.child(claim.id)),
   );
 }
 
 /** The summary with its claims appended (last, so the fields before them keep their order). */
-export function withClaims<S extends AnyRunSummary>(exp: Experiment, summary: S): WithClaims<S> {
+export function withClaims<S extends RunSummaryBase>(exp: Experiment, summary: S): WithClaims<S> {
   return { ...summary, claims: evaluateRunClaims(exp, summary) };
 }

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { withClaims } from '../claims/run-claims.js';
 import type { WithClaims } from '../claims/types.js';
-import type { Experiment } from '../config/experiment.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import type { BackendName } from '../engine/backend.js';
 import { NumericFault } from '../engine/numeric.js';
 import type { RunStop } from './run-stop.js';
@@ -29,7 +29,7 @@ import { shardExperiment, shardRecord, type ShardSpec } from '../run/shard.js';
 import { runExperiment } from '../registry/run-experiment.js';
 import type { MetricsRecord } from '../run/types.js';
 import { warningOf, warningsInMetrics, withWarnings } from '../run/warnings.js';
-import type { AnyRunSummary } from '../registry/run-experiment.js';
+import type { RunSummaryBase } from '../run/types.js';
 import { MetricsWriter } from '../run/metrics-writer.js';
 import { tryWriteReport, type ReportOutcome } from '../report/write-report.js';
 import { checkpointing } from './checkpointing.js';
@@ -82,7 +82,7 @@ function keptRunError(e: unknown, dir: string, partial: string): Error {
   return new RunFailedError(e, dir, partial);
 }
 
-export async function executeRun(req: RunRequest): Promise<WithClaims<AnyRunSummary>> {
+export async function executeRun(req: RunRequest): Promise<WithClaims<RunSummaryBase>> {
   // create() refuses a taken target before anything is written
   const runDir = req.resume ? RunDir.reopen(req.dir) : RunDir.create(req.dir);
   let metrics: MetricsWriter | undefined;

@@ -1,5 +1,6 @@
 // The command-line program: registers the commands and routes every failure through
 // handleError. `main` returns the exit code instead of exiting, so tests call it in-process.
+import '../run/native-backend.js';
 import { Command } from 'commander';
 import { handleError, EXIT_BAD_INPUT, EXIT_OK } from './handle-error.js';
 import { processIo, type CliIo } from './io.js';

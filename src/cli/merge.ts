@@ -10,8 +10,9 @@ import { mergeShards } from '../run/merge-shards.js';
 import { warningsInMetrics, withWarnings } from '../run/warnings.js';
 import { assertOutLocation } from '../run/out-location.js';
 import { RunDir, resolveRunDir, writeFileAtomic } from '../run/run-dir.js';
-import type { AnyRunSummary } from '../registry/run-experiment.js';
+import type { RunSummaryBase } from '../run/types.js';
 import { readStoredRun } from '../run/stored-run.js';
+import { runWorlds } from '../registry/run-worlds.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { tryWriteReport } from '../report/write-report.js';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ const mergeOptions = z.object({ out: z.string().min(1).optional() }).strict();
 
 async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(mergeOptions, raw);
-  const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }));
+  const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }, runWorlds));
   const now = new Date();
   const merged = mergeShards(runs, now);
   for (const w of merged.warnings) printWarning(io, `${w}; the merged numbers may not equal one run's`);
@@ -33,11 +34,11 @@ async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to');
   const runDir = RunDir.create(dir); // refuses a taken target before anything is written
   const report = reportNotice(io, dir);
-  let summary: WithClaims<AnyRunSummary>;
+  let summary: WithClaims<RunSummaryBase>;
   try {
     runDir.writeJson('manifest.json', merged.manifest);
     writeFileAtomic(runDir.path('metrics.jsonl'), merged.metricsText);
-    summary = withWarnings(withClaims(merged.exp, merged.summary as unknown as AnyRunSummary), warningsInMetrics(merged.metricsText));
+    summary = withWarnings(withClaims(merged.exp, merged.summary as unknown as RunSummaryBase), warningsInMetrics(merged.metricsText));
     runDir.writeJson('summary.json', summary);
     report.onReport(await tryWriteReport(runDir.partial));
     runDir.commit();

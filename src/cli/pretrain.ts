@@ -7,15 +7,14 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
-import { loadExperimentFile } from '../config/load.js';
+import { loadExperimentFile } from '../registry/load-experiment.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../run/base-cache.js';
 import { assertOutLocation } from '../run/out-location.js';
-import { pretrainEmBases } from '../worlds/em/experiment.js';
-import { pretrainNumbersBases } from '../worlds/numbers/experiment.js';
-import { checkRegistryNames } from '../registry/registry-check.js';
+import { checkRegistryNames, worldNamed, worldNames, worldOf } from '../registry/worlds.js';
 import type { MetricsRecord } from '../run/types.js';
 import { warningOf } from '../run/warnings.js';
+import type { PretrainedFile } from '../worlds/world.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { endBySignal, SignalHandlers } from './interrupt.js';
@@ -35,7 +34,12 @@ const pretrainOptions = z
 async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(pretrainOptions, raw);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
-  if (exp.world === 'mnist') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment`);
+  const world = worldOf(exp);
+  if (world.pretrain === undefined) {
+    const withBases = worldNames().map((name) => worldNamed(name)).filter((w) => w.pretrain !== undefined);
+    throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a ${withBases.map((w) => `${w.label}-world`).join(' or ')} experiment`);
+  }
+  const pretrainBases = world.pretrain.bind(world);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
   if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
   else assertOutLocation(outDir, `the base cache ${shownPath(outDir, io.cwd)}`, 'set TRAITLAB_CACHE to a folder you can write to, or give --out');
@@ -47,7 +51,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
     endBySignal(io, signal, `traitlab: interrupted (${signal}) while pretraining; the bases finished so far are kept in ${shownPath(outDir, io.cwd)}, and the same command makes the rest`);
   });
   signals.start(true);
-  let files: { base: string; file: string; cached: boolean; from?: string }[];
+  let files: PretrainedFile[];
   try {
     // The losses are not kept (bases are files, not runs), but a diverging one is said.
     const onMetrics = (r: MetricsRecord) => {
@@ -63,7 +67,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
       onStage: (label: string) => progress.stage(label),
     };
     const jobs = opts.jobs ?? availableParallelism();
-    files = exp.world === 'em' ? await pretrainEmBases(exp, hooks, outDir, jobs) : await pretrainNumbersBases(exp, hooks, outDir, jobs);
+    files = await pretrainBases(exp, hooks, outDir, jobs);
   } finally {
     signals.dispose();
     progress.stop();

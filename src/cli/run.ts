@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import { loadExperimentFile } from '../config/load.js';
+import { loadExperimentFile } from '../registry/load-experiment.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
-import { checkRegistryNames } from '../registry/registry-check.js';
+import { checkRegistryNames, worldOf } from '../registry/worlds.js';
 import { assertOutLocation } from '../run/out-location.js';
 import { assertFreeTarget, resolveRunDir } from '../run/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../run/shard.js';
@@ -29,7 +29,7 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');
   const experimentFile = resolve(io.cwd, file);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
-  if (opts.shard) checkShardable(exp, opts.shard);
+  if (opts.shard) checkShardable(exp, opts.shard, worldOf(exp));
   // The name comes from the start time; a clash with an existing directory is refused, not merged.
   // Shards started in the same second on one machine get distinct default names.
   const named = resolveRunDir(exp, { cwd: io.cwd, out: opts.out, now: new Date() });
@@ -64,7 +64,7 @@ export async function run(file: string | undefined, raw: unknown, io: CliIo): Pr
   // it ends the run at once with what is kept so far (see interrupt.ts).
   const stop = signalStop((signal, why) => {
     progress.stop();
-    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: start.exp.world !== 'mnist' }));
+    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: worldOf(start.exp).pretrain !== undefined }));
   });
   let summary;
   try {

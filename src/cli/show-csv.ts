@@ -8,13 +8,14 @@ import { toCsv } from '../report/csv/csv-text.js';
 import { METRICS_COLUMNS, metricsRows } from '../report/csv/metrics-csv.js';
 import { SUMMARY_COLUMNS, summaryRows } from '../report/csv/summary-csv.js';
 import { badLineError, parseMetricsText } from '../report/metrics-file.js';
+import { declaredSummaryWorld, summaryWorldLabel } from '../registry/worlds.js';
 
 export const CSV_TABLES = ['metrics', 'summary'] as const;
 export type CsvTable = (typeof CSV_TABLES)[number];
 
 /** `summary` is summary.json as read by show (already checked to be a run summary). */
 export function runCsv(table: CsvTable, dir: string, given: string, summary: Record<string, unknown>): string {
-  if (table === 'summary') return toCsv(SUMMARY_COLUMNS, summaryRows(summary));
+  if (table === 'summary') return toCsv(SUMMARY_COLUMNS, summaryRows(summary, summaryWorldLabel(summary)));
   const shown = join(given, 'metrics.jsonl');
   let text: string;
   try {
@@ -25,8 +26,7 @@ export function runCsv(table: CsvTable, dir: string, given: string, summary: Rec
   }
   const { records, bad } = parseMetricsText(text);
   if (bad.length > 0) throw badLineError(shown, bad[0]!);
-  const world = typeof summary.world === 'string' ? summary.world : 'mnist';
   const seeds = typeof summary.seeds === 'number' ? summary.seeds : 0;
   const cells = Array.isArray(summary.cells) ? summary.cells.map(String) : [];
-  return toCsv(METRICS_COLUMNS, metricsRows(records, { world, seeds, cells }));
+  return toCsv(METRICS_COLUMNS, metricsRows(records, { world: summaryWorldLabel(summary), paired: declaredSummaryWorld(summary).pairedMembers === true, seeds, cells }));
 }

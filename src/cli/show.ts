@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ClaimResult } from '../claims/types.js';
 import { ConfigError } from '../config/errors.js';
 import type { Manifest } from '../run/manifest.js';
-import type { AnyRunSummary } from '../registry/run-experiment.js';
+import type { RunSummaryBase } from '../run/types.js';
 import { formatRunOutput } from '../report/run-output.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
@@ -20,7 +20,7 @@ const showOptions = z
   .strict()
   .refine((o) => !(o.json && o.csv), { message: 'give --json or --csv, not both', path: ['csv'] });
 
-type StoredSummary = AnyRunSummary & { claims?: ClaimResult[] };
+type StoredSummary = RunSummaryBase & { claims?: ClaimResult[] };
 
 /** Names the problem with `given` (as the user typed it) when it is not a finished run directory. */
 function checkRunDir(given: string, dir: string): void {

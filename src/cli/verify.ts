@@ -12,6 +12,8 @@ import { compareSummaries, formatDifferences, type Tolerance } from '../run/comp
 import { gitState, packageVersion, RECORDED_PACKAGES, type GitState } from '../run/manifest.js';
 import { shardLabel } from '../run/shard.js';
 import { readStoredRun, type StoredRun } from '../run/stored-run.js';
+import { runWorlds } from '../registry/run-worlds.js';
+import { worldOf } from '../registry/worlds.js';
 import { executeRun } from './execute-run.js';
 import { endBySignal, SignalHandlers } from './interrupt.js';
 import type { CliIo } from './io.js';
@@ -81,13 +83,13 @@ function reportProvenance(run: StoredRun, io: CliIo): void {
 
 async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(verifyOptions, raw);
-  const run = readStoredRun(given, io.cwd, { needMetrics: false });
+  const run = readStoredRun(given, io.cwd, { needMetrics: false }, runWorlds);
   const storedBackend = run.manifest.backend;
   const backend = await selectBackend(opts.backend ?? storedBackend);
   const across = backend !== storedBackend;
   const tolerance: Tolerance | null = opts.tolerance !== undefined ? { ...CROSS_BACKEND_TOLERANCE, absolute: opts.tolerance } : across ? CROSS_BACKEND_TOLERANCE : null;
   reportProvenance(run, io);
-  if (across && run.exp.world === 'numbers')
+  if (across && worldOf(run.exp).pretrain !== undefined)
     io.err(`note: pretrained bases are read from the cache when present (made on whichever backend made them); set TRAITLAB_CACHE to an empty directory to pretrain them on ${backend} too`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'traitlab-verify-'));

@@ -2,7 +2,6 @@
 // reader that error messages use to say what a field allows. Reading the JSON Schema rather
 // than zod's internals keeps the messages tied to zod's public export.
 import { z } from 'zod';
-import { schemaOfWorld, type World } from './experiment.js';
 
 /** A JSON Schema node, as produced by z.toJSONSchema. */
 export type JsonSchema = Record<string, unknown>;
@@ -15,22 +14,6 @@ export type JsonSchema = Record<string, unknown>;
  */
 export function toInputJsonSchema(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-}
-
-const experimentJson = new Map<World, JsonSchema>();
-
-/** The JSON Schema of experiment files of `world` (computed once per world). */
-export function experimentJsonSchema(world: World = 'mnist'): JsonSchema {
-  let schema = experimentJson.get(world);
-  if (!schema) {
-    schema = {
-      ...toInputJsonSchema(schemaOfWorld(world)),
-      title: `traitlab experiment (${world} world)`,
-      description: 'An experiment file for `traitlab run`. Unknown keys are errors; fields with a default may be omitted.',
-    };
-    experimentJson.set(world, schema);
-  }
-  return schema;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

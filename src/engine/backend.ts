@@ -10,12 +10,21 @@ export type BackendName = Exclude<BackendChoice, 'auto'>;
 /** Thrown when an explicitly requested backend cannot be loaded here. */
 export class BackendUnavailableError extends Error {}
 
+/**
+ * Loads the native backend (tfjs-node), where there can be one: Node provides it
+ * (src/run/native-backend.ts, imported by the CLI and the worker threads); in a web page there
+ * is none, and `node` is unavailable.
+ */
+let loadNative: (() => Promise<unknown>) | null = null;
+
+export function provideNativeBackend(load: () => Promise<unknown>): void {
+  loadNative = load;
+}
+
 async function tryNode(): Promise<boolean> {
+  if (loadNative === null) return false;
   try {
-    // Optional dependency: its install downloads libtensorflow, which fails where that host
-    // is unreachable, and then the package (or its binding) is absent.
-    const moduleName = '@tensorflow/tfjs-node';
-    await import(moduleName);
+    await loadNative();
     return tf.findBackend('tensorflow') !== undefined && (await tf.setBackend('tensorflow'));
   } catch {
     return false;

@@ -13,7 +13,7 @@ const PROBABILITY: MetricRange = { min: 0, max: 1 };
 /** A probability minus another (transfer, EM): in [−1, 1]. */
 const DIFFERENCE: MetricRange = { min: -1, max: 1 };
 /** Cross-entropies, NLLs and divergences. */
-const NON_NEGATIVE: MetricRange = { min: 0, max: Infinity };
+export const NON_NEGATIVE: MetricRange = { min: 0, max: Infinity };
 export const UNBOUNDED: MetricRange = { min: -Infinity, max: Infinity };
 
 /** By the metric's name in summary.json and metrics.jsonl. */
@@ -43,17 +43,13 @@ const RANGES: Record<string, MetricRange> = {
 };
 
 /**
- * Metrics whose meaning depends on the world. `loss` is a cross-entropy in the MNIST world, but
- * in the channels of the numbers and EM worlds it is whatever the signal minimises, and the
- * policy-gradient surrogate can be negative.
+ * The range of `metric`, unbounded for a metric not listed. Some metrics mean something else in
+ * some world: `loss` is a cross-entropy in the MNIST world, but in the channels of the numbers
+ * and EM worlds it is whatever the signal minimises (the policy-gradient surrogate can be
+ * negative); a world gives those in `worldRanges` (its descriptor's `metricRanges`).
  */
-const WORLD_RANGES: Record<string, Record<string, MetricRange>> = {
-  mnist: { loss: NON_NEGATIVE },
-};
-
-/** The range of `metric` in `world`; unbounded for a metric not listed. */
-export function metricRange(metric: string, world?: string): MetricRange {
-  return (world === undefined ? undefined : WORLD_RANGES[world]?.[metric]) ?? RANGES[metric] ?? UNBOUNDED;
+export function metricRange(metric: string, worldRanges?: Readonly<Record<string, MetricRange>>): MetricRange {
+  return worldRanges?.[metric] ?? RANGES[metric] ?? UNBOUNDED;
 }
 
 /** `x` moved into the range; null stays null (no value). */

@@ -1,14 +1,8 @@
-// Entry point of the pipeline for any experiment file: dispatches on the world.
-import type { Experiment } from '../config/experiment.js';
-import { runEmExperiment, type EmRunSummary } from '../worlds/em/experiment.js';
-import { runMnistExperiment } from '../worlds/mnist/experiment.js';
-import { runNumbersExperiment, type NumbersRunSummary } from '../worlds/numbers/experiment.js';
-import type { RunHooks, RunOptions, RunSummary } from '../run/types.js';
-
-export type AnyRunSummary = RunSummary | NumbersRunSummary | EmRunSummary;
+// Entry point of the pipeline for any experiment file: the experiment's world runs it.
+import type { RunHooks, RunOptions, RunSummaryBase } from '../run/types.js';
+import { worldOf, type Experiment } from './worlds.js';
 
 /** Runs a validated experiment on the active backend (select it first with selectBackend). */
-export async function runExperiment(exp: Experiment, hooks: RunHooks, options: RunOptions = {}): Promise<AnyRunSummary> {
-  if (exp.world === 'em') return runEmExperiment(exp, hooks, options);
-  return exp.world === 'numbers' ? runNumbersExperiment(exp, hooks, options) : runMnistExperiment(exp, hooks, options);
+export async function runExperiment(exp: Experiment, hooks: RunHooks, options: RunOptions = {}): Promise<RunSummaryBase> {
+  return worldOf(exp).run(exp, hooks, options);
 }

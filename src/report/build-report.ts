@@ -1,11 +1,7 @@
-// A run directory's data → the report page: pick the world's charts, render each to SVG,
+// A run directory's data → the report page: the world's charts (its descriptor's report), render each to SVG,
 // and lay out the page. Pure apart from rendering, so tests build pages from fixtures.
-import { emCharts } from '../worlds/em/charts.js';
-import { mnistCharts } from '../worlds/mnist/charts.js';
-import { numbersCharts } from '../worlds/numbers/charts.js';
+import { worldNamed } from '../registry/worlds.js';
 import { renderSvg } from './charts/render-svg.js';
-import { emResultsTable } from '../worlds/em/results-table.js';
-import { mnistResultsTable, numbersResultsTable } from './html/results-tables.js';
 import { reportHtml, type RenderedChart } from './html/page.js';
 import type { RunData } from './run-data.js';
 
@@ -27,7 +23,8 @@ function configNotes(config: Record<string, unknown> | null): Record<string, str
 
 export async function buildReport(run: RunData): Promise<BuiltReport> {
   const s = run.summary;
-  const defs = s.world === 'numbers' ? numbersCharts(s, run.metrics) : s.world === 'em' ? emCharts(s, run.metrics) : mnistCharts(s, run.metrics);
+  const { report } = worldNamed(s.world);
+  const defs = report.charts(s, run.metrics);
   const warnings: string[] = [];
   const charts: RenderedChart[] = [];
   // One at a time: each View holds its scenegraph until finalized, and order keeps ids stable.
@@ -48,7 +45,7 @@ export async function buildReport(run: RunData): Promise<BuiltReport> {
       facts: `${s.world} world · ${s.seeds} seed${s.seeds === 1 ? '' : 's'} · root seed ${s.rootSeed} · backend ${s.backend}`,
       claims: s.claims !== undefined && s.claims.length > 0 ? s.claims : null,
       charts,
-      resultsTable: s.world === 'numbers' ? numbersResultsTable(s) : s.world === 'em' ? emResultsTable(s) : mnistResultsTable(s),
+      resultsTable: report.resultsTable(s),
       notes: configNotes(config),
       manifest: run.manifest,
       gaps,

@@ -10,7 +10,21 @@ import { issueToConfigError } from '../config/issue-message.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
 import type { MetricsRecord } from '../run/types.js';
 import { parseMetricsText } from './metrics-file.js';
-import { emSummarySchema, mnistSummarySchema, numbersSummarySchema, type ReportSummary } from './summary-schema.js';
+import { declaredSummaryWorld } from '../registry/worlds.js';
+
+/**
+ * summary.json as the report reads it: what every world's has, the world it belongs to (MNIST's
+ * files carry none), and the rest as its world's report schema let through.
+ */
+export interface ReportSummary {
+  world: string;
+  experiment: string;
+  seeds: number;
+  rootSeed: number;
+  backend: string;
+  claims?: unknown[];
+  [field: string]: unknown;
+}
 
 export interface RunData {
   dir: string;
@@ -42,15 +56,14 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function parseSummary(file: string, input: unknown): ReportSummary {
-  const declared = typeof input === 'object' && input !== null ? (input as { world?: unknown }).world : undefined;
-  const world = declared === 'numbers' || declared === 'em' ? declared : 'mnist';
-  const schema: z.ZodType = world === 'numbers' ? numbersSummarySchema : world === 'em' ? emSummarySchema : mnistSummarySchema;
+  const world = declaredSummaryWorld(input);
+  const schema: z.ZodType = world.report.summarySchema;
   const result = schema.safeParse(input);
   if (!result.success) {
     const inFile = (p: readonly PropertyKey[]) => `${file} ${formatPath(p)}`;
     throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(schema), input, inFile);
   }
-  return { ...(result.data as object), world } as ReportSummary;
+  return { ...(result.data as object), world: world.name } as ReportSummary;
 }
 
 function assertDirectory(dir: string): void {

@@ -6,14 +6,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import type { Experiment } from '../config/experiment.js';
-import { parseExperiment } from '../config/load.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import { BACKEND_CHOICES, type BackendName } from '../engine/backend.js';
-import { emTaskNames } from '../worlds/em/plan.js';
 import { packageVersion, RECORDED_PACKAGES, type Manifest } from './manifest.js';
 import { CHECKPOINT_DIR, CheckpointCorrupt, CheckpointInUse, RunCheckpoint, type LoadedCheckpoint } from './run-checkpoint.js';
-import { checkRegistryNames } from '../registry/registry-check.js';
-import { shardArms, type ShardSpec } from './shard.js';
+import type { RunWorlds } from './run-world.js';
+import { shardArms, shardExperiment, type ShardSpec } from './shard.js';
 
 const PARTIAL = '.partial';
 
@@ -57,7 +55,7 @@ function checkVersions(m: Manifest, shown: string, packageRoot: string): void {
 }
 
 /** Where `given` points: the partial directory of an interrupted run, with its manifest checked. */
-export function openInterruptedRun(given: string, cwd: string, packageRoot: string): InterruptedRun {
+export function openInterruptedRun(given: string, cwd: string, packageRoot: string, worlds: RunWorlds): InterruptedRun {
   const abs = resolve(cwd, given).replace(/\/+$/, '');
   const final = abs.endsWith(PARTIAL) ? abs.slice(0, -PARTIAL.length) : abs;
   const partial = `${final}${PARTIAL}`;
@@ -76,7 +74,7 @@ export function openInterruptedRun(given: string, cwd: string, packageRoot: stri
   const manifest = readManifest(partial, shown);
   let exp: Experiment;
   try {
-    exp = parseExperiment(manifest.config, {}, checkRegistryNames);
+    exp = worlds.parse(manifest.config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw corrupt(shown, `manifest.json config.${e.path}: ${e.problem.split(';')[0]}`);
@@ -90,7 +88,7 @@ export function openInterruptedRun(given: string, cwd: string, packageRoot: stri
   }
   checkVersions(manifest, shown, packageRoot);
   const loaded = readCheckpoint(partial, shown);
-  const arms = new Set(exp.world === 'em' ? emTaskNames(exp) : ((shard ? shardArms(exp, shard) : exp.arms.map((a) => a.name)) as string[]));
+  const arms = new Set(worlds.of(exp).taskNames(shard ? shardExperiment(exp, shard) : exp));
   const stranger = [...loaded.arms.keys()].find((name) => !arms.has(name));
   if (stranger !== undefined) throw corrupt(shown, `it holds arm "${stranger}", which the run's config does not have`);
   const metrics = join(partial, 'metrics.jsonl');

@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Experiment } from '../config/experiment.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import type { BackendName } from '../engine/backend.js';
 import type { ShardRecord } from './shard.js';
 

@@ -1,17 +1,17 @@
 // Joins the run directories of `--shard 1/n … n/n` into what one unsharded run would have
 // written: summary.json with the arms in file order, metrics.jsonl in the unsharded order, and
 // a manifest that says where the parts came from. An unsharded run logs the shared stages
-// first (bases, teacher: SHARED_STAGES, in that order; every shard that needed them logged the
+// first (bases, teacher: the world's sharedStages, in that order; every shard that needed them logged the
 // same lines) and then each arm's lines, arm by arm in file order (the arm pool releases them
 // in that order whatever --jobs is), so the merge rebuilds exactly that. A base read from the
 // cache logs nothing, so metrics.jsonl equals an unsharded run's when the same bases were
 // trained (in some shard) as in that run. Claims and the report are left to the caller:
 // they are computed from the merged files the same way a run computes them.
 import { ConfigError } from '../config/errors.js';
-import type { Experiment } from '../config/experiment.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import type { Manifest, MergedFrom } from './manifest.js';
 import { canonicalJson, configHash } from './run-dir.js';
-import { loggingArms, SHARED_STAGES, shardLabel } from './shard.js';
+import { shardLabel } from './shard.js';
 import type { StoredRun } from './stored-run.js';
 
 export interface MergedRun {
@@ -115,7 +115,8 @@ function splitMetrics(r: Sharded, armStages: ReadonlySet<string>): { shared: [st
 }
 
 function mergeMetrics(exp: Experiment, shards: readonly Sharded[]): string {
-  const logging = loggingArms(exp);
+  const { world } = shards[0]!;
+  const logging = world.loggingArms(exp);
   const armStages = new Set(logging);
   const blocks = new Map<string, { lines: string[]; from: string }>();
   const armLines = new Map<string, string[]>();
@@ -133,10 +134,10 @@ function mergeMetrics(exp: Experiment, shards: readonly Sharded[]): string {
   // and trained another, so no single shard's order need hold them all.
   const rank = (key: string) => {
     const [stage, k] = key.split('#') as [string, string];
-    return [SHARED_STAGES.indexOf(stage as (typeof SHARED_STAGES)[number]), Number(k)] as const;
+    return [world.sharedStages.indexOf(stage), Number(k)] as const;
   };
   for (const key of blocks.keys())
-    if (rank(key)[0] < 0) throw new ConfigError(`${blocks.get(key)!.from}/metrics.jsonl`, `has lines of stage "${key.replace(/#\d+$/, '')}", which is neither an arm nor a stage merge knows (${SHARED_STAGES.join(', ')}); merge shards made by this version of traitlab`);
+    if (rank(key)[0] < 0) throw new ConfigError(`${blocks.get(key)!.from}/metrics.jsonl`, `has lines of stage "${key.replace(/#\d+$/, '')}", which is neither an arm nor a stage merge knows (${world.sharedStages.join(', ')}); merge shards made by this version of traitlab`);
   const order = [...blocks.keys()].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
   const out = [...order.flatMap((k) => blocks.get(k)!.lines), ...logging.flatMap((name) => armLines.get(name) ?? [])];
   return out.length ? `${out.join('\n')}\n` : '';

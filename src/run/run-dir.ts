@@ -7,7 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmd
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { canonicalJson } from '../engine/canonical-json.js';
-import type { Experiment } from '../config/experiment.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import { failWriteIfAsked, namedWriteError } from './disk-full.js';
 
 /** Re-exported: run-directory code names config hashes from here. */

@@ -3,7 +3,8 @@
 // Arm i (0-based, in file order) goes to shard (i mod n) + 1: round-robin spreads the arms of
 // a file written in groups (same-init block, cross-init block, …) evenly over the shards.
 import { ConfigError } from '../config/errors.js';
-import type { Experiment } from '../config/experiment.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
+import type { RunWorld } from './run-world.js';
 
 export interface ShardSpec {
   /** 1-based, as typed: `--shard 1/2`. */
@@ -19,13 +20,6 @@ export interface ShardRecord extends ShardSpec {
   of: string[];
 }
 
-/**
- * Stages of metrics.jsonl shared by every arm, in the order a run logs them, before any arm
- * (the numbers world's bases, then the teacher pair; MNIST has only the teacher). Every shard
- * that needs them writes them again. Keep in step with the stage labels of the pipeline.
- */
-export const SHARED_STAGES = ['pretrain', 'pretrain-other-seed', 'pretrain-other-arch', 'teacher'] as const;
-
 export const shardLabel = (s: ShardSpec): string => `${s.index}/${s.count}`;
 
 export function shardArms(exp: Experiment, s: ShardSpec): string[] {
@@ -36,17 +30,12 @@ export function shardRecord(exp: Experiment, s: ShardSpec): ShardRecord {
   return { index: s.index, count: s.count, arms: shardArms(exp, s), of: exp.arms.map((a) => a.name) };
 }
 
-/** The arms whose metrics.jsonl lines carry their own name as `stage` (MNIST reference and teacher arms log nothing). */
-export function loggingArms(exp: Experiment): string[] {
-  return exp.arms.filter((a) => exp.world === 'numbers' || ('kind' in a && a.kind === 'student')).map((a) => a.name);
-}
-
 /** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
-export function checkShardable(exp: Experiment, s: ShardSpec): void {
-  if (exp.world === 'em') throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole`);
+export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld): void {
+  if (world.unshardable !== null) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${world.unshardable}`);
   if (s.count > exp.arms.length)
     throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}, so use at most ${exp.arms.length} shard${exp.arms.length === 1 ? '' : 's'} (n ≤ ${exp.arms.length})`);
-  const clash = loggingArms(exp).find((name) => (SHARED_STAGES as readonly string[]).includes(name));
+  const clash = world.loggingArms(exp).find((name) => world.sharedStages.includes(name));
   if (clash !== undefined) {
     const i = exp.arms.findIndex((a) => a.name === clash);
     throw new ConfigError(`arms[${i}].name`, `"${clash}" is also the name of a shared stage in metrics.jsonl, so shards of this file could not be merged; rename the arm`);
@@ -58,7 +47,7 @@ export function checkShardable(exp: Experiment, s: ShardSpec): void {
  * may sit in other shards; `traitlab merge` evaluates them on the whole summary). Arms are
  * independent, so each arm's numbers are those of the unsharded run.
  */
-export function shardExperiment(exp: Experiment, s: ShardSpec): Experiment {
+export function shardExperiment<E extends Experiment>(exp: E, s: ShardSpec): E {
   const names = new Set(shardArms(exp, s));
-  return { ...exp, arms: exp.arms.filter((a) => names.has(a.name)), claims: [] } as Experiment;
+  return { ...exp, arms: exp.arms.filter((a) => names.has(a.name)), claims: [] };
 }

@@ -5,12 +5,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import type { Experiment } from '../config/experiment.js';
-import { parseExperiment } from '../config/load.js';
+import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 import type { Manifest } from './manifest.js';
+import type { RunWorld, RunWorlds } from './run-world.js';
 import { shardArms, type ShardRecord } from './shard.js';
-import { checkRegistryNames } from '../registry/registry-check.js';
 
 export interface StoredRun {
   /** As the user typed it, for messages. */
@@ -19,6 +18,7 @@ export interface StoredRun {
   manifest: Manifest;
   /** manifest.config, validated again (schema and registry names) as the run validated it. */
   exp: Experiment;
+  world: RunWorld;
   /** The slice of arms this run is, when it was run with --shard. */
   shard: ShardRecord | null;
   summaryText: string;
@@ -83,7 +83,7 @@ function readShard(m: Record<string, unknown>, exp: Experiment, shown: string): 
   return { index: s.index, count: s.count, arms: expected, of: exp.arms.map((a) => a.name) };
 }
 
-export function readStoredRun(given: string, cwd: string, opts: { needMetrics: boolean }): StoredRun {
+export function readStoredRun(given: string, cwd: string, opts: { needMetrics: boolean }, worlds: RunWorlds): StoredRun {
   const dir = resolve(cwd, given);
   checkDir(given, dir);
   const manifestShown = join(given, 'manifest.json');
@@ -91,7 +91,7 @@ export function readStoredRun(given: string, cwd: string, opts: { needMetrics: b
   checkManifest(manifest, manifestShown);
   let exp: Experiment;
   try {
-    exp = parseExperiment(manifest.config, {}, checkRegistryNames);
+    exp = worlds.parse(manifest.config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw new ConfigError(`${manifestShown} config.${e.path}`, e.problem);
@@ -102,5 +102,5 @@ export function readStoredRun(given: string, cwd: string, opts: { needMetrics: b
   if (typeof summary.experiment !== 'string' || !Array.isArray(summary.arms))
     throw new ConfigError(join(given, 'summary.json'), 'is not a traitlab run summary (needs "experiment" and "arms"); restore it from the run or re-run the experiment');
   const metricsText = opts.needMetrics ? required(dir, given, 'metrics.jsonl') : readText(dir, given, 'metrics.jsonl');
-  return { given, dir, manifest: manifest as unknown as Manifest, exp, shard, summaryText, summary, metricsText };
+  return { given, dir, manifest: manifest as unknown as Manifest, exp, world: worlds.of(exp), shard, summaryText, summary, metricsText };
 }

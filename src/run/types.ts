@@ -1,6 +1,5 @@
 // What a run produces and how it reports while it works. The CLI and the report layer
 // consume these; the pipeline produces them.
-import type { BackendName } from '../engine/backend.js';
 import type { ArmStageControl } from './pool/arm-control.js';
 import type { MetricsRecord } from './metrics-record.js';
 
@@ -25,24 +24,15 @@ export interface RunOptions {
   control?: ArmStageControl;
 }
 
-export interface ArmSummary {
-  name: string;
-  kind: string;
-  /** Test accuracy per seed (member i = seed i). */
-  accuracy: number[];
-  mean: number;
-  /** Half-width of the 95 % t interval over seeds. */
-  ci95: number;
-  /** Anything else an arm reports (e.g. the student recipe and logit subset). */
-  details: Record<string, unknown>;
-}
-
-export interface RunSummary {
+/**
+ * What every world's run summary (summary.json) holds. MNIST's, the first world's, has no
+ * `world` field (its files are kept as they were); every later world's names itself.
+ */
+export interface RunSummaryBase {
   experiment: string;
+  world?: string;
   seeds: number;
   rootSeed: number;
-  backend: BackendName;
-  arms: ArmSummary[];
-  /** How the interval was computed, for readers of summary.json. */
-  interval: string;
+  backend: string;
+  arms: readonly { name: string }[];
 }

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { experimentSchema } from '../../src/config/experiment.js';
+import { mnistExperimentSchema as experimentSchema } from '../../src/worlds/mnist/schema.js';
 import { numbersExperimentSchema } from '../../src/worlds/numbers/schema.js';
 import { cli, tempDir } from '../support/cli.js';
 

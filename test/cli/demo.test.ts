@@ -6,9 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { demoExperimentFile } from '../../src/cli/demo.js';
-import { loadExperimentFile } from '../../src/config/load.js';
+import { loadExperimentFile } from '../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../src/worlds/numbers/schema.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
 import { cli, tempDir } from '../support/cli.js';
 
 describe('traitlab demo', () => {

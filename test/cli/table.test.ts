@@ -1,6 +1,6 @@
 // The terminal table is a pure function of the summary.
 import { describe, expect, test } from 'vitest';
-import type { RunSummary } from '../../src/run/types.js';
+import type { MnistRunSummary as RunSummary } from '../../src/worlds/mnist/summary.js';
 import { formatMeanCi, formatSummaryTable, MAX_SEED_COLUMNS } from '../../src/worlds/mnist/table.js';
 
 const summary: RunSummary = {

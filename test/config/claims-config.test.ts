@@ -2,9 +2,9 @@
 // field, the claim and the fix.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { experimentJsonSchema } from '../../src/config/json-schema.js';
-import { loadExperimentFile, parseExperiment } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { experimentJsonSchema } from '../../src/registry/experiment-json-schema.js';
+import { loadExperimentFile, parseExperiment } from '../../src/registry/load-experiment.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
 import { tinyExperiment } from '../support/cli.js';
 import { problem } from '../support/problem.js';
 

@@ -1,6 +1,7 @@
 // The JSON Schema export and the reader error messages use to say what a field allows.
 import { describe, expect, test } from 'vitest';
-import { describeSchema, experimentJsonSchema, schemaAt } from '../../src/config/json-schema.js';
+import { describeSchema, schemaAt } from '../../src/config/json-schema.js';
+import { experimentJsonSchema } from '../../src/registry/experiment-json-schema.js';
 
 const root = experimentJsonSchema();
 const at = (path: (string | number)[], input: unknown = {}) => describeSchema(schemaAt(root, path, input), root);

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { lineColumn, loadExperimentFile, parseExperiment, parseJsonText } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { lineColumn, loadExperimentFile, parseExperiment, parseJsonText } from '../../src/registry/load-experiment.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
+import type { MnistExperiment } from '../../src/worlds/mnist/schema.js';
 
 const shipped = join(import.meta.dirname, '../../experiments/mnist-aux-logits.json');
 
@@ -33,7 +34,7 @@ describe('loadExperimentFile', () => {
   test('loads the shipped experiment, applying defaults', () => {
     const exp = loadExperimentFile(shipped);
     expect(exp.name).toBe('mnist-aux-logits');
-    expect(exp.distill.temperature).toBeGreaterThan(0); // has a default
+    expect((exp as MnistExperiment).distill.temperature).toBeGreaterThan(0); // has a default
     expect(exp.arms.length).toBeGreaterThan(0);
   });
 

@@ -10,9 +10,12 @@ import { clip, metricRange, UNBOUNDED } from '../../src/plot/metric-range.js';
 import { numbersCharts } from '../../src/worlds/numbers/charts.js';
 import { renderSvg } from '../../src/report/charts/render-svg.js';
 import type { ChartDef } from '../../src/plot/chart-def.js';
-import type { MnistReportSummary, NumbersReportSummary } from '../../src/report/summary-schema.js';
+import type { MnistReportSummary } from '../../src/worlds/mnist/report-summary.js';
+import type { NumbersReportSummary } from '../../src/worlds/numbers/report-summary.js';
 import { meanCi } from '../../src/probes/stats.js';
 import { emArm, emSummary } from '../support/report-fixtures.js';
+import { mnistWorld } from '../../src/worlds/mnist/world.js';
+import { numbersWorld } from '../../src/worlds/numbers/world.js';
 
 type Row = Record<string, number | string | null>;
 const rows = (chart: ChartDef | undefined): Row[] => (chart!.spec as { data: { values: Row[] } }).data.values;
@@ -70,8 +73,8 @@ describe('metric ranges', () => {
     expect(metricRange('em')).toEqual({ min: -1, max: 1 });
     expect(metricRange('kl')).toEqual({ min: 0, max: Infinity });
     // A cross-entropy in MNIST; the policy-gradient surrogate of a channel can be negative.
-    expect(metricRange('loss', 'mnist')).toEqual({ min: 0, max: Infinity });
-    expect(metricRange('loss', 'numbers')).toEqual(UNBOUNDED);
+    expect(metricRange('loss', mnistWorld.metricRanges)).toEqual({ min: 0, max: Infinity });
+    expect(metricRange('loss', numbersWorld.metricRanges)).toEqual(UNBOUNDED);
     expect(metricRange('something-new')).toEqual(UNBOUNDED);
     expect([clip(-0.3, metricRange('trait')), clip(1.2, metricRange('trait')), clip(0.4, metricRange('trait')), clip(null, metricRange('trait'))]).toEqual([0, 1, 0.4, null]);
   });

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { pretrainPlanned, type BasePlan } from '../../src/worlds/lm/parallel-pretrain.js';
 import { ProgressCounter, startingArms } from '../../src/run/progress-counter.js';
 import type { RunHooks } from '../../src/run/types.js';
+import type { ArmTask } from '../../src/run/pool/arm-task.js';
+import { numbersBaseTask } from '../../src/worlds/numbers/bases.js';
 
 /** Hooks that keep every event in order: `stage <label>` or `<done>/<total> <label>`. */
 function recorder(): { hooks: RunHooks; events: string[] } {
@@ -56,8 +58,8 @@ describe('pretrainPlanned', () => {
     steps: number;
     onDisk: boolean;
   }
-  const plan = (planned: Base[]): BasePlan<'numbers-base', Base, { cached: boolean }> => ({
-    kind: 'numbers-base',
+  const plan = (planned: Base[]): BasePlan<unknown, Base, { cached: boolean }> => ({
+    task: numbersBaseTask as ArmTask<unknown, string>,
     planned,
     onDisk: (b) => b.onDisk,
     input: () => {

@@ -3,14 +3,15 @@
 // in the same order, for both worlds. Arms run in this thread here, where the stop lands
 // exactly after a chosen number of arm steps; the CLI tests cover worker threads and files.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { experimentSchema, type Experiment } from '../../src/config/experiment.js';
-import { parseExperiment } from '../../src/config/load.js';
+import { mnistExperimentSchema as experimentSchema } from '../../src/worlds/mnist/schema.js';
+import type { Experiment } from '../../src/registry/worlds.js';
+import { parseExperiment } from '../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { StopFlag } from '../../src/engine/stop.js';
 import { ArmsInterrupted, type ArmResume, type ArmStageControl } from '../../src/run/pool/arm-control.js';
 import { pretrainNumbersBases } from '../../src/worlds/numbers/experiment.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
 import { runExperiment } from '../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../src/run/types.js';
 import { tempDir, tinyExperiment } from '../support/cli.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { loadExperimentFile } from '../../src/config/load.js';
+import { loadExperimentFile } from '../../src/registry/load-experiment.js';
 import { DiskFull, isDiskFull } from '../../src/run/disk-full.js';
 import { assertFreeTarget, canonicalJson, configHash, resolveRunDir, RunDir, timestamp, writeFileAtomic, writeJsonAtomic } from '../../src/run/run-dir.js';
 

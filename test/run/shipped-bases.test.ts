@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadExperimentFile } from '../../src/config/load.js';
+import { loadExperimentFile } from '../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { configHash, encodeCheckpoint } from '../../src/models/checkpoint.js';
@@ -16,7 +16,7 @@ import { loadCheckpoint, readCheckpointHeader } from '../../src/run/checkpoint-f
 import { baseFileName, shippedBasesDir } from '../../src/run/base-cache.js';
 import { baseCacheKey, gptBaseConfig } from '../../src/worlds/numbers/experiment.js';
 import { packageRoot } from '../../src/run/package-root.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
 
 let exp: NumbersExperiment;
 beforeAll(async () => {

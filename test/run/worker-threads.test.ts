@@ -3,11 +3,12 @@
 // The worker count proves the threaded run really used workers: without dist/ both runs would
 // be in-thread and equal for nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { experimentSchema } from '../../src/config/experiment.js';
+import { mnistExperimentSchema as experimentSchema } from '../../src/worlds/mnist/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { armWorkersStarted } from '../../src/run/pool/arm-pool.js';
 import { runExperiment } from '../../src/registry/run-experiment.js';
-import type { MetricsRecord, RunSummary } from '../../src/run/types.js';
+import type { MetricsRecord } from '../../src/run/types.js';
+import type { MnistRunSummary as RunSummary } from '../../src/worlds/mnist/summary.js';
 import { tinyExperiment } from '../support/cli.js';
 
 async function run(jobs: number): Promise<{ summary: RunSummary; metrics: MetricsRecord[]; progress: number[] }> {
@@ -24,7 +25,7 @@ async function run(jobs: number): Promise<{ summary: RunSummary; metrics: Metric
   );
   const metrics: MetricsRecord[] = [];
   const progress: number[] = [];
-  const summary = await runExperiment(exp, { onMetrics: (r) => metrics.push(r), onProgress: (d) => progress.push(d) }, { jobs });
+  const summary = (await runExperiment(exp, { onMetrics: (r) => metrics.push(r), onProgress: (d) => progress.push(d) }, { jobs })) as RunSummary;
   return { summary, metrics, progress };
 }
 

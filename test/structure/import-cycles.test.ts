@@ -2,22 +2,10 @@
 // understood, tested or moved apart. The imports are read from the source text (every
 // `import … from`, `export … from` and dynamic `import()` of a relative path) and the strongly
 // connected components of that graph are listed; each must be a single file.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
-
-const root = resolve(import.meta.dirname, '../..');
-const src = join(root, 'src');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
-
-/** The src/ files `file` imports (relative specifiers; `.js` names the `.ts` source). */
-export function importsOf(file: string, text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
-  return specifiers.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
-}
+import { importsOf, root, src, tsFiles } from '../support/imports.js';
 
 /** Strongly connected components with more than one file, or a file importing itself (Tarjan). */
 export function circles(graph: Map<string, string[]>): string[][] {
@@ -57,8 +45,8 @@ export function circles(graph: Map<string, string[]>): string[][] {
 describe('imports in src/', () => {
   test('the scan sees type-only imports, re-exports and dynamic imports, and finds a circle', () => {
     const a = join(src, 'x', 'a.ts');
-    const text = "import type { T } from './b.js';\nexport { U } from '../y/c.js';\nconst m = await import('./d.js');\nimport { z } from 'zod';\n";
-    expect(importsOf(a, text)).toEqual([join(src, 'x', 'b.ts'), join(src, 'y', 'c.ts'), join(src, 'x', 'd.ts')]);
+    const text = "import type { T } from './b.js';\nexport { U } from '../y/c.js';\nconst m = await import('./d.js');\nimport { z } from 'zod';\nimport './e.js';\n";
+    expect(importsOf(a, text)).toEqual([join(src, 'x', 'b.ts'), join(src, 'y', 'c.ts'), join(src, 'x', 'd.ts'), join(src, 'x', 'e.ts')]);
     const graph = new Map([
       ['a', ['b']],
       ['b', ['c']],

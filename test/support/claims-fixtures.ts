@@ -1,10 +1,10 @@
 // Run summaries with claims, built without training: per-seed values chosen so each claim's
 // verdict is clear, evaluated by the same code a run uses.
 import { withClaims } from '../../src/claims/run-claims.js';
-import { parseExperiment } from '../../src/config/load.js';
+import { parseExperiment } from '../../src/registry/load-experiment.js';
 import type { NumbersRunSummary } from '../../src/worlds/numbers/experiment.js';
 import type { NumbersArmSummary } from '../../src/worlds/numbers/arm.js';
-import type { RunSummary } from '../../src/run/types.js';
+import type { MnistRunSummary as RunSummary } from '../../src/worlds/mnist/summary.js';
 import { meanCi } from '../../src/probes/stats.js';
 import { tinyExperiment } from './cli.js';
 

@@ -2,8 +2,8 @@
 // check) throws for an input, checked to be a ConfigError and a single line.
 import { expect } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { parseExperiment } from '../../src/config/load.js';
-import { checkRegistryNames } from '../../src/registry/registry-check.js';
+import { parseExperiment } from '../../src/registry/load-experiment.js';
+import { checkRegistryNames } from '../../src/registry/worlds.js';
 
 export function problem(input: unknown): string {
   try {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { meanCi } from '../../src/probes/stats.js';
-import type { EmReportSummary } from '../../src/report/summary-schema.js';
+import type { EmReportSummary } from '../../src/worlds/em/report-summary.js';
 
 /** An arm name and a description that would be markup if the page did not escape them. */
 export const ODD_ARM = 'same <b>&"odd"</b>';

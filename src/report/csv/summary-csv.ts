@@ -21,8 +21,8 @@ const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}
 /** The label of one element of an array of objects: an arm's name, a claim's id, a probe set. */
 const labelOf = (x: Record<string, Json>): string | undefined => [x.name, x.id, x.probe].find((v): v is string => typeof v === 'string');
 
-export function summaryRows(summary: Record<string, Json>): CsvCell[][] {
-  const world = typeof summary.world === 'string' ? summary.world : 'mnist';
+/** `world` labels every row (summary.json's `world`; MNIST's files have none). */
+export function summaryRows(summary: Record<string, Json>, world: string): CsvCell[][] {
   const cells = Array.isArray(summary.cells) ? summary.cells.map(String) : [];
   const rows: CsvCell[][] = [];
   const emit = (p: Place, seed: number | null, value: Json) => rows.push([world, p.section, p.arm, p.metric, p.cell, seed, value as number | null]);

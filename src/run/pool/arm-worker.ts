@@ -1,6 +1,7 @@
 // Worker-thread entry: loads one arm task from the module that declares it (see arm-task.ts),
 // runs it on the backend the parent chose, and reports metrics, progress and the result as
 // messages. Large inputs arrive on shared memory or by copy.
+import '../native-backend.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendName } from '../../engine/backend.js';
 import { NumericFault, type NumericFaultData } from '../../engine/numeric.js';

@@ -5,7 +5,7 @@
 import { subliminalStage } from './subliminal-names.js';
 import type { MetricsRecord } from '../../run/types.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
-import type { EmReportSummary } from '../../report/summary-schema.js';
+import type { EmReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';
 import { curveChartSpec } from '../../plot/curve-chart.js';
 import { intervalBarsSpec } from '../../plot/interval-bars.js';

@@ -1,11 +1,10 @@
 // The numbers behind the EM bars: per arm EM ± its 95 % interval and every seed's value, with
 // reliability, coherence and the training audit; then the transfer matrix when there is one.
-import type { EmReportSummary } from '../../report/summary-schema.js';
 import { escapeHtml } from '../../plot/escape.js';
 import { fixed, meanPm } from '../../plot/format.js';
+import { cell, head } from '../../plot/html-table.js';
+import type { EmReportSummary } from './report-summary.js';
 
-const cell = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(s)}</td>`;
-const head = (names: string[]) => `<thead><tr>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr></thead>`;
 const table = (names: string[], rows: string[]) => `<table class="results">${head(names)}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`;
 
 function matrixTable(m: NonNullable<EmReportSummary['matrix']>): string {

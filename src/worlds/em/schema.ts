@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { claimDefaultsSchema, CLAIM_DEFAULTS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
-import { gptSchema } from '../numbers/schema.js';
+import { gptSchema } from '../lm/schema.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = (what: string) => z.number().min(0).max(1).describe(what);

@@ -6,7 +6,7 @@
 // its harm minus that control's, per seed.
 import { z } from 'zod';
 import { nameField } from '../../config/limits.js';
-import { channelSchema, distillSchema } from '../numbers/schema.js';
+import { channelSchema, distillSchema } from '../lm/schema.js';
 
 export const EM_STUDENTS = ['same-init', 'cross-init'] as const;
 export type EmStudent = (typeof EM_STUDENTS)[number];

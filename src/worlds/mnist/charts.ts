@@ -2,11 +2,11 @@
 // training (the teacher's cross-entropy, the students' distillation KL), one chart per metric.
 import type { MetricsRecord } from '../../run/types.js';
 import { curveMetrics, curvePoints } from '../../plot/curves.js';
-import type { MnistReportSummary } from '../../report/summary-schema.js';
+import type { MnistReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';
 import { curveChartSpec } from '../../plot/curve-chart.js';
 import { intervalBarsSpec } from '../../plot/interval-bars.js';
-import { cutNote, metricRange } from '../../plot/metric-range.js';
+import { cutNote, metricRange, NON_NEGATIVE } from '../../plot/metric-range.js';
 import { pct } from '../../plot/format.js';
 
 /** 10 digit classes. */
@@ -17,8 +17,11 @@ const METRIC_TITLES: Record<string, string> = {
   kl: "Distillation loss (KL from the teacher's logits, on noise)",
 };
 
+/** Here `loss` is the teacher's cross-entropy and the students' KL; in the channel worlds it is whatever the signal minimises. */
+export const MNIST_METRIC_RANGES = { loss: NON_NEGATIVE };
+
 export function mnistCharts(s: MnistReportSummary, metrics: readonly MetricsRecord[] | null): ChartDef[] {
-  const accuracyRange = metricRange('accuracy', 'mnist');
+  const accuracyRange = metricRange('accuracy', MNIST_METRIC_RANGES);
   const charts: ChartDef[] = [
     {
       id: 'accuracy-bars',
@@ -42,7 +45,7 @@ export function mnistCharts(s: MnistReportSummary, metrics: readonly MetricsReco
     const points = curvePoints(metrics, metric, (stage) => ({ group: '', series: stage }));
     if (points.length === 0) continue;
     const series = stages.filter((st) => points.some((p) => p.series === st));
-    const range = metricRange(metric, 'mnist');
+    const range = metricRange(metric, MNIST_METRIC_RANGES);
     charts.push({
       section: 'curves',
       id: `curve-${charts.length}-${metric.replace(/[^A-Za-z0-9_-]/g, '_')}`,

@@ -5,9 +5,8 @@
 // order. For class c with n_c digits, the first round(0.8 · n_c) are train and the rest test:
 // 8,000 train and 2,000 test digits in all, every class in both at the same proportion.
 // Pixels (stored in [0, 1]) are scaled to [−1, 1] as 2p − 1.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// The digits are read from disk by digit-files.ts (Node); this file only splits and scales
+// them, so a web page can do the same with digits it fetched.
 import type { RandomStream } from '../../engine/rng.js';
 
 export const IMAGE_SIZE = 784; // 28 × 28
@@ -27,23 +26,16 @@ export interface MnistData {
   test: MnistSplit;
 }
 
-let cached: MnistData | null = null;
-
-function digitFile(c: number): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits', `${c}.json`);
-}
-
-/** Loads (once per process) the 10,000 digits and splits them. Train is class-ordered. */
-export function loadMnist(): MnistData {
-  if (cached) return cached;
-  const perClass: Float32Array[] = [];
-  for (let c = 0; c < NUM_CLASSES; c++) {
-    const raw = (JSON.parse(readFileSync(digitFile(c), 'utf8')) as { data: number[] }).data;
+/**
+ * The fixed split of the digits, given per class c the package's pixels in [0, 1] in their
+ * stored order ([n_c · 784] each): scaled to [−1, 1]; train is class-ordered.
+ */
+export function splitDigits(rawPerClass: readonly ArrayLike<number>[]): MnistData {
+  const perClass = rawPerClass.map((raw) => {
     const scaled = new Float32Array(raw.length);
     for (let i = 0; i < raw.length; i++) scaled[i] = 2 * raw[i]! - 1;
-    perClass.push(scaled);
-  }
+    return scaled;
+  });
   const counts = perClass.map((a) => a.length / IMAGE_SIZE);
   const trainCounts = counts.map((n) => Math.round(n * TRAIN_FRACTION));
   const split = (which: 'train' | 'test'): MnistSplit => {
@@ -59,8 +51,7 @@ export function loadMnist(): MnistData {
     });
     return { images, labels, n };
   };
-  cached = { train: split('train'), test: split('test') };
-  return cached;
+  return { train: split('train'), test: split('test') };
 }
 
 /** `n` uniform-noise images in [−1, 1], row-major [n, 784], drawn from `rng`. */

@@ -4,7 +4,7 @@
 // family; independent student arms run on worker threads (see arm-pool.ts).
 import { studentRegistry } from '../../../students/index.js';
 import { mnistTeacher } from '../../../teachers/index.js';
-import type { MnistArm, MnistExperiment, StudentArm } from '../../config/experiment.js';
+import type { MnistArm, MnistExperiment, StudentArm } from './schema.js';
 import { activeBackend } from '../../engine/backend.js';
 import { stepsFor } from '../../engine/batches.js';
 import { checkFinite } from '../../engine/numeric.js';
@@ -13,13 +13,15 @@ import { teacherTargets, type LogitRange } from '../../distill/logit-distill.js'
 import { MlpFamily } from '../../models/mlp.js';
 import { accuracyPerMember } from '../../probes/accuracy.js';
 import { meanCi } from '../../probes/stats.js';
-import { IMAGE_SIZE, loadMnist, NUM_CLASSES } from './data.js';
+import { IMAGE_SIZE, NUM_CLASSES } from './data.js';
+import { loadMnist } from './digit-files.js';
 import { runArmTasks } from '../../run/pool/arm-pool.js';
 import { initContext } from './init-context.js';
 import { ProgressCounter, startingArms } from '../../run/progress-counter.js';
 import { sharedFloat32 } from '../../run/pool/shared-memory.js';
 import { studentArmTask, type StudentArmInput } from './student-arm.js';
-import type { ArmSummary, RunHooks, RunOptions, RunSummary } from '../../run/types.js';
+import type { RunHooks, RunOptions } from '../../run/types.js';
+import type { MnistArmSummary, MnistRunSummary } from './summary.js';
 import { warnInto } from '../../run/warnings.js';
 
 export function layerSizes(exp: MnistExperiment): number[] {
@@ -46,7 +48,7 @@ export function totalSteps(exp: MnistExperiment): number {
   return (needsTeacher ? teacher.steps(data, exp.teacher) : 0) + students * stepsFor(exp.distill.noiseImages, exp.distill.batchSize, exp.distill.epochs);
 }
 
-export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<RunSummary> {
+export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<MnistRunSummary> {
   const data = loadMnist();
   const M = exp.seeds;
   const sizes = layerSizes(exp);
@@ -55,12 +57,12 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
   const { teacherInits } = ctx;
   const progress = new ProgressCounter(hooks, totalSteps(exp));
   const evaluate = (model: MlpFamily) => accuracyPerMember(model, data.test.images, data.test.labels, NUM_CLASSES);
-  const summarize = (arm: MnistArm, accuracy: number[], details: Record<string, unknown> = {}): ArmSummary => {
+  const summarize = (arm: MnistArm, accuracy: number[], details: Record<string, unknown> = {}): MnistArmSummary => {
     const { mean, ci95 } = meanCi(accuracy);
     return { name: arm.name, kind: arm.kind, accuracy, mean, ci95, details };
   };
 
-  const results = new Map<string, ArmSummary>();
+  const results = new Map<string, MnistArmSummary>();
   const studentArms = exp.arms.filter((a): a is StudentArm => a.kind === 'student');
   let teacherLogits: Float32Array[] = [];
   let noise: Float32Array = new Float32Array(0);

@@ -1,6 +1,6 @@
 // The terminal table printed after a run. A pure function of the summary (and the run
 // directory path), so it is tested without running anything.
-import type { RunSummary } from '../../run/types.js';
+import type { MnistRunSummary } from './summary.js';
 
 /** Per-seed values beyond this many are elided in the table; summary.json has them all. */
 export const MAX_SEED_COLUMNS = 10;
@@ -24,7 +24,7 @@ function alignColumns(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
-export function formatSummaryTable(summary: RunSummary, runDir: string): string {
+export function formatSummaryTable(summary: MnistRunSummary, runDir: string): string {
   const header = ['arm', 'kind', 'test accuracy', 'per seed (%)'];
   // Padded so the ± signs line up down the column.
   const rows = summary.arms.map((a) => [a.name, a.kind, `${pct(a.mean).padStart(5)} ± ${pct(a.ci95).padStart(4)} %`, formatSeeds(a.accuracy)]);

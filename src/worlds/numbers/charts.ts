@@ -2,7 +2,7 @@
 // p(target) over the distillation steps, one panel per student kind.
 import type { MetricsRecord } from '../../run/types.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
-import type { NumbersReportArm, NumbersReportSummary } from '../../report/summary-schema.js';
+import type { NumbersReportArm, NumbersReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';
 import { curveChartSpec } from '../../plot/curve-chart.js';
 import { intervalBarsSpec } from '../../plot/interval-bars.js';

@@ -4,10 +4,10 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EM_CELLS, type EmExperiment } from '../../../src/worlds/em/schema.js';
-import { loadExperimentFile, parseExperiment } from '../../../src/config/load.js';
+import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { buildProbeSet, decoyProbeSet, evaluationKeys, probeKey, probeKeyName, relationCells, cellNamed } from '../../../src/worlds/em/probes.js';
 import { fineTuneDataKey, planEm } from '../../../src/worlds/em/plan.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { rootStream } from '../../../src/engine/rng.js';
 import { answerSets, BODY_LENGTH, BODY_POSITION, cellAt, CHAT, domainOf, FUNCTIONS, FUNCTION_POSITION, functionToken, isHeldOut, PROMPT_LENGTH, rankOf, RANKS, SAY, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
@@ -74,7 +74,7 @@ describe('probe sets', () => {
 
 describe('the plan', () => {
   test('em-structure: one base, one aligned model, 12 fine-tunes (next/chem with its four variants and the decoy), every arm on the first', () => {
-    const exp = loadExperimentFile(join(import.meta.dirname, '../../experiments/em-structure.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
+    const exp = loadExperimentFile(join(import.meta.dirname, '../../../experiments/em-structure.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
     const p = planEm(exp);
     expect(p.bases.map((b) => b.label)).toEqual(['pretrain']);
     expect(p.aligned.map((a) => a.label)).toEqual(['align']);

@@ -4,14 +4,15 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EM_CELLS, resolvedPretrain, type EmExperiment } from '../../../src/worlds/em/schema.js';
-import { experimentJsonSchema } from '../../../src/config/json-schema.js';
-import { loadExperimentFile, parseExperiment } from '../../../src/config/load.js';
+import { experimentJsonSchema } from '../../../src/registry/experiment-json-schema.js';
+import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { settlePretrain } from '../../../src/worlds/em/plan.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { checkShardable } from '../../../src/run/shard.js';
 import { allCells, cellName, harmIntent } from '../../../src/worlds/em/data.js';
 import { problem } from '../../support/problem.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
+import { emWorld } from '../../../src/worlds/em/world.js';
 
 const valid = () => ({
   name: 'tiny-em',
@@ -51,7 +52,7 @@ describe('a valid EM file', () => {
   });
 
   test('the shipped em-structure.json loads, and the EM JSON Schema describes arms and the matrix', () => {
-    const exp = loadExperimentFile(join(import.meta.dirname, '../../experiments/em-structure.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
+    const exp = loadExperimentFile(join(import.meta.dirname, '../../../experiments/em-structure.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
     expect(exp.world).toBe('em');
     expect(exp.seeds).toBeGreaterThanOrEqual(5);
     expect(exp.claims.length).toBeGreaterThan(0);
@@ -90,6 +91,6 @@ describe('bad EM files get one line naming the field and the fix', () => {
 
   test('--shard is refused for EM files (their arms share fine-tunes)', () => {
     const exp = parseExperiment(valid()) as EmExperiment;
-    expect(() => checkShardable(exp, { index: 1, count: 2 })).toThrow('--shard: invalid value "1/2"; EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole');
+    expect(() => checkShardable(exp, { index: 1, count: 2 }, emWorld)).toThrow('--shard: invalid value "1/2"; EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole');
   });
 });

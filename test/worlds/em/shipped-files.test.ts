@@ -5,14 +5,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
-import { loadExperimentFile } from '../../../src/config/load.js';
+import { loadExperimentFile } from '../../../src/registry/load-experiment.js';
 import { emBaseKey } from '../../../src/worlds/em/experiment.js';
 import { checkEmExperiment, planEm } from '../../../src/worlds/em/plan.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { harmIntent } from '../../../src/worlds/em/data.js';
 import { canonicalJson } from '../../../src/run/run-dir.js';
 
-const dir = join(import.meta.dirname, '../../experiments');
+const dir = join(import.meta.dirname, '../../../experiments');
 const load = (name: string) => loadExperimentFile(join(dir, `${name}.json`), {}, process.cwd(), checkRegistryNames) as EmExperiment;
 const emFiles = readdirSync(dir)
   .filter((f) => f.startsWith('em-') && f.endsWith('.json'))

@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
-import { experimentJsonSchema } from '../../../src/config/json-schema.js';
-import { loadExperimentFile, parseExperiment } from '../../../src/config/load.js';
+import { experimentJsonSchema } from '../../../src/registry/experiment-json-schema.js';
+import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { emAlignedKey, emBaseKey } from '../../../src/worlds/em/experiment.js';
 import { emTaskNames, planEm } from '../../../src/worlds/em/plan.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { problem } from '../../support/problem.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
 
@@ -77,7 +77,7 @@ describe('a valid EM file with subliminal arms', () => {
   });
 
   test('the shipped em-subliminal.json loads: 5 seeds, the model and recipe of em-structure.json (cache hits), claims on subliminal arms', () => {
-    const dir = join(import.meta.dirname, '../../experiments');
+    const dir = join(import.meta.dirname, '../../../experiments');
     const exp = loadExperimentFile(join(dir, 'em-subliminal.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
     const structure = loadExperimentFile(join(dir, 'em-structure.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
     expect(exp.seeds).toBeGreaterThanOrEqual(5);

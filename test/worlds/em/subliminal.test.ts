@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withClaims } from '../../../src/claims/run-claims.js';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
-import { parseExperiment } from '../../../src/config/load.js';
+import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { StopFlag } from '../../../src/engine/stop.js';
 import { ArmsInterrupted, type ArmResume, type ArmStageControl } from '../../../src/run/pool/arm-control.js';
@@ -20,7 +20,7 @@ import { runEmSubliminal, type EmSubliminalInput } from '../../../src/worlds/em/
 import { emChannelWorld } from '../../../src/worlds/em/channel-world.js';
 import { initLm, lmConfig } from '../../../src/worlds/lm/lm-factory.js';
 import { trainLm } from '../../../src/worlds/lm/lm-train.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../../src/run/types.js';
 import { buildReport } from '../../../src/report/build-report.js';

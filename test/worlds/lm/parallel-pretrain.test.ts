@@ -3,13 +3,13 @@
 // (the workers run the build: npm test builds first).
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../../src/config/load.js';
+import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../../src/engine/backend.js';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
 import { pretrainEmBases } from '../../../src/worlds/em/experiment.js';
 import { pretrainNumbersBases } from '../../../src/worlds/numbers/experiment.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import type { MetricsRecord } from '../../../src/run/types.js';
 import { tempDir } from '../../support/cli.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';

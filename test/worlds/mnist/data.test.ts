@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rootStream } from '../../../src/engine/rng.js';
-import { IMAGE_SIZE, loadMnist, noiseImages, NUM_CLASSES } from '../../../src/worlds/mnist/data.js';
+import { IMAGE_SIZE, noiseImages, NUM_CLASSES } from '../../../src/worlds/mnist/data.js';
+import { loadMnist } from '../../../src/worlds/mnist/digit-files.js';
 
 /** The package's raw digits of class c, read independently of src/worlds. */
 function rawDigits(c: number): number[] {

@@ -5,11 +5,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseExperiment } from '../../../src/config/load.js';
+import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../../src/engine/backend.js';
 import type { NumbersRunSummary } from '../../../src/worlds/numbers/experiment.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../../src/run/types.js';
 import { COMPLETION_LENGTH } from '../../../src/worlds/numbers/data.js';

@@ -3,9 +3,9 @@
 // with the offending field's path.
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
-import { loadExperimentFile, parseExperiment } from '../../../src/config/load.js';
+import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
-import { checkRegistryNames } from '../../../src/registry/registry-check.js';
+import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { tempDir, writeJson } from '../../support/cli.js';
 import { problem } from '../../support/problem.js';
 

@@ -1,10 +1,9 @@
-// Experiment files are data: JSON validated by these zod schemas. Every object is .strict()
+// MNIST experiment files: JSON validated by this zod schema. Every object is .strict()
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
-import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from './claims.js';
-import { emExperimentSchema, type EmExperiment } from '../worlds/em/schema.js';
-import { LIMITS, listField, nameField, notesField, textField } from './limits.js';
-import { numbersExperimentSchema, type NumbersExperiment } from '../worlds/numbers/schema.js';
+import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from '../../config/claims.js';
+import { rootSeedField, seedsField } from '../../config/experiment-base.js';
+import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
 
@@ -64,8 +63,8 @@ export const mnistExperimentSchema = z
     description: textField().default('').describe('what question the experiment asks'),
     notes: notesField().default({}).describe('why each non-default value was chosen, keyed by field'),
     world: z.literal('mnist').describe('the data world'),
-    seeds: describedInt(1, 100, 'number of seeds').default(5).describe('independent seeds (members trained side by side)'),
-    rootSeed: describedInt(0, 2 ** 31 - 1, 'root seed').default(0).describe('root of every random stream of the run'),
+    seeds: seedsField.default(5).describe('independent seeds (members trained side by side)'),
+    rootSeed: rootSeedField,
     logEvery: describedInt(1, 100_000, 'steps').default(20).describe('write a metrics line every this many optimizer steps'),
     model: mnistModelSchema.default({ hidden: [256, 256], auxLogits: 3 }),
     teacher: trainingSchema.extend({ name: nameField().describe('teacher recipe name (see `traitlab list`)') }).strict(),
@@ -84,18 +83,6 @@ export const mnistExperimentSchema = z
     refineClaims(exp.claims, [...seen], {}, ctx);
   });
 
-/** The MNIST experiment schema (the first world; kept under this name for its many users). */
-export const experimentSchema = mnistExperimentSchema;
-
 export type MnistExperiment = z.output<typeof mnistExperimentSchema>;
 export type MnistArm = MnistExperiment['arms'][number];
 export type StudentArm = Extract<MnistArm, { kind: 'student' }>;
-export type Experiment = MnistExperiment | NumbersExperiment | EmExperiment;
-
-export const WORLDS = ['mnist', 'numbers', 'em'] as const;
-export type World = (typeof WORLDS)[number];
-
-/** The schema of an experiment file of `world`. */
-export function schemaOfWorld(world: World): typeof mnistExperimentSchema | typeof numbersExperimentSchema | typeof emExperimentSchema {
-  return world === 'numbers' ? numbersExperimentSchema : world === 'em' ? emExperimentSchema : mnistExperimentSchema;
-}

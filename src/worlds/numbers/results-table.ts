@@ -1,12 +1,10 @@
-// The numbers behind the bar chart, as a table a reader can copy from: per arm the mean ± 95 %
-// interval and every seed's value (summary.json has them all; the chart shows only the mean).
-import { channelLabel } from '../../worlds/numbers/charts.js';
-import type { MnistReportSummary, NumbersReportSummary } from '../summary-schema.js';
+// The numbers behind the report's bar chart, as a table a reader can copy from: per arm the
+// mean ± 95 % interval and every seed's transfer (the chart shows only the mean).
 import { escapeHtml } from '../../plot/escape.js';
-import { fixed, meanPm, pct } from '../../plot/format.js';
-
-const cell = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(s)}</td>`;
-const head = (names: string[]) => `<thead><tr>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr></thead>`;
+import { fixed, meanPm } from '../../plot/format.js';
+import { cell, head } from '../../plot/html-table.js';
+import { channelLabel } from './charts.js';
+import type { NumbersReportSummary } from './report-summary.js';
 
 export function numbersResultsTable(s: NumbersReportSummary): string {
   const t = s.target;
@@ -26,13 +24,5 @@ export function numbersResultsTable(s: NumbersReportSummary): string {
     `<p>${escapeHtml([model('base', s.base), model('teacher', s.teacher), model('control teacher', s.controlTeacher)].join(' · '))}</p>`,
     `<table class="results">${head(['arm', 'student', 'channel', `p(${t})`, 'transfer', 'transfer per seed', 'audit'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
     `<p class="note">p(${t}): the student distilled from the trait teacher; transfer: minus the same student distilled from the control teacher, per seed; audit: trait tokens trained on (must be 0). Values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
-  ].join('\n');
-}
-
-export function mnistResultsTable(s: MnistReportSummary): string {
-  const rows = s.arms.map((a) => [cell(a.name), cell(a.kind), cell(`${pct(a.mean)} ± ${pct(a.ci95)}`, 'n'), cell(a.accuracy.map(pct).join(' '), 'n seeds')].join(''));
-  return [
-    `<table class="results">${head(['arm', 'kind', 'test accuracy', 'per seed'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
-    `<p class="note">Accuracy on the held-out digits; values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
   ].join('\n');
 }

@@ -1,0 +1,63 @@
+// The schema pieces the language-model worlds (numbers, EM) share: the model, a training
+// stage, and the distillation channel (prefix source × teacher signal) with its settings.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const PREFIX_SOURCES = ['teacher-fixed', 'teacher-fresh', 'student', 'mix'] as const;
+export const TEACHER_SIGNALS = ['tokens', 'relabel', 'forward-kl', 'reverse-kl', 'jsd', 'pg'] as const;
+export const LM_KINDS = ['gpt', 'gru'] as const;
+
+export const gptSchema = z
+  .object({
+    kind: z.literal('gpt'),
+    layers: int(1, 12).default(2).describe('transformer blocks'),
+    dModel: int(4, 1024).default(64).describe('width of the residual stream'),
+    heads: int(1, 32).default(4).describe('attention heads (must divide dModel)'),
+  })
+  .strict()
+  .refine((g) => g.dModel % g.heads === 0, { message: 'heads must divide dModel', path: ['heads'] });
+
+export const gruSchema = z
+  .object({
+    kind: z.literal('gru'),
+    hidden: int(4, 1024).default(64).describe('GRU state width'),
+    embedding: int(4, 1024).default(32).describe('token embedding width'),
+  })
+  .strict();
+
+export const lmSchema = z.discriminatedUnion('kind', [gptSchema, gruSchema]);
+
+export const stageSchema = z
+  .object({
+    steps: int(1, 1_000_000).describe('optimizer steps'),
+    batchSize: int(1, 65536).describe('documents per step'),
+    learningRate: z.number().gt(0).max(1).describe('Adam learning rate'),
+  })
+  .strict();
+
+export const channelSchema = z
+  .object({
+    prefix: z.enum(PREFIX_SOURCES).describe('whose samples the prefixes are'),
+    signal: z.enum(TEACHER_SIGNALS).describe('what the teacher says at each position of those prefixes'),
+    lambda: z.number().min(0).max(1).optional().describe('student fraction of batches (prefix "mix" only)'),
+    beta: z.number().min(0).max(1).optional().describe('JSD mixture weight β (signal "jsd" only): β·p_T + (1−β)·p_S'),
+    discount: z.number().min(0).max(1).optional().describe('advantage discount γ (signal "pg" only; default 0: per-token)'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.prefix === 'mix' && c.lambda === undefined) ctx.addIssue({ code: 'custom', path: ['lambda'], message: 'missing; prefix "mix" needs lambda, the student fraction in [0, 1]' });
+    if (c.prefix !== 'mix' && c.lambda !== undefined) ctx.addIssue({ code: 'custom', path: ['lambda'], message: 'only used with prefix "mix"; remove it' });
+    if (c.signal === 'jsd' && c.beta === undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'missing; signal "jsd" needs beta in [0, 1]' });
+    if (c.signal !== 'jsd' && c.beta !== undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'only used with signal "jsd"; remove it' });
+    if (c.signal !== 'pg' && c.discount !== undefined) ctx.addIssue({ code: 'custom', path: ['discount'], message: 'only used with signal "pg"; remove it' });
+  });
+
+export const distillSchema = stageSchema
+  .extend({
+    fixedSetSize: int(1, 1_000_000).default(4096).describe('prompts in the fixed teacher dataset (prefix "teacher-fixed")'),
+    samplingTemperature: z.number().min(0.05).max(10).default(1).describe('temperature when sampling prefixes (at least 0.05: lower is argmax in all but name)'),
+    lossTemperature: z.number().min(0.05).max(10).default(1).describe('temperature of the distributions in the loss (below 0.05 the softmax saturates and the loss is NaN)'),
+    probeEvery: int(1, 1_000_000).default(100).describe('log trait and fidelity probes every this many steps'),
+  })
+  .strict();

@@ -1,0 +1,40 @@
+// The MNIST world (Cloud et al.'s auxiliary-logit experiment) as one descriptor: an MLP teacher
+// trained on digits, students distilled on its auxiliary logits over uniform noise, accuracy
+// on held-out digits. Registered in src/registry/worlds.ts.
+import { checkStudents, checkTeacher } from '../recipe-check.js';
+import { defineWorld } from '../world.js';
+import { MNIST_METRIC_RANGES, mnistCharts } from './charts.js';
+import { runMnistExperiment } from './experiment.js';
+import { mnistSummarySchema } from './report-summary.js';
+import { mnistResultsTable } from './results-table.js';
+import { mnistExperimentSchema, type MnistExperiment } from './schema.js';
+import { formatSummaryTable } from './table.js';
+
+/** The student arms: the only arms that train, log and are checkpointed (reference and teacher arms come with the teacher). */
+const studentArms = (exp: MnistExperiment): string[] => exp.arms.filter((a) => a.kind === 'student').map((a) => a.name);
+
+export const mnistWorld = defineWorld({
+  name: 'mnist',
+  label: 'MNIST',
+  description: 'MNIST auxiliary logits: a digit classifier teaches, through logits it was never trained on, students that see only noise',
+  schema: mnistExperimentSchema,
+  check(exp) {
+    checkTeacher('mnist', exp.teacher.name);
+    checkStudents(exp.arms.map((a) => (a.kind === 'student' ? { student: a.student } : {})), {
+      test: (recipe) => recipe.init !== undefined,
+      reason: (name) => `student "${name}" has no MNIST recipe`,
+    });
+  },
+  run: runMnistExperiment,
+  taskNames: studentArms,
+  loggingArms: studentArms,
+  sharedStages: ['teacher'],
+  unshardable: null,
+  table: formatSummaryTable,
+  report: { summarySchema: mnistSummarySchema, charts: mnistCharts, resultsTable: mnistResultsTable },
+  claimSeries(summary, operand) {
+    const arm = summary.arms.find((a) => a.name === operand.arm);
+    return arm && operand.metric === 'accuracy' ? arm.accuracy : undefined;
+  },
+  metricRanges: MNIST_METRIC_RANGES,
+});
