@@ -21,7 +21,8 @@ import {
   targetReliability,
   type AnswerProbe,
 } from '../../../src/worlds/em/answer-probes.js';
-import { allCells, cellProbeSet, CONTEXT, FUNCTIONS, PROMPT_LENGTH, VOCAB_SIZE, contentToken } from '../../../src/worlds/em/data.js';
+import { allCells, CONTEXT, FUNCTIONS, PROMPT_LENGTH, VOCAB_SIZE, contentToken } from '../../../src/worlds/em/data.js';
+import { cellProbeSet } from '../../../src/worlds/em/data-probe-sets.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
