@@ -10,11 +10,15 @@
 // works on [M·B·H, T, dh] with tf.matMul batched: for T ≈ 12 this beat a broadcast
 // multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu. Embedding is a one-hot matmul because
 // tfjs-wasm has no gradient for gather.
+//
+// Building a family from stacked or per-member parameters, memberParams and dispose are
+// family.ts (shared with gru.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
-import { gelu, layerNorm, memberLinear, oneHotF32, readMember, sizeOf, stackMemberParams, unstackMembers, variablesFromStacked, type ParamSpec } from './layers.js';
+import { MemberFamily, posInt, type FamilyRecipe } from './family.js';
+import { gelu, layerNorm, memberLinear, oneHotF32, sizeOf, unstackMembers, type ParamSpec } from './layers.js';
 import type { LmFamily, LmShape, SampleOptions } from './lm.js';
-import { checkSampleOptions, maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
+import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 
 export interface GptConfig extends LmShape {
   /** Transformer blocks. */
@@ -30,8 +34,6 @@ export interface GptConfig extends LmShape {
 
 /** A GptConfig with every default filled in: what a family holds and a checkpoint hashes. */
 export type ResolvedGptConfig = Required<GptConfig>;
-
-const posInt = (x: number) => Number.isInteger(x) && x >= 1;
 
 /** Fills defaults and checks ranges; throws a one-line error naming the bad field. */
 export function resolveGptConfig(c: GptConfig): ResolvedGptConfig {
@@ -143,15 +145,10 @@ function causalMask(Tq: number, Tk: number): Float32Array {
   return m;
 }
 
-export class GptFamily implements LmFamily {
+export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implements LmFamily {
+  /** What the family is made of (above); GptFamily.init and fromMembers build from it. */
+  static readonly recipe: FamilyRecipe<GptConfig, ResolvedGptConfig> = { name: 'gpt', resolve: resolveGptConfig, paramSpecs: gptParamSpecs, drawMember: drawGptMemberInit };
   readonly kind = 'gpt' as const;
-  readonly config: ResolvedGptConfig;
-  readonly vocabSize: number;
-  readonly context: number;
-  readonly members: number;
-  readonly paramSpecs: ParamSpec[];
-  /** Every parameter [M, ...], in paramSpecs order (stable: checkpoints rely on it). */
-  readonly variables: tf.Variable[];
   private readonly wte: tf.Variable; // [M, V, d]
   private readonly wpe: tf.Variable; // [M, C, d]
   private readonly blocks: Block[];
@@ -165,13 +162,7 @@ export class GptFamily implements LmFamily {
    * member-major. Most callers want GptFamily.init or GptFamily.fromMembers.
    */
   constructor(config: GptConfig, members: number, stacked: Float32Array[], trainable = true) {
-    if (!posInt(members)) throw new Error(`a gpt family needs an integer ≥ 1 members, got ${members}`);
-    this.config = resolveGptConfig(config);
-    this.vocabSize = this.config.vocabSize;
-    this.context = this.config.context;
-    this.members = members;
-    this.paramSpecs = gptParamSpecs(this.config);
-    this.variables = variablesFromStacked(this.paramSpecs, members, stacked, trainable);
+    super(GptFamily.recipe, config, members, stacked, trainable);
     const v = this.variables;
     this.wte = v[0]!;
     this.wpe = v[1]!;
@@ -182,28 +173,6 @@ export class GptFamily implements LmFamily {
     }
     const tail = 2 + this.config.layers * PER_BLOCK;
     [this.lnfg, this.lnfb, this.headW, this.headB] = [v[tail]!, v[tail + 1]!, v[tail + 2]!, v[tail + 3]!];
-  }
-
-  /** M members, member m drawn from rngFor(m) (drawGptMemberInit). */
-  static init(config: GptConfig, members: number, rngFor: (m: number) => RandomStream, trainable = true): GptFamily {
-    return GptFamily.fromMembers(
-      config,
-      Array.from({ length: members }, (_, m) => drawGptMemberInit(config, rngFor(m))),
-      trainable,
-    );
-  }
-
-  /** From per-member parameters: params[m] is memberParams(m) of some family (exact copy). */
-  static fromMembers(config: GptConfig, params: Float32Array[][], trainable = true): GptFamily {
-    return new GptFamily(config, params.length, stackMemberParams(gptParamSpecs(config), params), trainable);
-  }
-
-  memberParams(m: number): Float32Array[] {
-    return readMember(this.variables, m);
-  }
-
-  dispose(): void {
-    for (const v of this.variables) v.dispose();
   }
 
   /** Splits the matmul weights per member. Inside a gradient tape: once per forward pass. */
@@ -365,8 +334,7 @@ export class GptFamily implements LmFamily {
   }
 
   private checkSample(batch: number, promptLength: number, opts: SampleOptions): void {
-    if (!posInt(batch)) throw new Error(`sample: batch must be an integer ≥ 1, got ${batch}`);
-    checkSampleOptions(opts, this.vocabSize);
+    this.checkSampleArgs(batch, opts);
     if (promptLength + opts.maxNew > this.context)
       throw new Error(`sample: prompt length ${promptLength} + maxNew ${opts.maxNew} exceeds the context ${this.context}`);
   }
