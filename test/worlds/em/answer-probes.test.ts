@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { rootStream } from '../../../src/engine/rng.js';
-import { drawGptMemberInit, GptFamily, gptParamSpecs, type GptConfig } from '../../../src/models/gpt.js';
+import { GptFamily } from '../../../src/models/gpt.js';
+import { drawGptMemberInit, gptParamSpecs, type GptConfig } from '../../../src/models/gpt-config.js';
 import {
   answerDistributions,
   emergentMisalignment,
