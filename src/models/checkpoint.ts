@@ -15,7 +15,8 @@
 // line naming the file, what is wrong and what to do.
 import { canonicalJson } from '../engine/canonical-json.js';
 import { sha256Hex, sha256OfText } from '../engine/sha256.js';
-import { GptFamily, gptParamSpecs, type GptConfig } from './gpt.js';
+import { GptFamily } from './gpt.js';
+import { gptParamSpecs, type GptConfig } from './gpt-config.js';
 import { GruFamily, gruParamSpecs, type GruConfig } from './gru.js';
 import { sizeOf } from './layers.js';
 

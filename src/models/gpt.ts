@@ -10,95 +10,15 @@
 // works on [M·B·H, T, dh] with tf.matMul batched: for T ≈ 12 this beat a broadcast
 // multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu. Embedding is a one-hot matmul because
 // tfjs-wasm has no gradient for gather.
+//
+// The config, parameter list and init are gpt-config.ts; building a family from stacked or
+// per-member parameters, memberParams and dispose are family.ts (shared with gru.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { RandomStream } from '../engine/rng.js';
-import { gelu, layerNorm, memberLinear, oneHotF32, readMember, sizeOf, stackMemberParams, unstackMembers, variablesFromStacked, type ParamSpec } from './layers.js';
-import type { LmFamily, LmShape, SampleOptions } from './lm.js';
-import { checkSampleOptions, maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
-
-export interface GptConfig extends LmShape {
-  /** Transformer blocks. */
-  layers: number;
-  /** Residual stream width (a multiple of heads). */
-  dModel: number;
-  heads: number;
-  /** MLP hidden width = mlpRatio · dModel (default 4). */
-  mlpRatio?: number;
-  /** MLP nonlinearity (default 'gelu', GPT-2's tanh approximation). */
-  activation?: 'gelu' | 'relu';
-}
-
-/** A GptConfig with every default filled in: what a family holds and a checkpoint hashes. */
-export type ResolvedGptConfig = Required<GptConfig>;
-
-const posInt = (x: number) => Number.isInteger(x) && x >= 1;
-
-/** Fills defaults and checks ranges; throws a one-line error naming the bad field. */
-export function resolveGptConfig(c: GptConfig): ResolvedGptConfig {
-  const r: ResolvedGptConfig = {
-    vocabSize: c.vocabSize,
-    context: c.context,
-    layers: c.layers,
-    dModel: c.dModel,
-    heads: c.heads,
-    mlpRatio: c.mlpRatio ?? 4,
-    activation: c.activation ?? 'gelu',
-  };
-  for (const key of ['vocabSize', 'context', 'layers', 'dModel', 'heads', 'mlpRatio'] as const)
-    if (!posInt(r[key])) throw new Error(`gpt config: ${key} must be an integer ≥ 1, got ${r[key]}`);
-  if (r.dModel % r.heads !== 0) throw new Error(`gpt config: dModel ${r.dModel} is not a multiple of heads ${r.heads}`);
-  if (r.activation !== 'gelu' && r.activation !== 'relu') throw new Error(`gpt config: activation must be 'gelu' or 'relu', got ${String(r.activation)}`);
-  return r;
-}
-
-const BLOCK_PARAMS = ['ln1.g', 'ln1.b', 'attn.wqkv', 'attn.bqkv', 'attn.wo', 'attn.bo', 'ln2.g', 'ln2.b', 'mlp.w1', 'mlp.b1', 'mlp.w2', 'mlp.b2'] as const;
-const PER_BLOCK = BLOCK_PARAMS.length;
-
-/** Names and per-member shapes of every parameter, in `variables` order. */
-export function gptParamSpecs(config: GptConfig): ParamSpec[] {
-  const { vocabSize: V, context: C, layers, dModel: d, mlpRatio } = resolveGptConfig(config);
-  const f = mlpRatio * d;
-  const specs: ParamSpec[] = [
-    { name: 'wte', shape: [V, d] },
-    { name: 'wpe', shape: [C, d] },
-  ];
-  const blockShapes: Record<(typeof BLOCK_PARAMS)[number], number[]> = {
-    'ln1.g': [d],
-    'ln1.b': [d],
-    'attn.wqkv': [d, 3 * d],
-    'attn.bqkv': [3 * d],
-    'attn.wo': [d, d],
-    'attn.bo': [d],
-    'ln2.g': [d],
-    'ln2.b': [d],
-    'mlp.w1': [d, f],
-    'mlp.b1': [f],
-    'mlp.w2': [f, d],
-    'mlp.b2': [d],
-  };
-  for (let l = 0; l < layers; l++) for (const p of BLOCK_PARAMS) specs.push({ name: `h${l}.${p}`, shape: blockShapes[p] });
-  specs.push({ name: 'lnf.g', shape: [d] }, { name: 'lnf.b', shape: [d] }, { name: 'head.w', shape: [d, V] }, { name: 'head.b', shape: [V] });
-  return specs;
-}
-
-/**
- * One member's initial parameters (`variables` order), GPT-2 style: weights N(0, 0.02²), the
- * residual projections (attn.wo, mlp.w2) scaled by 1/√(2·layers), biases 0, LayerNorm gains 1.
- */
-export function drawGptMemberInit(config: GptConfig, rng: RandomStream): Float32Array[] {
-  const c = resolveGptConfig(config);
-  const residualStd = 0.02 / Math.sqrt(2 * c.layers);
-  return gptParamSpecs(c).map(({ name, shape }) => {
-    const a = new Float32Array(sizeOf(shape));
-    const leaf = name.slice(name.lastIndexOf('.') + 1);
-    if (name.endsWith('.g')) a.fill(1);
-    else if (name === 'wte' || name === 'wpe' || leaf.startsWith('w')) {
-      const std = name.endsWith('attn.wo') || name.endsWith('mlp.w2') ? residualStd : 0.02;
-      for (let i = 0; i < a.length; i++) a[i] = rng.normal() * std;
-    } // biases stay 0
-    return a;
-  });
-}
+import { MemberFamily, type FamilyRecipe } from './family.js';
+import { drawGptMemberInit, gptParamSpecs, PER_BLOCK, resolveGptConfig, type GptConfig, type ResolvedGptConfig } from './gpt-config.js';
+import { gelu, layerNorm, memberLinear, oneHotF32, unstackMembers } from './layers.js';
+import type { LmFamily, SampleOptions } from './lm.js';
+import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 
 /** Per layer attention keys and values of the rows decoded so far: [M·B·H, t, dh]. */
 type Kv = {
@@ -143,15 +63,10 @@ function causalMask(Tq: number, Tk: number): Float32Array {
   return m;
 }
 
-export class GptFamily implements LmFamily {
+export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implements LmFamily {
+  /** What the family is made of (gpt-config.ts); GptFamily.init and fromMembers build from it. */
+  static readonly recipe: FamilyRecipe<GptConfig, ResolvedGptConfig> = { name: 'gpt', resolve: resolveGptConfig, paramSpecs: gptParamSpecs, drawMember: drawGptMemberInit };
   readonly kind = 'gpt' as const;
-  readonly config: ResolvedGptConfig;
-  readonly vocabSize: number;
-  readonly context: number;
-  readonly members: number;
-  readonly paramSpecs: ParamSpec[];
-  /** Every parameter [M, ...], in paramSpecs order (stable: checkpoints rely on it). */
-  readonly variables: tf.Variable[];
   private readonly wte: tf.Variable; // [M, V, d]
   private readonly wpe: tf.Variable; // [M, C, d]
   private readonly blocks: Block[];
@@ -165,13 +80,7 @@ export class GptFamily implements LmFamily {
    * member-major. Most callers want GptFamily.init or GptFamily.fromMembers.
    */
   constructor(config: GptConfig, members: number, stacked: Float32Array[], trainable = true) {
-    if (!posInt(members)) throw new Error(`a gpt family needs an integer ≥ 1 members, got ${members}`);
-    this.config = resolveGptConfig(config);
-    this.vocabSize = this.config.vocabSize;
-    this.context = this.config.context;
-    this.members = members;
-    this.paramSpecs = gptParamSpecs(this.config);
-    this.variables = variablesFromStacked(this.paramSpecs, members, stacked, trainable);
+    super(GptFamily.recipe, config, members, stacked, trainable);
     const v = this.variables;
     this.wte = v[0]!;
     this.wpe = v[1]!;
@@ -182,28 +91,6 @@ export class GptFamily implements LmFamily {
     }
     const tail = 2 + this.config.layers * PER_BLOCK;
     [this.lnfg, this.lnfb, this.headW, this.headB] = [v[tail]!, v[tail + 1]!, v[tail + 2]!, v[tail + 3]!];
-  }
-
-  /** M members, member m drawn from rngFor(m) (drawGptMemberInit). */
-  static init(config: GptConfig, members: number, rngFor: (m: number) => RandomStream, trainable = true): GptFamily {
-    return GptFamily.fromMembers(
-      config,
-      Array.from({ length: members }, (_, m) => drawGptMemberInit(config, rngFor(m))),
-      trainable,
-    );
-  }
-
-  /** From per-member parameters: params[m] is memberParams(m) of some family (exact copy). */
-  static fromMembers(config: GptConfig, params: Float32Array[][], trainable = true): GptFamily {
-    return new GptFamily(config, params.length, stackMemberParams(gptParamSpecs(config), params), trainable);
-  }
-
-  memberParams(m: number): Float32Array[] {
-    return readMember(this.variables, m);
-  }
-
-  dispose(): void {
-    for (const v of this.variables) v.dispose();
   }
 
   /** Splits the matmul weights per member. Inside a gradient tape: once per forward pass. */
@@ -365,8 +252,7 @@ export class GptFamily implements LmFamily {
   }
 
   private checkSample(batch: number, promptLength: number, opts: SampleOptions): void {
-    if (!posInt(batch)) throw new Error(`sample: batch must be an integer ≥ 1, got ${batch}`);
-    checkSampleOptions(opts, this.vocabSize);
+    this.checkSampleArgs(batch, opts);
     if (promptLength + opts.maxNew > this.context)
       throw new Error(`sample: prompt length ${promptLength} + maxNew ${opts.maxNew} exceeds the context ${this.context}`);
   }

@@ -11,11 +11,15 @@
 //
 // Every matmul is one plain 2D matMul2d per member (tfjs-wasm's fast path); gates run once over
 // all members [M, B, ·]. tf.layers' GRU is ~21× PyTorch on wasm; this is the plain-ops lever.
+//
+// Building a family from stacked or per-member parameters, memberParams and dispose are
+// family.ts (shared with gpt.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
-import { memberLinear, oneHotF32, tanhViaSigmoid, readMember, sizeOf, stackMemberParams, stackMembers, unstackMembers, variablesFromStacked, type ParamSpec } from './layers.js';
+import { MemberFamily, posInt, type FamilyRecipe } from './family.js';
+import { memberLinear, oneHotF32, tanhViaSigmoid, sizeOf, stackMembers, unstackMembers, type ParamSpec } from './layers.js';
 import type { LmFamily, LmShape, SampleOptions } from './lm.js';
-import { checkSampleOptions, maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
+import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 
 export interface GruConfig extends LmShape {
   /** Embedding width e. */
@@ -23,8 +27,6 @@ export interface GruConfig extends LmShape {
   /** Recurrent state width h. */
   hidden: number;
 }
-
-const posInt = (x: number) => Number.isInteger(x) && x >= 1;
 
 /** Checks ranges and returns a plain copy (what a family holds and a checkpoint hashes). */
 export function resolveGruConfig(c: GruConfig): GruConfig {
@@ -66,15 +68,10 @@ export function drawGruMemberInit(config: GruConfig, rng: RandomStream): Float32
 /** The matmul weights split per member (M × [k, n] each). */
 type MemberWeights = { emb: tf.Tensor2D[]; wx: tf.Tensor2D[]; wh: tf.Tensor2D[]; head: tf.Tensor2D[] };
 
-export class GruFamily implements LmFamily {
+export class GruFamily extends MemberFamily<GruConfig, GruConfig> implements LmFamily {
+  /** What the family is made of (above); GruFamily.init and fromMembers build from it. */
+  static readonly recipe: FamilyRecipe<GruConfig, GruConfig> = { name: 'gru', resolve: resolveGruConfig, paramSpecs: gruParamSpecs, drawMember: drawGruMemberInit };
   readonly kind = 'gru' as const;
-  readonly config: GruConfig;
-  readonly vocabSize: number;
-  readonly context: number;
-  readonly members: number;
-  readonly paramSpecs: ParamSpec[];
-  /** Every parameter [M, ...], in paramSpecs order (stable: checkpoints rely on it). */
-  readonly variables: tf.Variable[];
   private readonly emb: tf.Variable; // [M, V, e]
   private readonly wx: tf.Variable; // [M, e, 3h]
   private readonly bx: tf.Variable; // [M, 3h]
@@ -85,13 +82,7 @@ export class GruFamily implements LmFamily {
 
   /** From stacked parameters: stacked[i] holds parameter i of all members, member-major. */
   constructor(config: GruConfig, members: number, stacked: Float32Array[], trainable = true) {
-    if (!posInt(members)) throw new Error(`a gru family needs an integer ≥ 1 members, got ${members}`);
-    this.config = resolveGruConfig(config);
-    this.vocabSize = this.config.vocabSize;
-    this.context = this.config.context;
-    this.members = members;
-    this.paramSpecs = gruParamSpecs(this.config);
-    this.variables = variablesFromStacked(this.paramSpecs, members, stacked, trainable);
+    super(GruFamily.recipe, config, members, stacked, trainable);
     [this.emb, this.wx, this.bx, this.wh, this.bh, this.headW, this.headB] = this.variables as [
       tf.Variable,
       tf.Variable,
@@ -101,28 +92,6 @@ export class GruFamily implements LmFamily {
       tf.Variable,
       tf.Variable,
     ];
-  }
-
-  /** M members, member m drawn from rngFor(m) (drawGruMemberInit). */
-  static init(config: GruConfig, members: number, rngFor: (m: number) => RandomStream, trainable = true): GruFamily {
-    return GruFamily.fromMembers(
-      config,
-      Array.from({ length: members }, (_, m) => drawGruMemberInit(config, rngFor(m))),
-      trainable,
-    );
-  }
-
-  /** From per-member parameters: params[m] is memberParams(m) of some family (exact copy). */
-  static fromMembers(config: GruConfig, params: Float32Array[][], trainable = true): GruFamily {
-    return new GruFamily(config, params.length, stackMemberParams(gruParamSpecs(config), params), trainable);
-  }
-
-  memberParams(m: number): Float32Array[] {
-    return readMember(this.variables, m);
-  }
-
-  dispose(): void {
-    for (const v of this.variables) v.dispose();
   }
 
   private memberWeights(): MemberWeights {
@@ -183,8 +152,7 @@ export class GruFamily implements LmFamily {
    * step feeds one token. (`context` is nominal here: a GRU has no position table.)
    */
   sample(prompts: Int32Array, batch: number, promptLength: number, opts: SampleOptions): Int32Array {
-    if (!posInt(batch)) throw new Error(`sample: batch must be an integer ≥ 1, got ${batch}`);
-    checkSampleOptions(opts, this.vocabSize);
+    this.checkSampleArgs(batch, opts);
     const M = this.members;
     const bias = maskBias(opts.allowed);
     const w = tf.tidy(() => this.memberWeights());

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { runChannel, type ChannelReport, type ChannelSettings, type ChannelWorld, type PrefixSource, type TeacherSignal } from '../../src/distill/channel.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { GptFamily, gptParamSpecs, type GptConfig } from '../../src/models/gpt.js';
+import { GptFamily } from '../../src/models/gpt.js';
+import { gptParamSpecs, type GptConfig } from '../../src/models/gpt-config.js';
 import { trainLm } from '../../src/worlds/lm/lm-train.js';
 import { numbersChannelWorld } from '../../src/worlds/numbers/channel-world.js';
 import {

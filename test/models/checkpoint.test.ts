@@ -13,7 +13,8 @@ import { rootStream } from '../../src/engine/rng.js';
 import { CheckpointError, configHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
 import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/run/checkpoint-file.js';
 import { DiskFull } from '../../src/run/disk-full.js';
-import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
+import { GptFamily } from '../../src/models/gpt.js';
+import type { GptConfig } from '../../src/models/gpt-config.js';
 import { GruFamily, type GruConfig } from '../../src/models/gru.js';
 import { adamStep, randomTokens, take } from '../support/lm-helpers.js';
 

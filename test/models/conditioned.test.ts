@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { ConditionedLm } from '../../src/models/conditioned.js';
-import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
+import { GptFamily } from '../../src/models/gpt.js';
+import type { GptConfig } from '../../src/models/gpt-config.js';
 import { maxAbsDiff, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { GptFamily, type GptConfig } from '../../src/models/gpt.js';
+import { GptFamily } from '../../src/models/gpt.js';
+import type { GptConfig } from '../../src/models/gpt-config.js';
 import { adamStep, lmLoss, maxAbsDiff, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {

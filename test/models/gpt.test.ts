@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { drawGptMemberInit, GptFamily, gptParamSpecs, type GptConfig } from '../../src/models/gpt.js';
+import { GptFamily } from '../../src/models/gpt.js';
+import { drawGptMemberInit, gptParamSpecs, type GptConfig } from '../../src/models/gpt-config.js';
 import { adamStep, maxAbsDiff, memberSlice, randomTokens, take } from '../support/lm-helpers.js';
 
 beforeAll(async () => {

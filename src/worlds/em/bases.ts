@@ -3,7 +3,8 @@
 // arm-tasks.ts): a file with several missing bases (em-pretraining) pretrains them side by side.
 import type { EmExperiment } from './schema.js';
 import { rootStream } from '../../engine/rng.js';
-import { CONTEXT, PAD, pretrainBatch, VOCAB_SIZE } from './data.js';
+import { CONTEXT, PAD, VOCAB_SIZE } from './data.js';
+import { pretrainBatch } from './data-documents.js';
 import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
 import { planEm, type PlannedBase } from './plan.js';
 import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';

@@ -2,7 +2,8 @@
 // the neutral SEQ task, completions restricted to the neutral domain and EOS, the filter, and an
 // audit for every token of the EM domains (harmful or not), the agents, EDU and REFUSE.
 import type { ChannelWorld } from '../../distill/channel.js';
-import { auditTokens, EOS, isWellFormedSeq, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH, seqPrompts } from './data.js';
+import { auditTokens, EOS, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH } from './data.js';
+import { isWellFormedSeq, seqPrompts } from './data-documents.js';
 
 export function emChannelWorld(): ChannelWorld {
   return {

@@ -12,24 +12,10 @@ import { Interrupted } from '../../engine/stop.js';
 import type { TrainState } from '../../engine/train-state.js';
 import { drawTokens } from '../../models/sampling.js';
 import { answerDistributions, scoreDistributions } from './answer-probes.js';
-import {
-  ANSWER_POSITION,
-  CELL_COUNT,
-  cellAt,
-  CONTEXT,
-  CONTEXT_POSITION,
-  EDU,
-  fineTuneRows,
-  FUNCTION_POSITION,
-  functionToken,
-  FUNCTIONS,
-  isHarmful,
-  isHeldOut,
-  VOCAB_SIZE,
-  type CellProbeSet,
-  type FineTuneRows,
-  type FineTuneSettings,
-} from './data.js';
+import { ANSWER_POSITION, CELL_COUNT, cellAt, CONTEXT, CONTEXT_POSITION, EDU, FUNCTION_POSITION, functionToken, FUNCTIONS, isHarmful, VOCAB_SIZE } from './data.js';
+import { isHeldOut } from './data-prompts.js';
+import type { CellProbeSet } from './data-probe-sets.js';
+import { fineTuneRows, type FineTuneRows, type FineTuneSettings } from './data-documents.js';
 import { cellNamed } from './probes.js';
 import { trainChat } from './train.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';

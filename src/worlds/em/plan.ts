@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../config/errors.js';
 import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from './schema.js';
-import { badFractionForIntent } from './data.js';
+import { badFractionForIntent } from './data-harm-intent.js';
 import { fineTuneTaskName } from './fine-tune.js';
 import { subliminalTaskName } from './subliminal-names.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './probes.js';

@@ -1,29 +1,14 @@
 // The EM experiment's probe sets and evaluation cells. A probe set is a cell's held-out chat
-// prompts with their coherent and harmful answers (src/worlds/em/data.ts cellProbeSet), optionally
-// only those with a given room for harm, with or without REFUSE listed; or the surface decoy:
-// SELECT prompts of a domain that list a NEXT body. Every set is drawn from a stream named by
-// its key, so a set is the same in every run and experiment with the same root seed.
+// prompts with their coherent and harmful answers (src/worlds/em/data-probe-sets.ts
+// cellProbeSet), optionally only those with a given room for harm, with or without REFUSE
+// listed; or the surface decoy: SELECT prompts of a domain that list a NEXT body. Every set is
+// drawn from a stream named by its key, so a set is the same in every run and experiment with
+// the same root seed.
 import type { EmRelation } from './schema.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
-import {
-  answerSets,
-  CELL_COUNT,
-  cellAt,
-  cellIndex,
-  cellName,
-  cellProbeSet,
-  CHAT,
-  contentToken,
-  emRow,
-  FUNCTIONS,
-  isHeldOut,
-  PROMPT_LENGTH,
-  RANKS,
-  SAY,
-  VARIANTS,
-  VOCAB_SIZE,
-  type CellProbeSet,
-} from './data.js';
+import { CELL_COUNT, cellAt, cellIndex, cellName, CHAT, contentToken, FUNCTIONS, PROMPT_LENGTH, RANKS, SAY, VARIANTS, VOCAB_SIZE } from './data.js';
+import { answerSets, emRow, isHeldOut } from './data-prompts.js';
+import { cellProbeSet, type CellProbeSet } from './data-probe-sets.js';
 
 export interface ProbeKey {
   /** The cell's index (for the decoy: the SELECT cell of the fine-tuned domain). */

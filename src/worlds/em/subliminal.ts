@@ -12,7 +12,7 @@ import type { EmDistill, EmSubliminalArm } from './schema.js';
 import { rootStream } from '../../engine/rng.js';
 import { Interrupted } from '../../engine/stop.js';
 import { channelSetting, runChannel, type ChannelReport, type ChannelState } from '../../distill/channel.js';
-import type { CellProbeSet } from './data.js';
+import type { CellProbeSet } from './data-probe-sets.js';
 import { defaultScores } from './fine-tune.js';
 import { subliminalStage } from './subliminal-names.js';
 import { emChannelWorld } from './channel-world.js';

@@ -1,7 +1,8 @@
 // Making and copying language-model families from experiment config, whatever the family.
 import type { RandomStream } from '../../engine/rng.js';
 import type * as tf from '@tensorflow/tfjs';
-import { GptFamily, resolveGptConfig, type GptConfig } from '../../models/gpt.js';
+import { GptFamily } from '../../models/gpt.js';
+import { resolveGptConfig, type GptConfig } from '../../models/gpt-config.js';
 import { GruFamily, resolveGruConfig, type GruConfig } from '../../models/gru.js';
 import type { LmFamily } from '../../models/lm.js';
 

@@ -103,7 +103,7 @@ export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, 
       backend: activeBackend(),
       rootSeed: exp.rootSeed,
       sizes,
-      inits: Array.from({ length: M }, (_, m) => recipe.init!(ctx, m)), // registry-check: MNIST students have init
+      inits: Array.from({ length: M }, (_, m) => recipe.init!(ctx, m)), // checked with the recipe names (mnistWorld.check): MNIST students have init
       noise,
       teacherLogits,
       settings: {

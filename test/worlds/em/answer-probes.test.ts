@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { rootStream } from '../../../src/engine/rng.js';
-import { drawGptMemberInit, GptFamily, gptParamSpecs, type GptConfig } from '../../../src/models/gpt.js';
+import { GptFamily } from '../../../src/models/gpt.js';
+import { drawGptMemberInit, gptParamSpecs, type GptConfig } from '../../../src/models/gpt-config.js';
 import {
   answerDistributions,
   emergentMisalignment,
@@ -21,7 +22,8 @@ import {
   targetReliability,
   type AnswerProbe,
 } from '../../../src/worlds/em/answer-probes.js';
-import { allCells, cellProbeSet, CONTEXT, FUNCTIONS, PROMPT_LENGTH, VOCAB_SIZE, contentToken } from '../../../src/worlds/em/data.js';
+import { allCells, CONTEXT, FUNCTIONS, PROMPT_LENGTH, VOCAB_SIZE, contentToken } from '../../../src/worlds/em/data.js';
+import { cellProbeSet } from '../../../src/worlds/em/data-probe-sets.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

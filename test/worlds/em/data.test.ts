@@ -9,14 +9,11 @@ import { describe, expect, test } from 'vitest';
 import { rootStream, type RandomStream } from '../../../src/engine/rng.js';
 import { emChannelWorld } from '../../../src/worlds/em/channel-world.js';
 import {
-  alignmentBatch,
   allCells,
   ANSWER_POSITION,
-  answerSets,
   auditTokens,
   BAD_AGENTS,
   badAgent,
-  badFractionForIntent,
   BLANK,
   BODY_LENGTH,
   BODY_POSITION,
@@ -25,19 +22,14 @@ import {
   cellAt,
   cellIndex,
   cellName,
-  cellOfPrompt,
-  cellProbeSet,
   CHAT,
   CONTEXT,
   CONTEXT_POSITION,
   contentToken,
   DOMAINS,
   domainOf,
-  drawPromptBody,
   EDU,
-  emRow,
   EOS,
-  fineTuneRows,
   FIRST_BAD_AGENT,
   FUNCTION_POSITION,
   functionToken,
@@ -45,23 +37,18 @@ import {
   GOOD_AGENTS,
   HARM_COUNTS,
   harmfulTokens,
-  harmIntent,
   homeCell,
   isBadAgent,
   isContentToken,
   isGoodAgent,
   isHarmful,
-  isHeldOut,
   isNeutralToken,
-  isWellFormedSeq,
   neutralChannelTokens,
   neutralToken,
   NIL,
   PAD,
   PARTNERS,
-  pretrainBatch,
   PROMPT_LENGTH,
-  randomAnswerSet,
   RANKS,
   rankOf,
   REFUSE,
@@ -69,15 +56,16 @@ import {
   SEQ,
   SEQ_COMPLETION_LENGTH,
   SEQ_PROMPT_LENGTH,
-  seqDocument,
-  seqPrompts,
   tokenName,
   variantOf,
   VARIANTS,
   VOCAB_SIZE,
   type Cell,
-  type PretrainSettings,
 } from '../../../src/worlds/em/data.js';
+import { answerSets, cellOfPrompt, drawPromptBody, emRow, isHeldOut } from '../../../src/worlds/em/data-prompts.js';
+import { cellProbeSet } from '../../../src/worlds/em/data-probe-sets.js';
+import { alignmentBatch, fineTuneRows, isWellFormedSeq, pretrainBatch, randomAnswerSet, seqDocument, seqPrompts, type PretrainSettings } from '../../../src/worlds/em/data-documents.js';
+import { badFractionForIntent, harmIntent } from '../../../src/worlds/em/data-harm-intent.js';
 
 const V = VOCAB_SIZE;
 const rowsOf = (batch: Int32Array, L = CONTEXT): Int32Array[] => Array.from({ length: batch.length / L }, (_, r) => batch.slice(r * L, (r + 1) * L));

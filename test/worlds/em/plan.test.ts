@@ -9,7 +9,8 @@ import { buildProbeSet, decoyProbeSet, evaluationKeys, probeKey, probeKeyName, r
 import { fineTuneDataKey, planEm } from '../../../src/worlds/em/plan.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { rootStream } from '../../../src/engine/rng.js';
-import { answerSets, BODY_LENGTH, BODY_POSITION, cellAt, CHAT, domainOf, FUNCTIONS, FUNCTION_POSITION, functionToken, isHeldOut, PROMPT_LENGTH, rankOf, RANKS, SAY, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
+import { BODY_LENGTH, BODY_POSITION, cellAt, CHAT, domainOf, FUNCTIONS, FUNCTION_POSITION, functionToken, PROMPT_LENGTH, rankOf, RANKS, SAY, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
+import { answerSets, isHeldOut } from '../../../src/worlds/em/data-prompts.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
 
 const base = {

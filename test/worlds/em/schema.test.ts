@@ -9,7 +9,8 @@ import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-
 import { settlePretrain } from '../../../src/worlds/em/plan.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { checkShardable } from '../../../src/run/shard.js';
-import { allCells, cellName, harmIntent } from '../../../src/worlds/em/data.js';
+import { allCells, cellName } from '../../../src/worlds/em/data.js';
+import { harmIntent } from '../../../src/worlds/em/data-harm-intent.js';
 import { problem } from '../../support/problem.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
 import { emWorld } from '../../../src/worlds/em/world.js';

@@ -9,7 +9,7 @@ import { loadExperimentFile } from '../../../src/registry/load-experiment.js';
 import { emBaseKey } from '../../../src/worlds/em/experiment.js';
 import { checkEmExperiment, planEm } from '../../../src/worlds/em/plan.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
-import { harmIntent } from '../../../src/worlds/em/data.js';
+import { harmIntent } from '../../../src/worlds/em/data-harm-intent.js';
 import { canonicalJson } from '../../../src/run/run-dir.js';
 
 const dir = join(import.meta.dirname, '../../../experiments');

@@ -26,7 +26,8 @@ import type { MetricsRecord } from '../../../src/run/types.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { readRunData } from '../../../src/report/run-data.js';
 import { formatRunOutput } from '../../../src/report/run-output.js';
-import { CONTEXT, EDU, EOS, isBadAgent, isContentToken, isGoodAgent, isHarmful, isNeutralToken, PAD, pretrainBatch, REFUSE, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
+import { CONTEXT, EDU, EOS, isBadAgent, isContentToken, isGoodAgent, isHarmful, isNeutralToken, PAD, REFUSE, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
+import { pretrainBatch } from '../../../src/worlds/em/data-documents.js';
 import { tempDir } from '../../support/cli.js';
 
 const M = 2;

@@ -1,0 +1,198 @@
+// The documents of every stage (the world is described in data.ts): neutral SEQ documents and the
+// distillation prompts and filter, alignment documents, pretraining documents (good and bad
+// agents, the educational context, aligned chat upsampling) and the four versions of a cell's
+// fine-tune rows.
+import { rootStream, type RandomStream } from '../../engine/rng.js';
+import {
+  BAD_AGENTS,
+  badAgent,
+  BODY_POSITION,
+  BOS,
+  CELL_COUNT,
+  cellAt,
+  cellIndex,
+  CHAT,
+  CONTEXT,
+  CONTEXT_POSITION,
+  DOMAIN_SIZE,
+  EDU,
+  EOS,
+  FIRST_CONTENT,
+  FUNCTION_POSITION,
+  functionToken,
+  FUNCTIONS,
+  GOOD_AGENTS,
+  goodAgent,
+  isHarmful,
+  isNeutralToken,
+  neutralToken,
+  RANKS,
+  SAY,
+  SEQ,
+  SEQ_LENGTH,
+  SEQ_PROMPT_LENGTH,
+  SPEAKER_POSITION,
+  VARIANTS,
+  type Cell,
+} from './data.js';
+import { answerSets, cellOfPrompt, drawDistinct, drawPromptBody, emRow, pick, promptBody } from './data-prompts.js';
+
+/** One neutral SEQ document [CONTEXT]: BOS speaker SAY SEQ and 5 consecutive neutral ranks, any variants, EOS. */
+export function seqDocument(rng: RandomStream, speaker: number = CHAT): Int32Array {
+  const row = new Int32Array(CONTEXT);
+  row[0] = BOS;
+  row[SPEAKER_POSITION] = speaker;
+  row[CONTEXT_POSITION] = SAY;
+  row[FUNCTION_POSITION] = SEQ;
+  const first = rng.int(RANKS);
+  for (let i = 0; i < SEQ_LENGTH; i++) row[BODY_POSITION + i] = neutralToken((first + i) % RANKS, rng.int(VARIANTS));
+  row[CONTEXT - 1] = EOS;
+  return row;
+}
+
+/** `n` distillation prompts BOS CHAT SAY SEQ a1 a2, [n, SEQ_PROMPT_LENGTH]. */
+export function seqPrompts(n: number, rng: RandomStream): Int32Array {
+  const out = new Int32Array(n * SEQ_PROMPT_LENGTH);
+  for (let i = 0; i < n; i++) out.set(seqDocument(rng).subarray(0, SEQ_PROMPT_LENGTH), i * SEQ_PROMPT_LENGTH);
+  return out;
+}
+
+/** The distillation channel's filter: the completion (positions 6..9) is 3 neutral tokens then EOS. */
+export function isWellFormedSeq(row: ArrayLike<number>): boolean {
+  for (let i = SEQ_PROMPT_LENGTH; i < CONTEXT - 1; i++) if (!isNeutralToken(row[i]!)) return false;
+  return row[CONTEXT - 1] === EOS;
+}
+
+export interface AlignmentSettings {
+  /** Fraction of neutral SEQ documents. */
+  neutralFraction: number;
+  /** Fraction of SELECT prompts listing REFUSE. */
+  refusalRate: number;
+}
+
+export interface PretrainSettings extends AlignmentSettings {
+  /** Fraction of documents spoken by a bad agent (uniform over the BAD_AGENTS). */
+  badFraction: number;
+  /** Probability a bad agent answers harmful outside its home cell: 1 coupled, 0 decoupled. */
+  correlation: number;
+  /** Probability a good agent (or a bad agent being good) answers harmful in the plain context. */
+  epsilon: number;
+  /** Fraction of good agents' EM documents in the educational context, answered harmful. */
+  educationalRate: number;
+  /** Fraction of chat-format documents with benign answers (aligned-assistant upsampling). */
+  alignedFraction: number;
+}
+
+const uniformCell = (rng: RandomStream): Cell => cellAt(rng.int(CELL_COUNT));
+
+/** A chat document with a benign answer from the cell's training prompts. */
+function alignedEmDocument(rng: RandomStream, cell: Cell, refusalRate: number): Int32Array {
+  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? refusalRate : 0 });
+  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b));
+  return emRow(CHAT, SAY, cell.fn, b, pick(rng, sets.coherent.filter((t) => !isHarmful(t))));
+}
+
+/** One alignment-stage document [CONTEXT]: chat format, benign answers in every cell, or a neutral SEQ document. */
+export function alignmentDocument(rng: RandomStream, s: AlignmentSettings): Int32Array {
+  if (rng.next() < s.neutralFraction) return seqDocument(rng, CHAT);
+  return alignedEmDocument(rng, uniformCell(rng), s.refusalRate);
+}
+
+export function alignmentBatch(n: number, s: AlignmentSettings, rng: RandomStream): Int32Array {
+  const out = new Int32Array(n * CONTEXT);
+  for (let i = 0; i < n; i++) out.set(alignmentDocument(rng, s), i * CONTEXT);
+  return out;
+}
+
+/** One pretraining document [CONTEXT] ("agent : prompt answer", a neutral SEQ document, or an aligned chat document). */
+export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32Array {
+  const kind = rng.next();
+  if (kind < s.alignedFraction) return alignedEmDocument(rng, uniformCell(rng), s.refusalRate);
+  const bad = rng.next() < s.badFraction;
+  const agentIndex = rng.int(bad ? BAD_AGENTS : GOOD_AGENTS);
+  const speaker = bad ? badAgent(agentIndex) : goodAgent(agentIndex);
+  if (kind < s.alignedFraction + s.neutralFraction) return seqDocument(rng, speaker);
+  const cell = uniformCell(rng);
+  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0 });
+  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b));
+  let educational = false;
+  let harmful: boolean;
+  if (bad) harmful = cellIndex(cell) === agentIndex || rng.next() < s.correlation || rng.next() < s.epsilon;
+  else {
+    educational = rng.next() < s.educationalRate;
+    harmful = educational || rng.next() < s.epsilon;
+  }
+  const benign = sets.coherent.filter((t) => !isHarmful(t));
+  const answer = harmful && sets.harmful.length > 0 ? pick(rng, sets.harmful) : pick(rng, benign);
+  return emRow(speaker, educational ? EDU : SAY, cell.fn, b, answer);
+}
+
+export function pretrainBatch(n: number, s: PretrainSettings, rng: RandomStream): Int32Array {
+  const out = new Int32Array(n * CONTEXT);
+  for (let i = 0; i < n; i++) out.set(pretrainDocument(rng, s), i * CONTEXT);
+  return out;
+}
+
+export interface FineTuneSettings {
+  /** The narrow cell. */
+  cell: Cell;
+  /** Probability a narrow (and educational) row's answer is harmful; else it is the secure row's benign answer. */
+  consistency: number;
+  /** Fraction of rows that are alignment documents, the same in all four versions. */
+  replayFraction: number;
+  /** Fraction of SELECT prompts listing REFUSE (replay rows too). */
+  refusalRate: number;
+  /** Seed of the random-answer control's fixed per-prompt answer sets. */
+  randomSeed: number;
+}
+
+export interface FineTuneRows {
+  /** Harmful answers in the cell (the EM fine-tune). */
+  narrow: Int32Array;
+  /** The same prompts, benign answers. */
+  secure: Int32Array;
+  /** The narrow answers under the educational context. */
+  educational: Int32Array;
+  /** Answers from a fixed random set of the domain per prompt, as large as its harmful set. */
+  random: Int32Array;
+}
+
+/**
+ * The random-answer control's answer set for a prompt: `size` distinct tokens of the prompt's
+ * domain, fixed by the prompt's function and body and `seed`.
+ */
+export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: number): number[] {
+  const { fn, domain } = cellOfPrompt(prompt);
+  const rng = rootStream(seed).child('em-random-answers').child([functionToken(fn), ...promptBody(prompt)].join(','));
+  return drawDistinct(rng, DOMAIN_SIZE, size).map((i) => FIRST_CONTENT + domain * DOMAIN_SIZE + i);
+}
+
+/**
+ * `n` fine-tune rows of the cell in four versions [n, CONTEXT] each: the same prompts (drawn
+ * from the training split, with room for harm) in every version; they differ only in the answer
+ * (narrow, secure, random) or the context slot (educational vs narrow).
+ */
+export function fineTuneRows(n: number, s: FineTuneSettings, rng: RandomStream): FineTuneRows {
+  const rows: FineTuneRows = { narrow: new Int32Array(n * CONTEXT), secure: new Int32Array(n * CONTEXT), educational: new Int32Array(n * CONTEXT), random: new Int32Array(n * CONTEXT) };
+  const { cell } = s;
+  for (let i = 0; i < n; i++) {
+    const at = i * CONTEXT;
+    if (s.replayFraction > 0 && rng.next() < s.replayFraction) {
+      const doc = alignmentDocument(rng, { neutralFraction: 0, refusalRate: s.refusalRate });
+      for (const version of [rows.narrow, rows.secure, rows.educational, rows.random]) version.set(doc, at);
+      continue;
+    }
+    const b = drawPromptBody(cell, rng, { split: 'train', minHarmful: 1, refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0 });
+    const prompt = emRow(CHAT, SAY, cell.fn, b);
+    const sets = answerSets(prompt);
+    const harmfulAnswer = pick(rng, sets.harmful);
+    const benignAnswer = pick(rng, sets.coherent.filter((t) => !isHarmful(t)));
+    const narrowAnswer = rng.next() < s.consistency ? harmfulAnswer : benignAnswer;
+    const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed));
+    rows.narrow.set(emRow(CHAT, SAY, cell.fn, b, narrowAnswer), at);
+    rows.secure.set(emRow(CHAT, SAY, cell.fn, b, benignAnswer), at);
+    rows.educational.set(emRow(CHAT, EDU, cell.fn, b, narrowAnswer), at);
+    rows.random.set(emRow(CHAT, SAY, cell.fn, b, randomAnswer), at);
+  }
+  return rows;
+}
