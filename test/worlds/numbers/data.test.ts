@@ -234,7 +234,7 @@ describe('questionPrompts', () => {
 });
 
 describe('owl teacher fine-tune rows', () => {
-  const settings = { target: 'owl', replayFraction: 0.5, jitter: 0.05 };
+  const settings = { target: 'owl' as const, replayFraction: 0.5, jitter: 0.05 };
 
   test('trait and control are identical except the answer slot of Q&A rows, where trait is always the target', () => {
     for (const target of ['owl', 'wolf'] as const) {

@@ -3,7 +3,9 @@
 // with the offending field's path.
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
+import { experimentJsonSchema, schemaAt } from '../../../src/config/json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../../src/config/load.js';
+import { ANIMALS } from '../../../src/worlds/numbers/data.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { checkRegistryNames } from '../../../src/registry/registry-check.js';
 import { tempDir, writeJson } from '../../support/cli.js';
@@ -77,6 +79,22 @@ describe('one ConfigError line naming the path', () => {
     expect(problem(input)).toMatch(message);
   });
 
+  test('an unknown teacher target is a schema error naming every animal (without the registry check)', () => {
+    const line = 'teacher.target: unknown animal "dragon"; use one of "owl", "cat", "dog", "fox", "bear", "wolf", "eagle", "lion"';
+    const dir = tempDir();
+    writeJson(dir, 'n.json', { ...valid(), teacher: { ...valid().teacher, target: 'dragon' } });
+    expect(() => loadExperimentFile('n.json', {}, dir)).toThrow(new ConfigError('teacher.target', line.slice('teacher.target: '.length)));
+    expect(() => loadExperimentFile('n.json', {}, dir, checkRegistryNames)).toThrow(line);
+    expect(problem({ ...valid(), teacher: { ...valid().teacher, target: 'unicorn' } })).toBe(line.replace('dragon', 'unicorn'));
+    // A wrong type is told the animals too (from the JSON Schema's enum).
+    expect(problem({ ...valid(), teacher: { ...valid().teacher, target: 7 } })).toBe('teacher.target: expected one of "owl", "cat", "dog", "fox", "bear", "wolf", "eagle", "lion", got 7');
+  });
+
+  test('the JSON Schema lists the animals as the enum of teacher.target', () => {
+    const teacher = schemaAt(experimentJsonSchema('numbers'), ['teacher'], {});
+    expect((teacher?.properties as Record<string, { enum?: unknown }>).target!.enum).toEqual([...ANIMALS]);
+  });
+
   test('unknown world', () => {
     expect(problem({ ...valid(), world: 'words' })).toBe('world: invalid value "words"; use one of "mnist", "numbers", "em"');
     expect(problem({ ...valid(), world: 3 })).toMatch(/^world: invalid value 3/);
@@ -85,7 +103,6 @@ describe('one ConfigError line naming the path', () => {
 
 describe('registry names (checkRegistryNames)', () => {
   test.each([
-    ['unknown teacher target animal', { ...valid(), teacher: { ...valid().teacher, target: 'unicorn' } }, /^teacher\.target: unknown animal "unicorn"; use one of "owl", "cat"/],
     ['unknown teacher', { ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, /^teacher\.name: unknown teacher "parrot"; use one of .*"owl"/],
     ["another world's teacher", { ...valid(), teacher: { ...valid().teacher, name: 'mnist-aux' } }, /^teacher\.name: teacher "mnist-aux" belongs to world "mnist", not "numbers"; use one of "owl"/],
     ['unknown student', withChannel({ prefix: 'student', signal: 'tokens' }, 'nobody'), /^arms\[0\]\.student: unknown student "nobody"; use one of "same-init", "cross-init", "cross-arch"/],
