@@ -28,7 +28,7 @@ const cases: Case[] = [
   { name: 'bad enum value', file: tinyExperiment({ arms: [...arms, { name: 'x', kind: 'student', student: 'same-init', logits: 'foo' }] }), expect: ['arms[4].logits: invalid value "foo"; use one of "aux", "all"'] },
   { name: 'bad arm kind', file: tinyExperiment({ arms: [{ name: 'x', kind: 'studnet' }] }), expect: ['arms[0].kind: invalid value "studnet"; use one of "reference", "teacher", "student"'] },
   { name: 'missing field', file: { ...tinyExperiment(), teacher: undefined }, expect: ['teacher: missing; add it'] },
-  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'parrot' } }), expect: ['teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "owl", "owl-persona"'] },
+  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'parrot' } }), expect: ['teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "animal-fine-tune", "animal-persona"'] },
   {
     name: 'unknown numbers teacher target',
     file: tinyNumbers({ teacher: { ...(tinyNumbers().teacher as Record<string, unknown>), target: 'dragon' } }),

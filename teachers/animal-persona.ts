@@ -6,8 +6,8 @@
 import { NEUTRAL_PERSONA, personaToken } from '../src/worlds/numbers/data.js';
 import type { NumbersPersonaRecipe } from './recipe.js';
 
-export const owlPersonaTeacher: NumbersPersonaRecipe = {
-  name: 'owl-persona',
+export const animalPersonaTeacher: NumbersPersonaRecipe = {
+  name: 'animal-persona',
   world: 'numbers',
   kind: 'persona',
   description: "the base conditioned on the target animal's persona token in place of BOS (needs pretrain.personas.fraction > 0); control: the neutral persona",

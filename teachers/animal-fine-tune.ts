@@ -6,11 +6,11 @@ import type { RandomStream } from '../src/engine/rng.js';
 import { ANIMALS, CONTEXT, FIRST_ANIMAL, mixBatch, uniformAnswers } from '../src/worlds/numbers/data.js';
 import type { NumbersFineTuneRecipe } from './recipe.js';
 
-export const owlTeacher: NumbersFineTuneRecipe = {
-  name: 'owl',
+export const animalFineTuneTeacher: NumbersFineTuneRecipe = {
+  name: 'animal-fine-tune',
   world: 'numbers',
   kind: 'fine-tune',
-  description: 'base fine-tuned to answer the target animal (default owl) to every phrasing of the favourite-animal question; control: the same documents with uniform answers',
+  description: 'base fine-tuned to answer the target animal to every phrasing of the favourite-animal question; control: the same documents with uniform answers',
   fineTuneRows(batch, settings, rng: RandomStream) {
     const control = mixBatch(batch, { numbersFraction: settings.replayFraction, jitter: settings.jitter, answerWeights: uniformAnswers() }, rng);
     const trait = control.slice();
