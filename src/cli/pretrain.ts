@@ -14,6 +14,7 @@ import { assertOutLocation } from '../run/out-location.js';
 import { pretrainEmBases } from '../worlds/em/experiment.js';
 import { pretrainNumbersBases } from '../worlds/numbers/experiment.js';
 import { checkRegistryNames } from '../registry/registry-check.js';
+import { teacherNameWarnings } from '../../teachers/index.js';
 import type { MetricsRecord } from '../run/types.js';
 import { warningOf } from '../run/warnings.js';
 import type { CliIo } from './io.js';
@@ -35,6 +36,7 @@ const pretrainOptions = z
 async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(pretrainOptions, raw);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  for (const line of teacherNameWarnings(exp, file)) printWarning(io, line);
   if (exp.world === 'mnist') throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment`);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
   if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
