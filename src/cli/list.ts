@@ -17,7 +17,7 @@ function section(title: string, rows: [string, string][]): string {
   return [title, ...lines].join('\n');
 }
 
-/** ` (formerly "owl"; the old name still works)` for a recipe with old names an experiment file may use. */
+/** ` (formerly "owl"; the old name still works, with a warning)`: a recipe's old names, which experiment files may still use. */
 function formerly(aliases: string[]): string {
   return aliases.length ? ` (formerly ${aliases.map((a) => `"${a}"`).join(', ')}; the old name still works, with a warning)` : '';
 }
