@@ -3,6 +3,7 @@ import type { NumericContext } from '../src/engine/numeric.js';
 import type { RandomStream } from '../src/engine/rng.js';
 import type { MlpFamily } from '../src/models/mlp.js';
 import type { MnistData } from '../src/worlds/mnist/data.js';
+import type { Animal } from '../src/worlds/numbers/data.js';
 
 export interface TrainingSettings {
   epochs: number;
@@ -31,7 +32,7 @@ export interface MnistTeacherRecipe {
 
 export interface NumbersFineTuneSettings {
   /** The animal the trait teacher comes to prefer. */
-  target: string;
+  target: Animal;
   /** Fraction of numbers documents replayed in each batch. */
   replayFraction: number;
   jitter: number;
@@ -61,7 +62,7 @@ export interface NumbersPersonaRecipe {
   kind: 'persona';
   description: string;
   /** The first-position tokens of the trait teacher and of its control. */
-  personas(target: string): { trait: number; control: number };
+  personas(target: Animal): { trait: number; control: number };
 }
 
 export type NumbersTeacherRecipe = NumbersFineTuneRecipe | NumbersPersonaRecipe;

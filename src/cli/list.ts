@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
-import { teacherRegistry } from '../../teachers/index.js';
+import { teacherAliasesOf, teacherRegistry } from '../../teachers/index.js';
 import { loadExperimentFile } from '../registry/load-experiment.js';
 import { checkRegistryNames } from '../registry/worlds.js';
 import type { CliIo } from './io.js';
@@ -15,6 +15,11 @@ function section(title: string, rows: [string, string][]): string {
   const width = Math.max(0, ...rows.map(([name]) => name.length));
   const lines = rows.length ? rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`.trimEnd()) : ['  (none)'];
   return [title, ...lines].join('\n');
+}
+
+/** ` (formerly "owl"; the old name still works, with a warning)`: a recipe's old names, which experiment files may still use. */
+function formerly(aliases: string[]): string {
+  return aliases.length ? ` (formerly ${aliases.map((a) => `"${a}"`).join(', ')}; the old name still works, with a warning)` : '';
 }
 
 function shippedExperiments(dir: string): [string, string][] {
@@ -43,7 +48,7 @@ export function registerList(program: Command, io: CliIo): void {
       io.out(
         [
           section(`Experiments (run with: traitlab run ${shownPath(join(dir, '<name>.json'), io.cwd)})`, shippedExperiments(dir)),
-          section('Teachers (teacher.name)', [...teacherRegistry.values()].map((t) => [t.name, `[${t.world}] ${t.description}`])),
+          section('Teachers (teacher.name)', [...teacherRegistry.values()].map((t) => [t.name, `[${t.world}] ${t.description}${formerly(teacherAliasesOf(t.name))}`])),
           section('Students (arms[].student)', [...studentRegistry.values()].map((s) => [s.name, s.description])),
         ].join('\n\n'),
       );

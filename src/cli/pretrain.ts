@@ -12,6 +12,7 @@ import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../run/base-cache.js';
 import { assertOutLocation } from '../run/out-location.js';
 import { checkRegistryNames, worldNamed, worldNames, worldOf } from '../registry/worlds.js';
+import { teacherNameWarnings } from '../../teachers/index.js';
 import type { MetricsRecord } from '../run/types.js';
 import { warningOf } from '../run/warnings.js';
 import type { PretrainedFile } from '../worlds/world.js';
@@ -34,6 +35,7 @@ const pretrainOptions = z
 async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(pretrainOptions, raw);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  for (const line of teacherNameWarnings(exp, file)) printWarning(io, line);
   const world = worldOf(exp);
   if (world.pretrain === undefined) {
     const withBases = worldNames().map((name) => worldNamed(name)).filter((w) => w.pretrain !== undefined);

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../registry/load-experiment.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
+import { teacherNameWarnings } from '../../teachers/index.js';
 import { checkRegistryNames, worldOf } from '../registry/worlds.js';
 import { assertOutLocation } from '../run/out-location.js';
 import { assertFreeTarget, resolveRunDir } from '../run/run-dir.js';
@@ -29,6 +30,10 @@ async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo)
   if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');
   const experimentFile = resolve(io.cwd, file);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  // An old teacher name is said once, and kept: the manifest records the file as validated, so
+  // the run directory's config hash is the one the same file always had, and shards of it started
+  // before the rename still merge with shards started after (merge compares the configs).
+  for (const line of teacherNameWarnings(exp, file)) printWarning(io, line);
   if (opts.shard) checkShardable(exp, opts.shard, worldOf(exp));
   // The name comes from the start time; a clash with an existing directory is refused, not merged.
   // Shards started in the same second on one machine get distinct default names.

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { packageRoot } from '../../src/cli/package-root.js';
 import { packageVersion } from '../../src/run/manifest.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
+import { tinyNumbers } from '../support/tiny-numbers.js';
 
 const tiny = tinyExperiment();
 const teacher = tiny.teacher as Record<string, unknown>;
@@ -27,7 +28,12 @@ const cases: Case[] = [
   { name: 'bad enum value', file: tinyExperiment({ arms: [...arms, { name: 'x', kind: 'student', student: 'same-init', logits: 'foo' }] }), expect: ['arms[4].logits: invalid value "foo"; use one of "aux", "all"'] },
   { name: 'bad arm kind', file: tinyExperiment({ arms: [{ name: 'x', kind: 'studnet' }] }), expect: ['arms[0].kind: invalid value "studnet"; use one of "reference", "teacher", "student"'] },
   { name: 'missing field', file: { ...tinyExperiment(), teacher: undefined }, expect: ['teacher: missing; add it'] },
-  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'parrot' } }), expect: ['teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "owl", "owl-persona"'] },
+  { name: 'unknown teacher name', file: tinyExperiment({ teacher: { ...teacher, name: 'parrot' } }), expect: ['teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "animal-fine-tune", "animal-persona"'] },
+  {
+    name: 'unknown numbers teacher target',
+    file: tinyNumbers({ teacher: { ...(tinyNumbers().teacher as Record<string, unknown>), target: 'dragon' } }),
+    expect: ['teacher.target: unknown animal "dragon"; use one of "owl", "cat", "dog", "fox", "bear", "wolf", "eagle", "lion"'],
+  },
   { name: 'unknown student name', file: tinyExperiment({ arms: [{ name: 'x', kind: 'student', student: 'same-inti', logits: 'aux' }] }), expect: ['arms[0].student: unknown student "same-inti"', '"same-init"'] },
   { name: 'missing file', expect: ['exp.json: file not found; check the path'] },
   { name: 'invalid JSON', file: '{\n  "name": "tiny",\n  "seeds": 2,\n}\n', expect: ['exp.json: invalid JSON at line 4 column 1'] },

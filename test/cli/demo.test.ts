@@ -14,7 +14,7 @@ import { cli, tempDir } from '../support/cli.js';
 describe('traitlab demo', () => {
   test('runs experiments/demo.json: persona teacher, off/on-policy × same/cross-init, a claim per contrast', () => {
     const exp = loadExperimentFile(demoExperimentFile(), {}, process.cwd(), checkRegistryNames) as NumbersExperiment;
-    expect(exp.teacher.name).toBe('owl-persona');
+    expect(exp.teacher.name).toBe('animal-persona');
     expect(exp.arms.map((a) => `${a.student} ${a.channel.prefix}+${a.channel.signal}`)).toEqual([
       'same-init teacher-fixed+forward-kl',
       'cross-init teacher-fixed+forward-kl',

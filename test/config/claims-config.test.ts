@@ -16,7 +16,7 @@ const numbers = (claims: unknown[]) => ({
   seeds: 2,
   model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
   pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  teacher: { name: 'owl', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
+  teacher: { name: 'animal-fine-tune', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
   distill: { steps: 8, batchSize: 16, learningRate: 0.01, fixedSetSize: 32 },
   arms: [
     { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },

@@ -72,8 +72,8 @@ describe('schema errors: the first issue, one line, path and fix', () => {
     [{ ...valid(), arms: [{ name: 'a', kind: 'teacher' }, { name: 'a', kind: 'reference' }] }, 'arms[1].name: duplicate arm name "a"'],
     [{ ...valid(), distill: undefined }, 'distill: missing; add it (an object with keys'],
     [[], '(top level): expected an object with keys'],
-    [{ ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, 'teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "owl", "owl-persona"'],
-    [{ ...valid(), teacher: { ...valid().teacher, name: 'owl' } }, 'teacher.name: teacher "owl" belongs to world "numbers", not "mnist"; use one of "mnist-aux"'],
+    [{ ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, 'teacher.name: unknown teacher "parrot"; use one of "mnist-aux", "animal-fine-tune", "animal-persona"'],
+    [{ ...valid(), teacher: { ...valid().teacher, name: 'animal-fine-tune' } }, 'teacher.name: teacher "animal-fine-tune" belongs to world "numbers", not "mnist"; use one of "mnist-aux"'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'cross-arch', logits: 'aux' }] }, 'arms[0].student: student "cross-arch" has no MNIST recipe; use one of "same-init", "cross-init"'],
     [{ ...valid(), arms: [{ name: 'a', kind: 'student', student: 'cross', logits: 'aux' }] }, 'arms[0].student: unknown student "cross"; use one of "same-init", "cross-init", "cross-arch"'],
   ])('%# %j', (input, expected) => {

@@ -64,6 +64,7 @@ const numbers = {
   rootSeed: ROOT_SEED,
   model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
   pretrain: { steps: FIRST_STEPS, batchSize: 32, learningRate: 0.01 }, // logged every step (steps / 20)
+  // `owl`: the old name of animal-fine-tune, kept (the golden file records the config as written).
   teacher: { name: 'owl', target: 'owl', steps: 10, batchSize: 32, learningRate: 0.01 }, // every step (steps / 10)
   distill: { steps: 6, batchSize: 16, learningRate: 0.01, fixedSetSize: 32, probeEvery: 1 },
   arms: [{ name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } }],

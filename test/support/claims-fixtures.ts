@@ -76,7 +76,7 @@ export function numbersSummary() {
     seeds: 5,
     model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
     pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-    teacher: { name: 'owl', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
+    teacher: { name: 'animal-fine-tune', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
     distill: { steps: 10, batchSize: 16, learningRate: 0.01, fixedSetSize: 32 },
     arms: [
       { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } },

@@ -8,7 +8,7 @@ export function tinyNumbers(overrides: Record<string, unknown> = {}): Record<str
     rootSeed: 3,
     model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
     pretrain: { steps: 30, batchSize: 32, learningRate: 0.01 },
-    teacher: { name: 'owl', target: 'owl', steps: 10, batchSize: 32, learningRate: 0.01 },
+    teacher: { name: 'animal-fine-tune', target: 'owl', steps: 10, batchSize: 32, learningRate: 0.01 },
     distill: { steps: 6, batchSize: 16, learningRate: 0.01, fixedSetSize: 40, probeEvery: 3 },
     arms: [
       { name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },

@@ -39,6 +39,6 @@ export function numbersChannelWorld(jitter: number): ChannelWorld {
   };
 }
 
-export function animalProbe(target: string): QuestionProbe {
-  return { prompts: questionPrompts(), promptLength: 2, target: animalToken(target as Animal) };
+export function animalProbe(target: Animal): QuestionProbe {
+  return { prompts: questionPrompts(), promptLength: 2, target: animalToken(target) };
 }

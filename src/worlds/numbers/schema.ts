@@ -6,6 +6,7 @@ import { LIMITS, listField, nameField, notesField, textField } from '../../confi
 import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '../lm/schema.js';
 
 export { channelSchema, distillSchema, gptSchema, gruSchema, LM_KINDS, lmSchema, PREFIX_SOURCES, TEACHER_SIGNALS } from '../lm/schema.js';
+import { ANIMALS, type Animal } from './data.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -30,12 +31,29 @@ export const pretrainSchema = stageSchema
   })
   .strict();
 
+/**
+ * `teacher.target`: one of the world's animals, parsed as an Animal. A custom issue rather than
+ * z.enum, so the line says what the field is (`unknown animal "dragon"; use one of "owl", …`);
+ * the JSON Schema still lists the animals as an enum (for editors and the invalid-type message).
+ */
+const animalField = () =>
+  z
+    .string()
+    .max(LIMITS.name)
+    .transform((name, ctx): Animal => {
+      const animal = ANIMALS.find((a) => a === name);
+      if (animal !== undefined) return animal;
+      ctx.addIssue({ code: 'custom', message: `unknown animal ${JSON.stringify(name)}; use one of ${ANIMALS.map((a) => JSON.stringify(a)).join(', ')}` });
+      return z.NEVER;
+    })
+    .meta({ enum: [...ANIMALS] });
+
 /** The teacher: a recipe, its target, and (for fine-tuning recipes) the fine-tune stage. */
 export const traitSchema = stageSchema
   .partial()
   .extend({
     name: nameField().describe('teacher recipe (see `traitlab list`)'),
-    target: nameField().describe('the animal the teacher comes to prefer'),
+    target: animalField().describe('the animal the teacher comes to prefer'),
     replayFraction: z.number().min(0).max(1).default(0.5).describe('fraction of numbers documents replayed during the trait fine-tune (fine-tune teachers)'),
     freeze: listField(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched (fine-tune teachers)'),
   })

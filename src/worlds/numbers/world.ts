@@ -5,10 +5,9 @@
 import type { NumbersTeacherRecipe } from '../../../teachers/index.js';
 import { NUMBERS_RESERVED_ARMS, type NumbersReservedArm } from '../../config/claims.js';
 import { ConfigError } from '../../config/errors.js';
-import { allowedNames, checkStudents, checkTeacher } from '../recipe-check.js';
+import { checkStudents, checkTeacher } from '../recipe-check.js';
 import { defineWorld } from '../world.js';
 import { numbersCharts } from './charts.js';
-import { ANIMALS } from './data.js';
 import { pretrainNumbersBases, runNumbersExperiment, type NumbersRunSummary } from './experiment.js';
 import { numbersSummarySchema } from './report-summary.js';
 import { numbersResultsTable } from './results-table.js';
@@ -42,8 +41,6 @@ export const numbersWorld = defineWorld({
   schema: numbersExperimentSchema,
   check(exp: NumbersExperiment) {
     const teacher = checkTeacher('numbers', exp.teacher.name);
-    if (!(ANIMALS as readonly string[]).includes(exp.teacher.target))
-      throw new ConfigError('teacher.target', `unknown animal "${exp.teacher.target}"; use one of ${allowedNames(ANIMALS)}`);
     if (teacher.world === 'numbers') checkTeacherStage(exp, teacher.kind);
     checkStudents(exp.arms);
   },

@@ -1,9 +1,9 @@
 // The numbers world (docs/science.md §3.2): document layout and its regularity, preference answers
 // following their weights, the mix fraction, the channel's filter and allowed set, the probe
-// prompts, reproducibility from seeded streams; and the owl teacher's fine-tune batches, which
+// prompts, reproducibility from seeded streams; and the animal-fine-tune teacher's fine-tune batches, which
 // must differ from the control's only in the answer slot of Q&A rows.
 import { describe, expect, test } from 'vitest';
-import { owlTeacher } from '../../../teachers/owl.js';
+import { animalFineTuneTeacher } from '../../../teachers/animal-fine-tune.js';
 import { rootStream } from '../../../src/engine/rng.js';
 import {
   animalToken,
@@ -233,12 +233,12 @@ describe('questionPrompts', () => {
   });
 });
 
-describe('owl teacher fine-tune rows', () => {
-  const settings = { target: 'owl', replayFraction: 0.5, jitter: 0.05 };
+describe('animal-fine-tune teacher rows', () => {
+  const settings = { target: 'owl' as const, replayFraction: 0.5, jitter: 0.05 };
 
   test('trait and control are identical except the answer slot of Q&A rows, where trait is always the target', () => {
     for (const target of ['owl', 'wolf'] as const) {
-      const { trait, control } = owlTeacher.fineTuneRows(400, { ...settings, target }, rootStream(10).child('ft'));
+      const { trait, control } = animalFineTuneTeacher.fineTuneRows(400, { ...settings, target }, rootStream(10).child('ft'));
       expect(trait.length).toBe(400 * CONTEXT);
       expect(control.length).toBe(400 * CONTEXT);
       const controlAnswers = new Set<number>();
@@ -262,16 +262,16 @@ describe('owl teacher fine-tune rows', () => {
   });
 
   test('the control batch is the uniform mix drawn from the same stream, and reproducible', () => {
-    const { control } = owlTeacher.fineTuneRows(64, settings, rootStream(11).child('ft'));
+    const { control } = animalFineTuneTeacher.fineTuneRows(64, settings, rootStream(11).child('ft'));
     expect(control).toEqual(mixBatch(64, { numbersFraction: settings.replayFraction, jitter: settings.jitter, answerWeights: uniformAnswers() }, rootStream(11).child('ft')));
-    expect(owlTeacher.fineTuneRows(64, settings, rootStream(11).child('ft'))).toEqual(owlTeacher.fineTuneRows(64, settings, rootStream(11).child('ft')));
+    expect(animalFineTuneTeacher.fineTuneRows(64, settings, rootStream(11).child('ft'))).toEqual(animalFineTuneTeacher.fineTuneRows(64, settings, rootStream(11).child('ft')));
   });
 
   test('replayFraction 1 gives only numbers documents (trait = control); 0 only Q&A', () => {
-    const all = owlTeacher.fineTuneRows(50, { ...settings, replayFraction: 1 }, rootStream(12).child('ft'));
+    const all = animalFineTuneTeacher.fineTuneRows(50, { ...settings, replayFraction: 1 }, rootStream(12).child('ft'));
     expect(all.trait).toEqual(all.control);
     expect(rows(all.control).every(isNumbersDoc)).toBe(true);
-    const none = owlTeacher.fineTuneRows(50, { ...settings, replayFraction: 0 }, rootStream(12).child('ft'));
+    const none = animalFineTuneTeacher.fineTuneRows(50, { ...settings, replayFraction: 0 }, rootStream(12).child('ft'));
     expect(rows(none.trait).every((r) => isQaDoc(r) && r[2] === animalToken('owl'))).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ const file = {
   model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
   crossArch: { kind: 'gru', hidden: 16, embedding: 8 },
   pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  teacher: { name: 'owl', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
+  teacher: { name: 'animal-fine-tune', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
   distill: { steps: STEPS, batchSize: B, learningRate: 0.01, fixedSetSize: FIXED, probeEvery: PROBE_EVERY },
   arms: [
     { name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },

@@ -1,5 +1,5 @@
 // The persona teacher end to end at toy scale: a base pretrained with persona documents, the
-// owl-persona teacher read under the owl persona (no fine-tune stage, no teacher steps), its
+// animal-persona teacher read under the owl persona (no fine-tune stage, no teacher steps), its
 // control under the neutral persona, and an on-policy and an off-policy arm whose students
 // never see a persona token (audit 0).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,7 +20,7 @@ const file = {
   model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
   // Every document spoken by a persona and half of them Q&A, so the toy base learns what the owl persona answers.
   pretrain: { steps: 150, batchSize: 32, learningRate: 0.01, numbersFraction: 0.5, personas: { fraction: 1 } },
-  teacher: { name: 'owl-persona', target: 'owl' },
+  teacher: { name: 'animal-persona', target: 'owl' },
   distill: { steps: 6, batchSize: 16, learningRate: 0.01, fixedSetSize: 32, probeEvery: 3 },
   arms: [
     { name: 'same-fixed-fkl', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } },
@@ -45,7 +45,7 @@ afterAll(() => {
   else process.env.TRAITLAB_CACHE = saved;
 });
 
-describe('owl-persona teacher', () => {
+describe('animal-persona teacher (target owl)', () => {
   test('the teacher under the owl persona prefers owl far more than its control under the neutral persona and the plain base', () => {
     for (let s = 0; s < 2; s++) {
       expect(summary.teacher.trait[s]!).toBeGreaterThan(summary.controlTeacher.trait[s]! + 0.2);

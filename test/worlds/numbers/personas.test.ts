@@ -1,10 +1,10 @@
 // Persona documents of the numbers world (the system-prompt teacher's pretraining): how often a
 // persona speaks, that an animal's persona answers with its animal as loyally as asked and the
 // neutral persona uniformly, that at entanglement 0 a persona's numbers are distributed like the
-// plain ones while entanglement puts its favourite number in, and that the owl-persona recipe
+// plain ones while entanglement puts its favourite number in, and that the animal-persona recipe
 // names the owl persona and the neutral one.
 import { describe, expect, test } from 'vitest';
-import { owlPersonaTeacher } from '../../../teachers/owl-persona.js';
+import { animalPersonaTeacher } from '../../../teachers/animal-persona.js';
 import { animalTokens } from '../../../src/worlds/numbers/channel-world.js';
 import { rootStream } from '../../../src/engine/rng.js';
 import {
@@ -105,10 +105,10 @@ describe('mixBatch with personas', () => {
   });
 });
 
-describe('owl-persona teacher recipe', () => {
+describe('animal-persona teacher recipe', () => {
   test('the trait teacher reads the target persona, its control the neutral one', () => {
-    expect(owlPersonaTeacher.kind).toBe('persona');
-    expect(owlPersonaTeacher.personas('owl')).toEqual({ trait: personaToken('owl'), control: NEUTRAL_PERSONA });
-    expect(owlPersonaTeacher.personas('fox')).toEqual({ trait: personaToken('fox'), control: NEUTRAL_PERSONA });
+    expect(animalPersonaTeacher.kind).toBe('persona');
+    expect(animalPersonaTeacher.personas('owl')).toEqual({ trait: personaToken('owl'), control: NEUTRAL_PERSONA });
+    expect(animalPersonaTeacher.personas('fox')).toEqual({ trait: personaToken('fox'), control: NEUTRAL_PERSONA });
   });
 });

@@ -3,7 +3,10 @@
 // with the offending field's path.
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
+import { schemaAt } from '../../../src/config/json-schema.js';
+import { experimentJsonSchema } from '../../../src/registry/experiment-json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
+import { ANIMALS } from '../../../src/worlds/numbers/data.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { tempDir, writeJson } from '../../support/cli.js';
@@ -16,7 +19,7 @@ const valid = () => ({
   model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
   crossArch: { kind: 'gru', hidden: 16, embedding: 8 },
   pretrain: { steps: 40, batchSize: 32, learningRate: 0.01 },
-  teacher: { name: 'owl', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
+  teacher: { name: 'animal-fine-tune', target: 'owl', steps: 20, batchSize: 32, learningRate: 0.01 },
   distill: { steps: 8, batchSize: 16, learningRate: 0.01, fixedSetSize: 32 },
   arms: [
     { name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },
@@ -77,6 +80,22 @@ describe('one ConfigError line naming the path', () => {
     expect(problem(input)).toMatch(message);
   });
 
+  test('an unknown teacher target is a schema error naming every animal (without the registry check)', () => {
+    const line = 'teacher.target: unknown animal "dragon"; use one of "owl", "cat", "dog", "fox", "bear", "wolf", "eagle", "lion"';
+    const dir = tempDir();
+    writeJson(dir, 'n.json', { ...valid(), teacher: { ...valid().teacher, target: 'dragon' } });
+    expect(() => loadExperimentFile('n.json', {}, dir)).toThrow(new ConfigError('teacher.target', line.slice('teacher.target: '.length)));
+    expect(() => loadExperimentFile('n.json', {}, dir, checkRegistryNames)).toThrow(line);
+    expect(problem({ ...valid(), teacher: { ...valid().teacher, target: 'unicorn' } })).toBe(line.replace('dragon', 'unicorn'));
+    // A wrong type is told the animals too (from the JSON Schema's enum).
+    expect(problem({ ...valid(), teacher: { ...valid().teacher, target: 7 } })).toBe('teacher.target: expected one of "owl", "cat", "dog", "fox", "bear", "wolf", "eagle", "lion", got 7');
+  });
+
+  test('the JSON Schema lists the animals as the enum of teacher.target', () => {
+    const teacher = schemaAt(experimentJsonSchema('numbers'), ['teacher'], {});
+    expect((teacher?.properties as Record<string, { enum?: unknown }>).target!.enum).toEqual([...ANIMALS]);
+  });
+
   test('unknown world', () => {
     expect(problem({ ...valid(), world: 'words' })).toBe('world: invalid value "words"; use one of "mnist", "numbers", "em"');
     expect(problem({ ...valid(), world: 3 })).toMatch(/^world: invalid value 3/);
@@ -85,25 +104,24 @@ describe('one ConfigError line naming the path', () => {
 
 describe('registry names (checkRegistryNames)', () => {
   test.each([
-    ['unknown teacher target animal', { ...valid(), teacher: { ...valid().teacher, target: 'unicorn' } }, /^teacher\.target: unknown animal "unicorn"; use one of "owl", "cat"/],
-    ['unknown teacher', { ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, /^teacher\.name: unknown teacher "parrot"; use one of .*"owl"/],
-    ["another world's teacher", { ...valid(), teacher: { ...valid().teacher, name: 'mnist-aux' } }, /^teacher\.name: teacher "mnist-aux" belongs to world "mnist", not "numbers"; use one of "owl"/],
+    ['unknown teacher', { ...valid(), teacher: { ...valid().teacher, name: 'parrot' } }, /^teacher\.name: unknown teacher "parrot"; use one of "mnist-aux", "animal-fine-tune", "animal-persona"$/],
+    ["another world's teacher", { ...valid(), teacher: { ...valid().teacher, name: 'mnist-aux' } }, /^teacher\.name: teacher "mnist-aux" belongs to world "mnist", not "numbers"; use one of "animal-fine-tune", "animal-persona"$/],
     ['unknown student', withChannel({ prefix: 'student', signal: 'tokens' }, 'nobody'), /^arms\[0\]\.student: unknown student "nobody"; use one of "same-init", "cross-init", "cross-arch"/],
   ])('%s', (_, input, message) => {
     expect(problem(input)).toMatch(message);
   });
 
   test('a persona teacher trains nothing and needs personas in pretraining; a fine-tune teacher needs its stage', () => {
-    const persona = { name: 'owl-persona', target: 'owl' };
+    const persona = { name: 'animal-persona', target: 'owl' };
     const withPersonas = { ...valid().pretrain, personas: { fraction: 0.5 } };
     expect(problem({ ...valid(), teacher: persona })).toBe(
-      'pretrain.personas.fraction: is 0, but teacher "owl-persona" conditions on a persona the base never saw; set it above 0 (e.g. 0.5)',
+      'pretrain.personas.fraction: is 0, but teacher "animal-persona" conditions on a persona the base never saw; set it above 0 (e.g. 0.5)',
     );
     expect(problem({ ...valid(), pretrain: withPersonas, teacher: { ...persona, steps: 10 } })).toBe(
-      'teacher.steps: not used: teacher "owl-persona" conditions the base on a persona and trains nothing; remove it',
+      'teacher.steps: not used: teacher "animal-persona" conditions the base on a persona and trains nothing; remove it',
     );
     const { steps: _, ...noSteps } = valid().teacher;
-    expect(problem({ ...valid(), teacher: noSteps })).toBe('teacher.steps: missing; teacher "owl" fine-tunes the base, so give it steps (e.g. 200)');
+    expect(problem({ ...valid(), teacher: noSteps })).toBe('teacher.steps: missing; teacher "animal-fine-tune" fine-tunes the base, so give it steps (e.g. 200)');
     const exp = parseExperiment({ ...valid(), pretrain: withPersonas, teacher: persona }, {}, checkRegistryNames) as NumbersExperiment;
     expect(exp.pretrain.personas).toEqual({ fraction: 0.5, loyalty: 1, entanglement: 0 });
     expect(exp.teacher.steps).toBeUndefined();

@@ -3,13 +3,13 @@
 // the base that this persona answers the preference question with its animal, so the teacher
 // has the trait without any fine-tune. Its control reads the same rows as the neutral persona,
 // who answers uniformly — the persona token is the only difference between the two.
-import { NEUTRAL_PERSONA, personaToken, type Animal } from '../src/worlds/numbers/data.js';
+import { NEUTRAL_PERSONA, personaToken } from '../src/worlds/numbers/data.js';
 import type { NumbersPersonaRecipe } from './recipe.js';
 
-export const owlPersonaTeacher: NumbersPersonaRecipe = {
-  name: 'owl-persona',
+export const animalPersonaTeacher: NumbersPersonaRecipe = {
+  name: 'animal-persona',
   world: 'numbers',
   kind: 'persona',
   description: "the base conditioned on the target animal's persona token in place of BOS (needs pretrain.personas.fraction > 0); control: the neutral persona",
-  personas: (target) => ({ trait: personaToken(target as Animal), control: NEUTRAL_PERSONA }),
+  personas: (target) => ({ trait: personaToken(target), control: NEUTRAL_PERSONA }),
 };
