@@ -68,7 +68,8 @@ export const claimDefaultsSchema = z
 export type ClaimDefaults = z.output<typeof claimDefaultsSchema>;
 export const CLAIM_DEFAULTS: ClaimDefaults = { test: 'paired-bootstrap', alpha: 0.05, resamples: 10_000 };
 
-function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M, armHelp: string) {
+/** The schema of one claim of a world whose arms report `metrics` per seed (a new world defines its own with this). */
+export function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M, armHelp: string) {
   const operand = z
     .object({
       arm: nameField().describe(armHelp),
@@ -112,7 +113,8 @@ export const emClaimSchema = claimSchema(
   'an arm or subliminal arm name of this file, or "base" or "aligned" (metric "harm"), or with a matrix "matrix-target", "matrix-same-function", "matrix-same-domain" or "matrix-unrelated" (metric "em")',
 );
 
-const claimsOf = <S extends z.ZodType>(schema: S) =>
+/** The `claims` field of an experiment file, of claims of `schema`. */
+export const claimsOf = <S extends z.ZodType>(schema: S) =>
   listField(schema).default([]).describe('what the result should show, each checked over seeds after the run: SUPPORTED, NOT SUPPORTED or INCONCLUSIVE');
 export const mnistClaimsSchema = claimsOf(mnistClaimSchema);
 export const numbersClaimsSchema = claimsOf(numbersClaimSchema);
@@ -121,7 +123,8 @@ export const emClaimsSchema = claimsOf(emClaimSchema);
 export type MnistClaim = z.output<typeof mnistClaimSchema>;
 export type NumbersClaim = z.output<typeof numbersClaimSchema>;
 export type EmClaim = z.output<typeof emClaimSchema>;
-export type Claim = MnistClaim | NumbersClaim | EmClaim;
+/** A claim of any world (its metric is one its world's schema allows). */
+export type Claim = z.output<ReturnType<typeof claimSchema<readonly [string, ...string[]]>>>;
 export type ClaimOperand = Claim['left'];
 
 const quoted = (names: Iterable<string>) => [...names].map((n) => `"${n}"`).join(', ');
