@@ -14,7 +14,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
 import { rootStream } from '../src/engine/rng.js';
-import { crossEntropy } from '../src/distill/losses.js';
+import { crossEntropy } from '../src/distill/logit-losses.js';
 import { drawMemberInit } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
 import { GptFamily } from '../src/models/gpt.js';

@@ -2,7 +2,7 @@
 // members (784-256-256-13), one Adam step of cross-entropy on the 10 class logits over a fixed
 // host batch of 128 (uploaded every step, as the training loops do).
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy } from '../src/distill/losses.js';
+import { crossEntropy } from '../src/distill/logit-losses.js';
 import { rootStream, type RandomStream } from '../src/engine/rng.js';
 import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
 

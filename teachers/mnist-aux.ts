@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { epochBatches, gatherRows, stepsFor } from '../src/engine/batches.js';
 import { trainLoop } from '../src/engine/train-loop.js';
-import { crossEntropy } from '../src/distill/losses.js';
+import { crossEntropy } from '../src/distill/logit-losses.js';
 import { IMAGE_SIZE, NUM_CLASSES } from '../src/worlds/mnist/data.js';
 import type { MnistTeacherRecipe } from './recipe.js';
 

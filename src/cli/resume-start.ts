@@ -12,11 +12,11 @@ import { runWorlds } from '../registry/run-worlds.js';
 import { worldOf } from '../registry/worlds.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
-import type { RunOptions, RunStart } from './run-options.js';
+import type { RunCommandOptions, RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
 
-export async function resumeStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
+export async function resumeStart(file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<RunStart> {
   const given = opts.resume!;
   if (file !== undefined) throw new ConfigError('--resume', `takes the config from the run directory, so give no experiment file (remove ${file})`);
   for (const name of ['seeds', 'out', 'shard'] as const)

@@ -19,7 +19,7 @@ export const runOptions = z
   })
   .strict();
 
-export type RunOptions = z.output<typeof runOptions>;
+export type RunCommandOptions = z.output<typeof runOptions>;
 
 /** What a run starts from: a new run or an interrupted one, its directory and backend chosen. */
 export type RunStart = Pick<RunRequest, 'exp' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;

@@ -19,14 +19,14 @@ import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
 import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
-import { runOptions, type RunOptions, type RunStart } from './run-options.js';
+import { runOptions, type RunCommandOptions, type RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 import { resumeStart } from './resume-start.js';
 import { reportNotice } from './run-report.js';
 
-async function freshStart(file: string | undefined, opts: RunOptions, io: CliIo): Promise<RunStart> {
+async function freshStart(file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<RunStart> {
   if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');
   const experimentFile = resolve(io.cwd, file);
   const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);

@@ -9,7 +9,7 @@ import type { NumericContext } from '../engine/numeric.js';
 import { trainLoop } from '../engine/train-loop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { MlpFamily } from '../models/mlp.js';
-import { forwardKl } from './losses.js';
+import { forwardKl } from './logit-losses.js';
 
 /** Logits [start, start + size) of the output. A range, not an index list: tfjs-wasm has no
  * gradient for gather (it lacks UnsortedSegmentSum), while slice's gradient is a pad. */

@@ -57,7 +57,7 @@ export interface CheckpointHeader {
 }
 
 /** First 16 hex digits of sha256(canonical JSON of {kind, config}). Pass a resolved config (family.config). */
-export function configHash(kind: string, config: object): string {
+export function modelConfigHash(kind: string, config: object): string {
   return sha256OfText(canonicalJson({ kind, config })).slice(0, 16);
 }
 
@@ -89,7 +89,7 @@ export function encodeCheckpoint(family: CheckpointedFamily): Uint8Array {
     format: CHECKPOINT_FORMAT,
     kind: family.kind,
     config: family.config,
-    configHash: configHash(family.kind, family.config),
+    configHash: modelConfigHash(family.kind, family.config),
     members: family.members,
     tensors,
     byteLength,
@@ -141,7 +141,7 @@ export function decodeCheckpointHeader(file: string, buf: Uint8Array): { header:
   const present = buf.length - dataOffset;
   if (present < header.byteLength) fail(`truncated (${present} of ${header.byteLength} data bytes present)`);
   if (present > header.byteLength) fail(`byte length mismatch: ${present - header.byteLength} bytes after the ${header.byteLength} data bytes the header declares`);
-  const hash = configHash(header.kind, header.config);
+  const hash = modelConfigHash(header.kind, header.config);
   if (hash !== header.configHash) fail(`its config hashes to ${hash}, but the header records ${header.configHash} (the header was edited or corrupted)`);
   const dataHash = sha256Hex(buf.subarray(dataOffset));
   if (dataHash !== header.dataSha256)
@@ -150,7 +150,7 @@ export function decodeCheckpointHeader(file: string, buf: Uint8Array): { header:
 }
 
 /**
- * A family of the kind the checkpoint bytes hold. `expected` (the kind and configHash(kind,
+ * A family of the kind the checkpoint bytes hold. `expected` (the kind and modelConfigHash(kind,
  * config) of the model the caller wants) rejects a checkpoint of any other model. Throws
  * CheckpointError for truncated or corrupt bytes, or a mismatch.
  */

@@ -6,7 +6,7 @@
 // file and how to rebuild it, never silently replaced or used.
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CheckpointError, configHash, type CheckpointedFamily } from '../models/checkpoint.js';
+import { CheckpointError, modelConfigHash, type CheckpointedFamily } from '../models/checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { ConfigError } from '../config/errors.js';
 import type { LmFamily } from '../models/lm.js';
@@ -25,7 +25,7 @@ export function shippedBasesDir(): string {
 
 /** The file name of a base: its kind and the hash of everything that made it. */
 export function baseFileName(key: CacheKey): string {
-  return `${key.kind}-${configHash(key.kind, { model: key.modelConfig, recipe: key.recipe })}.ckpt`;
+  return `${key.kind}-${modelConfigHash(key.kind, { model: key.modelConfig, recipe: key.recipe })}.ckpt`;
 }
 
 export interface CacheKey {
@@ -52,7 +52,7 @@ export interface CachedBase {
  * copied there, so `traitlab pretrain --out DIR` always leaves the bases in DIR.
  */
 export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: string): CachedBase {
-  const expected = { kind: key.kind, configHash: configHash(key.kind, key.modelConfig) };
+  const expected = { kind: key.kind, configHash: modelConfigHash(key.kind, key.modelConfig) };
   const target = join(writeDir ?? join(cacheDir(), 'bases'), baseFileName(key));
   const found = findBase(key, writeDir);
   if (found) {

@@ -10,7 +10,7 @@
 import { ConfigError } from '../config/errors.js';
 import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import type { Manifest, MergedFrom } from './manifest.js';
-import { canonicalJson, configHash } from './run-dir.js';
+import { canonicalJson, experimentHash } from './run-dir.js';
 import { shardLabel } from './shard.js';
 import type { StoredRun } from './stored-run.js';
 
@@ -39,7 +39,7 @@ function checkShards(runs: readonly StoredRun[]): Sharded[] {
   for (const r of shards.slice(1)) {
     const field = firstDifference(first.manifest.config as unknown as Record<string, unknown>, r.manifest.config as unknown as Record<string, unknown>);
     if (field !== undefined)
-      throw new ConfigError(r.given, `is a different experiment from ${first.given} (config hash ${configHash(r.manifest.config)} vs ${configHash(first.manifest.config)}, differing in "${field}"); merge the shards of one experiment only`);
+      throw new ConfigError(r.given, `is a different experiment from ${first.given} (config hash ${experimentHash(r.manifest.config)} vs ${experimentHash(first.manifest.config)}, differing in "${field}"); merge the shards of one experiment only`);
     if (r.manifest.backend !== first.manifest.backend)
       throw new ConfigError(r.given, `ran on ${r.manifest.backend} but ${first.given} on ${first.manifest.backend}; merge shards run on one backend (numbers differ across backends)`);
     if (r.shard.count !== first.shard.count)

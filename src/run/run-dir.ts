@@ -14,7 +14,7 @@ import { failWriteIfAsked, namedWriteError } from './disk-full.js';
 export { canonicalJson } from '../engine/canonical-json.js';
 
 /** 6 hex digits identifying the resolved config (which includes seeds and rootSeed). */
-export function configHash(exp: Experiment): string {
+export function experimentHash(exp: Experiment): string {
   return createHash('sha256').update(canonicalJson(exp)).digest('hex').slice(0, 6);
 }
 
@@ -27,7 +27,7 @@ export function timestamp(date: Date): string {
 /** `runs/<experiment>-<YYYYMMDD-HHMMSS>-<hash>` under `cwd`, or `out` (resolved against `cwd`). */
 export function resolveRunDir(exp: Experiment, opts: { cwd: string; out?: string; now: Date }): string {
   if (opts.out !== undefined) return resolve(opts.cwd, opts.out);
-  return resolve(opts.cwd, 'runs', `${exp.name}-${timestamp(opts.now)}-${configHash(exp)}`);
+  return resolve(opts.cwd, 'runs', `${exp.name}-${timestamp(opts.now)}-${experimentHash(exp)}`);
 }
 
 function isNonEmptyDir(path: string): boolean {

@@ -1,7 +1,7 @@
 // The terminal table is a pure function of the summary.
 import { describe, expect, test } from 'vitest';
 import type { MnistRunSummary as RunSummary } from '../../src/worlds/mnist/summary.js';
-import { formatMeanCi, formatSummaryTable, MAX_SEED_COLUMNS } from '../../src/worlds/mnist/table.js';
+import { formatMeanCi, formatMnistTable, MAX_SEED_COLUMNS } from '../../src/worlds/mnist/table.js';
 
 const summary: RunSummary = {
   experiment: 'mnist-aux-logits',
@@ -15,8 +15,8 @@ const summary: RunSummary = {
   ],
 };
 
-describe('formatSummaryTable', () => {
-  const table = formatSummaryTable(summary, 'runs/mnist-aux-logits-20250101-000000-abcdef');
+describe('formatMnistTable', () => {
+  const table = formatMnistTable(summary, 'runs/mnist-aux-logits-20250101-000000-abcdef');
   const lines = table.split('\n');
 
   test('one row per arm with name, kind, mean ± CI in percent, and per-seed values', () => {
@@ -42,7 +42,7 @@ describe('formatSummaryTable', () => {
   test('a single seed has no interval; many seeds are elided', () => {
     expect(formatMeanCi(0.5, Number.NaN)).toBe('50.0 ± – %');
     const many = { ...summary, seeds: 25, arms: [{ ...summary.arms[0]!, accuracy: Array.from({ length: 25 }, () => 0.1) }] };
-    const row = formatSummaryTable(many, 'x').split('\n').find((l) => l.startsWith('reference '))!;
+    const row = formatMnistTable(many, 'x').split('\n').find((l) => l.startsWith('reference '))!;
     expect(row.match(/10\.0/g)).toHaveLength(MAX_SEED_COLUMNS + 1); // the mean and the shown seeds
     expect(row).toContain(`(+${25 - MAX_SEED_COLUMNS} more in summary.json)`);
   });

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { CheckpointError, configHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
+import { CheckpointError, modelConfigHash, decodeCheckpoint, encodeCheckpoint, type CheckpointedFamily } from '../../src/models/checkpoint.js';
 import { loadCheckpoint, readCheckpointHeader, saveCheckpoint } from '../../src/run/checkpoint-file.js';
 import { DiskFull } from '../../src/run/disk-full.js';
 import { GptFamily } from '../../src/models/gpt.js';
@@ -84,7 +84,7 @@ describe('checkpoint round trip', () => {
     const path = join(dir, 'sub', 'gpt.tlck');
     saveCheckpoint(path, model);
     expect(existsSync(`${path}.tmp`)).toBe(false);
-    const loaded = loadCheckpoint(path, { kind: 'gpt', configHash: configHash('gpt', model.config) });
+    const loaded = loadCheckpoint(path, { kind: 'gpt', configHash: modelConfigHash('gpt', model.config) });
     expect(loaded).toBeInstanceOf(GptFamily);
     expect(loaded.kind).toBe('gpt');
     expect(loaded.config).toEqual(model.config);
@@ -125,11 +125,11 @@ describe('checkpoint round trip', () => {
   });
 
   it('configHash is canonical: key order does not matter, values do', () => {
-    const a = configHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu' });
-    const reordered = configHash('gpt', { activation: 'gelu', mlpRatio: 4, heads: 2, dModel: 16, layers: 2, context: 12, vocabSize: 37 });
+    const a = modelConfigHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu' });
+    const reordered = modelConfigHash('gpt', { activation: 'gelu', mlpRatio: 4, heads: 2, dModel: 16, layers: 2, context: 12, vocabSize: 37 });
     expect(reordered).toBe(a);
-    expect(configHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu', dModel: 32 })).not.toBe(a);
-    expect(configHash('gru', { ...GPT, mlpRatio: 4, activation: 'gelu' })).not.toBe(a);
+    expect(modelConfigHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu', dModel: 32 })).not.toBe(a);
+    expect(modelConfigHash('gru', { ...GPT, mlpRatio: 4, activation: 'gelu' })).not.toBe(a);
   });
 });
 
@@ -157,7 +157,7 @@ describe('checkpoint errors', () => {
     const model = GptFamily.init(GPT, 2, rngFor);
     const p = join(dir, 'good.tlck');
     saveCheckpoint(p, model);
-    hash = configHash('gpt', model.config);
+    hash = modelConfigHash('gpt', model.config);
     model.dispose();
     good = readFileSync(p);
   });
@@ -208,7 +208,7 @@ describe('checkpoint errors', () => {
     const ok = loadCheckpoint(p, { kind: 'gpt', configHash: hash });
     expect(ok.members).toBe(2);
     ok.dispose();
-    const other = configHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu', layers: 3 });
+    const other = modelConfigHash('gpt', { ...GPT, mlpRatio: 4, activation: 'gelu', layers: 3 });
     expect(checkpointError(() => loadCheckpoint(p, { kind: 'gpt', configHash: other }))).toBe(
       `checkpoint ${p}: written for config hash ${hash}, expected ${other} (the model config changed); delete it to rebuild`,
     );

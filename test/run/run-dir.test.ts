@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadExperimentFile } from '../../src/registry/load-experiment.js';
 import { DiskFull, isDiskFull } from '../../src/run/disk-full.js';
-import { assertFreeTarget, canonicalJson, configHash, resolveRunDir, RunDir, timestamp, writeFileAtomic, writeJsonAtomic } from '../../src/run/run-dir.js';
+import { assertFreeTarget, canonicalJson, experimentHash, resolveRunDir, RunDir, timestamp, writeFileAtomic, writeJsonAtomic } from '../../src/run/run-dir.js';
 
 const made: string[] = [];
 const temp = () => {
@@ -21,15 +21,15 @@ describe('naming', () => {
   test('runs/<experiment>-<YYYYMMDD-HHMMSS UTC>-<6-hex config hash> under cwd, or --out', () => {
     const now = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
     expect(timestamp(now)).toBe('20250102-030405');
-    expect(resolveRunDir(exp, { cwd: '/w', now })).toBe(`/w/runs/mnist-aux-logits-20250102-030405-${configHash(exp)}`);
+    expect(resolveRunDir(exp, { cwd: '/w', now })).toBe(`/w/runs/mnist-aux-logits-20250102-030405-${experimentHash(exp)}`);
     expect(resolveRunDir(exp, { cwd: '/w', now, out: 'mine' })).toBe('/w/mine');
     expect(resolveRunDir(exp, { cwd: '/w', now, out: '/abs/dir' })).toBe('/abs/dir');
   });
 
   test('the hash depends on the resolved config and seed, not on key order', () => {
-    expect(configHash(exp)).toMatch(/^[0-9a-f]{6}$/);
-    expect(configHash({ ...exp, rootSeed: 1 })).not.toBe(configHash(exp));
-    expect(configHash({ ...exp, seeds: 2 })).not.toBe(configHash(exp));
+    expect(experimentHash(exp)).toMatch(/^[0-9a-f]{6}$/);
+    expect(experimentHash({ ...exp, rootSeed: 1 })).not.toBe(experimentHash(exp));
+    expect(experimentHash({ ...exp, seeds: 2 })).not.toBe(experimentHash(exp));
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
   });
 });

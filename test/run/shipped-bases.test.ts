@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { loadExperimentFile } from '../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
-import { configHash, encodeCheckpoint } from '../../src/models/checkpoint.js';
+import { modelConfigHash, encodeCheckpoint } from '../../src/models/checkpoint.js';
 import { loadCheckpoint, readCheckpointHeader } from '../../src/run/checkpoint-file.js';
 import { baseFileName, shippedBasesDir } from '../../src/run/base-cache.js';
 import { baseCacheKey, gptBaseConfig } from '../../src/worlds/numbers/experiment.js';
@@ -38,12 +38,12 @@ describe('shipped demo bases', () => {
       const key = baseCacheKey(exp, c, firstSeed);
       const file = join(shippedBasesDir(), baseFileName(key));
       expect(existsSync(file)).toBe(true);
-      const family = loadCheckpoint(file, { kind: key.kind, configHash: configHash(key.kind, key.modelConfig) });
+      const family = loadCheckpoint(file, { kind: key.kind, configHash: modelConfigHash(key.kind, key.modelConfig) });
       expect(family.members).toBe(exp.seeds);
       expect(family.vocabSize).toBe(46);
       family.dispose();
       // The hash check has teeth: the same file read as another model config is refused.
-      expect(() => loadCheckpoint(file, { kind: other.kind, configHash: configHash(other.kind, other.modelConfig) })).toThrow(/config/i);
+      expect(() => loadCheckpoint(file, { kind: other.kind, configHash: modelConfigHash(other.kind, other.modelConfig) })).toThrow(/config/i);
     }
   });
 

@@ -24,7 +24,7 @@ function alignColumns(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
-export function formatSummaryTable(summary: MnistRunSummary, runDir: string): string {
+export function formatMnistTable(summary: MnistRunSummary, runDir: string): string {
   const header = ['arm', 'kind', 'test accuracy', 'per seed (%)'];
   // Padded so the ± signs line up down the column.
   const rows = summary.arms.map((a) => [a.name, a.kind, `${pct(a.mean).padStart(5)} ± ${pct(a.ci95).padStart(4)} %`, formatSeeds(a.accuracy)]);

@@ -8,7 +8,7 @@ import { runMnistExperiment } from './experiment.js';
 import { mnistSummarySchema } from './report-summary.js';
 import { mnistResultsTable } from './results-table.js';
 import { mnistExperimentSchema, type MnistExperiment } from './schema.js';
-import { formatSummaryTable } from './table.js';
+import { formatMnistTable } from './table.js';
 
 /** The student arms: the only arms that train, log and are checkpointed (reference and teacher arms come with the teacher). */
 const studentArms = (exp: MnistExperiment): string[] => exp.arms.filter((a) => a.kind === 'student').map((a) => a.name);
@@ -30,7 +30,7 @@ export const mnistWorld = defineWorld({
   loggingArms: studentArms,
   sharedStages: ['teacher'],
   unshardable: null,
-  table: formatSummaryTable,
+  table: formatMnistTable,
   report: { summarySchema: mnistSummarySchema, charts: mnistCharts, resultsTable: mnistResultsTable },
   claimSeries(summary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm);

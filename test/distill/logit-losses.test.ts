@@ -2,7 +2,7 @@
 // temperature on both sides, and gradients that match finite differences and the closed form.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, forwardKl } from '../../src/distill/losses.js';
+import { crossEntropy, forwardKl } from '../../src/distill/logit-losses.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream, type RandomStream } from '../../src/engine/rng.js';
 

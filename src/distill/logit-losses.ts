@@ -1,4 +1,5 @@
-// Distillation losses: small pure functions over logits, with property tests in test/.
+// Distillation losses over logits (the MNIST world's KL on auxiliary logits; the language-model
+// worlds' losses are in sequence-losses.ts): small pure functions, with property tests in test/.
 import * as tf from '@tensorflow/tfjs';
 
 /**
