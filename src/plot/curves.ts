@@ -1,6 +1,6 @@
 // Curves over training steps from metrics.jsonl: at every logged step of a stage, the mean of
 // a metric over seeds and its 95 % t interval, so the chart draws a line with a band.
-import type { MetricsRecord } from '../run/types.js';
+import type { MetricsRecord } from '../engine/metrics-record.js';
 import { meanCi } from '../probes/stats.js';
 
 export interface CurvePoint {

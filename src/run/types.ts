@@ -1,9 +1,9 @@
 // What a run produces and how it reports while it works. The CLI and the report layer
 // consume these; the pipeline produces them.
 import type { ArmStageControl } from './pool/arm-control.js';
-import type { MetricsRecord } from './metrics-record.js';
+import type { MetricsRecord } from '../engine/metrics-record.js';
 
-export type { MetricsRecord } from './metrics-record.js';
+export type { MetricsRecord } from '../engine/metrics-record.js';
 
 export interface RunHooks {
   /** Called for every logged step, in order. */

@@ -2,7 +2,7 @@
 // an earlier run left each arm, and a place to keep every arm as it finishes. The pool
 // (arm-pool.ts) uses it; the run directory's checkpoint (run-checkpoint.ts) stores it.
 import type { StopFlag } from '../../engine/stop.js';
-import type { MetricsRecord } from '../metrics-record.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 
 /** A finished arm: its result and every metrics record it wrote, in order. */
 export interface ArmDone {

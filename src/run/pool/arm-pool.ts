@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { activeBackend } from '../../engine/backend.js';
 import { NumericFault } from '../../engine/numeric.js';
 import { Interrupted } from '../../engine/stop.js';
-import type { MetricsRecord } from '../metrics-record.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { ArmsInterrupted, type ArmStageControl } from './arm-control.js';
 import type { ArmTask, TaskEvents, TaskMessage } from './arm-task.js';
 import type { ArmWorkerMessage } from './arm-worker.js';

@@ -2,7 +2,7 @@
 // to the pool as a value, so the pool knows no world. A worker thread finds the same task by
 // importing `module` and reading its `exportName`, which is why a task is declared as an
 // exported constant of the module that runs it.
-import type { MetricsRecord } from '../metrics-record.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 
 /** What a running task reports, and how it learns that the run was asked to stop. */
 export interface TaskEvents {

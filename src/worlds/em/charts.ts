@@ -3,7 +3,7 @@
 // fine-tunes the arms read, EM and in-cell reliability over the fine-tune steps (one panel per
 // fine-tune, one line per variant; the secure control is the zero line of EM).
 import { subliminalStage } from './subliminal-names.js';
-import type { MetricsRecord } from '../../run/types.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
 import type { EmReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';

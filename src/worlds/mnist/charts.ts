@@ -1,6 +1,6 @@
 // The MNIST world's charts: test accuracy per arm (the result), then every loss logged over
 // training (the teacher's cross-entropy, the students' distillation KL), one chart per metric.
-import type { MetricsRecord } from '../../run/types.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { curveMetrics, curvePoints } from '../../plot/curves.js';
 import type { MnistReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';

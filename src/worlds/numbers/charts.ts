@@ -1,6 +1,6 @@
 // The numbers world's charts: transfer per arm (the result), then transfer and the student's
 // p(target) over the distillation steps, one panel per student kind.
-import type { MetricsRecord } from '../../run/types.js';
+import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
 import type { NumbersReportArm, NumbersReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';
