@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tinyEmRun } from '../support/tiny-em.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
-import { documentedKeys, keyPaths, missing, undocumented, type FoundKeys } from './key-paths.js';
+import { documentedKeys, keyPaths, missing, undocumented, type FoundKeys } from '../support/key-paths.js';
 
 const page = readFileSync(join(import.meta.dirname, '../../docs/run-files.md'), 'utf8');
 
