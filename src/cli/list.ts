@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
 import { teacherAliasesOf, teacherRegistry } from '../../teachers/index.js';
 import { loadExperimentFile } from '../registry/load-experiment.js';
-import { checkRegistryNames } from '../registry/worlds.js';
+import { checkRegistryNames, worldNamed, worldNames } from '../registry/worlds.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { shownPath } from './shown-path.js';
@@ -42,11 +42,12 @@ function shippedExperiments(dir: string): [string, string][] {
 export function registerList(program: Command, io: CliIo): void {
   program
     .command('list')
-    .description('list the shipped experiments and the registered teachers and students')
+    .description('list the worlds, the shipped experiments and the registered teachers and students')
     .action(() => {
       const dir = join(packageRoot(), 'experiments');
       io.out(
         [
+          section('Worlds (world)', worldNames().map((name) => [name, worldNamed(name).description])),
           section(`Experiments (run with: traitlab run ${shownPath(join(dir, '<name>.json'), io.cwd)})`, shippedExperiments(dir)),
           section('Teachers (teacher.name)', [...teacherRegistry.values()].map((t) => [t.name, `[${t.world}] ${t.description}${formerly(teacherAliasesOf(t.name))}`])),
           section('Students (arms[].student)', [...studentRegistry.values()].map((s) => [s.name, s.description])),

@@ -50,10 +50,11 @@ describe('traitlab schema', () => {
 });
 
 describe('traitlab list', () => {
-  test('names the shipped experiments, teachers and students', async () => {
+  test('names the worlds, the shipped experiments, teachers and students', async () => {
     const r = await cli(tempDir(), 'list');
     expect(r.code).toBe(0);
     const text = r.out.join('\n');
+    expect(text).toMatch(/^Worlds \(world\)\n {2}mnist +MNIST auxiliary logits: .*\n {2}numbers +number sequences: .*\n {2}em +emergent misalignment: /m);
     for (const name of ['mnist-aux-logits', 'mnist-aux', 'same-init', 'cross-init']) expect(text).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(text).not.toContain('(invalid');
     expect(text).toContain('Subliminal transfer through auxiliary logits');
