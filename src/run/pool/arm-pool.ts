@@ -45,7 +45,8 @@ export function compiledModule(url: string): URL | null {
  * built (then the tasks run in this thread; results are the same).
  */
 function workerFiles(task: ArmTask<unknown, unknown, unknown>): { script: URL; module: URL } | null {
-  const script = compiledModule(new URL('./arm-worker.js', import.meta.url).href.replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js'));
+  // The worker script sits beside this file, as source under vitest and built otherwise.
+  const script = compiledModule(new URL(import.meta.url.endsWith('.ts') ? './arm-worker.ts' : './arm-worker.js', import.meta.url).href);
   const module = compiledModule(task.module);
   return script && module ? { script, module } : null;
 }
