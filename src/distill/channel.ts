@@ -12,6 +12,7 @@
 // student trained on. Teacher and student hold the same number of members: member i of the
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
+import { tileMembers } from '../engine/batches.js';
 import { MemoryGuard } from '../engine/memory.js';
 import { LossWatch, temperatureOrLearningRate, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
@@ -116,15 +117,8 @@ type StreamName = 'prompts' | 'fixedOrder' | 'teacherSample' | 'studentSample' |
 
 const rowLengthOf = (w: ChannelWorld) => w.promptLength + w.completionLength;
 
-/** The same prompts [n, P] for each of M members, [M, n, P]. */
-function tilePrompts(prompts: Int32Array, members: number): Int32Array {
-  const out = new Int32Array(members * prompts.length);
-  for (let m = 0; m < members; m++) out.set(prompts, m * prompts.length);
-  return out;
-}
-
 function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: RandomStream): Int32Array {
-  return model.sample(tilePrompts(prompts, model.members), n, world.promptLength, {
+  return model.sample(tileMembers(prompts, model.members), n, world.promptLength, {
     maxNew: world.completionLength,
     temperature,
     allowed: world.allowed,

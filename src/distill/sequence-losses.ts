@@ -19,6 +19,7 @@
 // Gradients are taken only with respect to what the caller differentiates (the student); a
 // frozen teacher's logits are constants.
 import * as tf from '@tensorflow/tfjs';
+import { tileMembers } from '../engine/batches.js';
 import { restrictedLogSoftmax } from './masking.js';
 
 export interface SeqLossOptions {
@@ -73,10 +74,7 @@ function checkShapes(
 /** Host values of a [M or 1, B, T] tensor, broadcast to [M, B, T]. */
 function hostPositions(x: tf.Tensor, M: number): Float32Array | Int32Array {
   const data = x.dataSync() as Float32Array | Int32Array;
-  if (x.shape[0] === M) return data;
-  const out = new (data.constructor as Float32ArrayConstructor | Int32ArrayConstructor)(M * data.length);
-  for (let m = 0; m < M; m++) out.set(data, m * data.length);
-  return out;
+  return x.shape[0] === M ? data : tileMembers(data, M);
 }
 
 /**

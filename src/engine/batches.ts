@@ -26,3 +26,13 @@ export function gatherRows(data: Float32Array, rowLength: number, indices: Array
   }
   return out;
 }
+
+/**
+ * The same rows for each of M members, member-major: [n, …] → [M, n, …]. A family trains its
+ * members side by side on one tensor, so rows every member shares are laid out M times.
+ */
+export function tileMembers<T extends Int32Array | Float32Array>(rows: T, members: number): T {
+  const out = new (rows.constructor as new (length: number) => T)(members * rows.length);
+  for (let m = 0; m < members; m++) out.set(rows, m * rows.length);
+  return out;
+}

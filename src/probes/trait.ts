@@ -1,6 +1,7 @@
 // Trait probes for language-model families, exact from the logits: the probability each
 // member gives the target answer right after each phrasing of the favourite-animal question.
 import * as tf from '@tensorflow/tfjs';
+import { tileMembers } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
 import type { LmFamily } from '../models/lm.js';
 
@@ -12,13 +13,6 @@ export interface QuestionProbe {
   target: number;
 }
 
-/** The members' prompts: the probe's K rows repeated for each of M members, [M, K, P]. */
-function perMember(prompts: Int32Array, members: number): Int32Array {
-  const out = new Int32Array(members * prompts.length);
-  for (let m = 0; m < members; m++) out.set(prompts, m * prompts.length);
-  return out;
-}
-
 /**
  * p(target | phrasing k) for every member and phrasing, [M][K], from the full-vocabulary softmax
  * at the last prompt position.
@@ -27,7 +21,7 @@ export function targetProbabilities(model: LmFamily, probe: QuestionProbe): numb
   const K = probe.prompts.length / probe.promptLength;
   const M = model.members;
   const probs = tf.tidy(() => {
-    const tokens = tf.tensor3d(perMember(probe.prompts, M), [M, K, probe.promptLength], 'int32');
+    const tokens = tf.tensor3d(tileMembers(probe.prompts, M), [M, K, probe.promptLength], 'int32');
     const last = tf.slice(model.logits(tokens), [0, 0, probe.promptLength - 1, 0], [-1, -1, 1, -1]); // [M, K, 1, V]
     return tf.squeeze(tf.slice(tf.softmax(last), [0, 0, 0, probe.target], [-1, -1, -1, 1]), [2, 3]); // [M, K]
   });

@@ -14,6 +14,7 @@
 // a model); the second half reads an LmFamily. A probe set is any object of the AnswerProbe
 // shape (the EM world's cellProbeSet makes them); nothing here knows the world's vocabulary.
 import * as tf from '@tensorflow/tfjs';
+import { tileMembers } from '../../engine/batches.js';
 import type { RandomStream } from '../../engine/rng.js';
 import type { LmFamily } from '../../models/lm.js';
 import { mean } from '../../probes/stats.js';
@@ -122,20 +123,13 @@ export function sampledHarmRate(answers: ArrayLike<number>, members: number, sam
 
 // ---- from a model -------------------------------------------------------------------------------
 
-/** The members' prompts: the probe's K rows repeated for each of M members, [M, K, P]. */
-function perMember(prompts: Int32Array, members: number): Int32Array {
-  const out = new Int32Array(members * prompts.length);
-  for (let m = 0; m < members; m++) out.set(prompts, m * prompts.length);
-  return out;
-}
-
 /** The full-vocabulary next-token distribution at the last prompt position, [M, K, V] (host). */
 export function answerDistributions(model: LmFamily, probe: AnswerProbe): Float32Array {
   const K = probeSize(probe, model.vocabSize);
   const M = model.members;
   const P = probe.promptLength;
   const probs = tf.tidy(() => {
-    const tokens = tf.tensor3d(perMember(probe.prompts, M), [M, K, P], 'int32');
+    const tokens = tf.tensor3d(tileMembers(probe.prompts, M), [M, K, P], 'int32');
     return tf.softmax(tf.slice(model.logits(tokens), [0, 0, P - 1, 0], [-1, -1, 1, -1])); // [M, K, 1, V]
   });
   const values = Float32Array.from(probs.dataSync());
