@@ -145,27 +145,24 @@ function klFromLogs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor3D {
   return tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), -1) as tf.Tensor3D;
 }
 
-/** Forward KL(p_T ‖ p_S) per position, on the restricted distributions. */
-export function forwardKlSeq(teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D {
+/** KL between teacher and student per position, on the restricted distributions: forward KL(p_T ‖ p_S) or reverse KL(p_S ‖ p_T). */
+function klSeq(direction: 'forward' | 'reverse', teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D {
   checkShapes(studentLogits, mask, teacherLogits);
   const tau = temperatureOf(opts);
   return tf.tidy(() => {
     const logPt = restrictedLogSoftmax(teacherLogits, opts.allowed, tau);
     const logPs = restrictedLogSoftmax(studentLogits, opts.allowed, tau);
-    return maskedMean(klFromLogs(logPt, logPs), mask);
+    return maskedMean(direction === 'forward' ? klFromLogs(logPt, logPs) : klFromLogs(logPs, logPt), mask);
   });
 }
 
+/** Forward KL(p_T ‖ p_S) per position, on the restricted distributions. */
+export const forwardKlSeq = (teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D =>
+  klSeq('forward', teacherLogits, studentLogits, mask, opts);
+
 /** Reverse KL(p_S ‖ p_T) per position, on the restricted distributions. */
-export function reverseKlSeq(teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D {
-  checkShapes(studentLogits, mask, teacherLogits);
-  const tau = temperatureOf(opts);
-  return tf.tidy(() => {
-    const logPt = restrictedLogSoftmax(teacherLogits, opts.allowed, tau);
-    const logPs = restrictedLogSoftmax(studentLogits, opts.allowed, tau);
-    return maskedMean(klFromLogs(logPs, logPt), mask);
-  });
-}
+export const reverseKlSeq = (teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D =>
+  klSeq('reverse', teacherLogits, studentLogits, mask, opts);
 
 /**
  * softplus(x) = log(1 + eˣ), computed as relu(x) + log1p(e^−|x|) (no overflow, full relative
