@@ -2,12 +2,11 @@
 // input are computed once, then the student minimises forward KL over the softmax of a
 // chosen subset of logits, epoch after epoch over the same inputs.
 import * as tf from '@tensorflow/tfjs';
+import { adamLoop, type LoopState } from '../engine/adam-loop.js';
 import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import type { NumericContext } from '../engine/numeric.js';
-import { trainLoop } from '../engine/train-loop.js';
-import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { MlpFamily } from '../models/mlp.js';
 import { forwardKl } from './logit-losses.js';
 
@@ -45,10 +44,7 @@ export interface LogitDistillOptions extends LogitDistillSettings {
 }
 
 /** A distillation stopped after `step` steps. The batch order is not saved: it is replayed. */
-export interface LogitDistillState {
-  step: number;
-  train: TrainState;
-}
+export type LogitDistillState = LoopState;
 
 /**
  * The frozen teacher's chosen logits on every input: one [n, k] array per member.
@@ -111,32 +107,19 @@ export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rn
   // puts the stream and the epoch where they were.
   for (let s = 0; s < start; s++) batches.next();
   const steps = stepsFor(n, opts.batchSize, opts.epochs);
-  const optimizer = tf.train.adam(opts.learningRate);
-  try {
-    if (opts.resume) restoreTrainState(opts.resume.train, student.variables, optimizer);
-    const done = trainLoop({
-      label: opts.label,
-      steps,
-      startStep: start,
-      stopRequested: opts.stopRequested,
-      variables: student.variables,
-      optimizer,
-      logEvery: opts.logEvery,
-      onLog: opts.onLog,
-      onStep: opts.onStep,
-      numeric: opts.numeric,
-      onWarning: opts.onWarning,
-      lossPerMember: () => {
-        const idx = batches.next().value as Int32Array;
-        const B = idx.length;
-        const x = tf.tensor2d(gatherRows(opts.inputs, d, idx), [B, d]);
-        const teacherLogits = tf.stack(targets.map((t) => tf.tensor2d(gatherRows(t, k, idx), [B, k]))) as tf.Tensor3D; // [M, B, k]
-        const studentLogits = tf.slice(student.apply(x), [0, 0, opts.logits.start], [-1, -1, k]) as tf.Tensor3D; // [M, B, k]
-        return forwardKl(teacherLogits, studentLogits, opts.temperature);
-      },
-    });
-    if (done < steps) throw new Interrupted<LogitDistillState>({ step: done, train: captureTrainState(student.variables, optimizer) });
-  } finally {
-    optimizer.dispose();
-  }
+  const stopped = adamLoop({
+    ...opts,
+    steps,
+    from: opts.resume,
+    variables: student.variables,
+    lossPerMember: () => {
+      const idx = batches.next().value as Int32Array;
+      const B = idx.length;
+      const x = tf.tensor2d(gatherRows(opts.inputs, d, idx), [B, d]);
+      const teacherLogits = tf.stack(targets.map((t) => tf.tensor2d(gatherRows(t, k, idx), [B, k]))) as tf.Tensor3D; // [M, B, k]
+      const studentLogits = tf.slice(student.apply(x), [0, 0, opts.logits.start], [-1, -1, k]) as tf.Tensor3D; // [M, B, k]
+      return forwardKl(teacherLogits, studentLogits, opts.temperature);
+    },
+  });
+  if (stopped) throw new Interrupted<LogitDistillState>(stopped);
 }

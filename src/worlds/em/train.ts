@@ -6,9 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { completionMask, inputsOf, targetsOf } from '../../distill/masking.js';
 import { tokenCe } from '../../distill/sequence-losses.js';
-import type { NumericContext } from '../../engine/numeric.js';
-import { trainLoop } from '../../engine/train-loop.js';
-import { captureTrainState, restoreTrainState, type TrainState } from '../../engine/train-state.js';
+import { adamLoop, type LoopSettings, type LoopState } from '../../engine/adam-loop.js';
 import type { LmFamily } from '../../models/lm.js';
 import { CONTEXT, EOS, FUNCTION_POSITION, PAD, PROMPT_LENGTH, SEQ, SEQ_PROMPT_LENGTH } from './data.js';
 
@@ -21,10 +19,8 @@ export function promptLengths(rows: Int32Array): Int32Array {
 /** The trained positions of chat rows [R, CONTEXT], [R, CONTEXT − 1]: the answer (or completion) and its EOS. */
 export const answerMask = (rows: Int32Array): Float32Array => completionMask(rows, CONTEXT, promptLengths(rows), EOS, PAD);
 
-export interface ChatTrainOptions {
-  label: string;
-  steps: number;
-  learningRate: number;
+/** The loop's settings (label, steps, learning rate, logging, where to continue from) and the rows. */
+export interface ChatTrainOptions extends LoopSettings {
   batch: number;
   /**
    * Rows of step `step` per block of members: blocks[b] is [B, CONTEXT] for members
@@ -32,63 +28,38 @@ export interface ChatTrainOptions {
    */
   rows(step: number): Int32Array[];
   blockSize: number;
-  logEvery: number;
-  onLog(step: number, lossPerMember: number[]): void;
-  onStep?(step: number): void;
-  /** Continue from this state (the step it stopped after, parameters and Adam). */
-  from?: { step: number; train: TrainState };
-  stopRequested?(): boolean;
-  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
-  numeric?: NumericContext;
-  onWarning?(step: number, message: string): void;
 }
 
 /** Trains `model` in place; returns null when done, or the state to continue from when it stopped on request. */
-export function trainChat(model: LmFamily, opts: ChatTrainOptions): { step: number; train: TrainState } | null {
+export function trainChat(model: LmFamily, opts: ChatTrainOptions): LoopState | null {
   const L = CONTEXT;
   const B = opts.batch;
   const M = model.members;
   const everyToken = new Uint8Array(model.vocabSize).fill(1);
-  const optimizer = tf.train.adam(opts.learningRate);
-  try {
-    if (opts.from) restoreTrainState(opts.from.train, model.variables, optimizer);
-    const done = trainLoop({
-      label: opts.label,
-      steps: opts.steps,
-      variables: model.variables,
-      optimizer,
-      logEvery: opts.logEvery,
-      onLog: opts.onLog,
-      onStep: opts.onStep,
-      numeric: opts.numeric,
-      onWarning: opts.onWarning,
-      startStep: opts.from?.step ?? 0,
-      stopRequested: opts.stopRequested,
-      lossPerMember: (step) => {
-        const blocks = opts.rows(step);
-        if (blocks.length * opts.blockSize !== M) throw new Error(`trainChat: ${blocks.length} blocks of ${opts.blockSize} members for a family of ${M}`);
-        const inputs = new Int32Array(M * B * (L - 1));
-        const targets = new Int32Array(M * B * (L - 1));
-        const mask = new Float32Array(M * B * (L - 1));
-        const size = B * (L - 1);
-        blocks.forEach((rows, b) => {
-          if (rows.length !== B * L) throw new Error(`trainChat: block ${b} has ${rows.length} tokens, not ${B} rows of ${L}`);
-          const x = inputsOf(rows, L);
-          const y = targetsOf(rows, L);
-          const w = answerMask(rows);
-          for (let k = 0; k < opts.blockSize; k++) {
-            const at = (b * opts.blockSize + k) * size;
-            inputs.set(x, at);
-            targets.set(y, at);
-            mask.set(w, at);
-          }
-        });
-        const shape: [number, number, number] = [M, B, L - 1];
-        return tokenCe(model.logits(tf.tensor3d(inputs, shape, 'int32')), tf.tensor3d(targets, shape, 'int32'), tf.tensor3d(mask, shape), { allowed: everyToken });
-      },
-    });
-    return done < opts.steps ? { step: done, train: captureTrainState(model.variables, optimizer) } : null;
-  } finally {
-    optimizer.dispose();
-  }
+  return adamLoop({
+    ...opts,
+    variables: model.variables,
+    lossPerMember: (step) => {
+      const blocks = opts.rows(step);
+      if (blocks.length * opts.blockSize !== M) throw new Error(`trainChat: ${blocks.length} blocks of ${opts.blockSize} members for a family of ${M}`);
+      const inputs = new Int32Array(M * B * (L - 1));
+      const targets = new Int32Array(M * B * (L - 1));
+      const mask = new Float32Array(M * B * (L - 1));
+      const size = B * (L - 1);
+      blocks.forEach((rows, b) => {
+        if (rows.length !== B * L) throw new Error(`trainChat: block ${b} has ${rows.length} tokens, not ${B} rows of ${L}`);
+        const x = inputsOf(rows, L);
+        const y = targetsOf(rows, L);
+        const w = answerMask(rows);
+        for (let k = 0; k < opts.blockSize; k++) {
+          const at = (b * opts.blockSize + k) * size;
+          inputs.set(x, at);
+          targets.set(y, at);
+          mask.set(w, at);
+        }
+      });
+      const shape: [number, number, number] = [M, B, L - 1];
+      return tokenCe(model.logits(tf.tensor3d(inputs, shape, 'int32')), tf.tensor3d(targets, shape, 'int32'), tf.tensor3d(mask, shape), { allowed: everyToken });
+    },
+  });
 }

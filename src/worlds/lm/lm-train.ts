@@ -1,16 +1,13 @@
 // Next-token training of a language-model family on token rows: every non-PAD target counts.
 // Used for pretraining and for the trait fine-tune (not for distillation: see distill/channel).
 import * as tf from '@tensorflow/tfjs';
-import type { NumericContext } from '../../engine/numeric.js';
-import { trainLoop } from '../../engine/train-loop.js';
+import { adamLoop, type LoopSettings } from '../../engine/adam-loop.js';
 import type { LmFamily } from '../../models/lm.js';
 import { tokenCe } from '../../distill/sequence-losses.js';
 import { completionMask, inputsOf, targetsOf } from '../../distill/masking.js';
 
-export interface LmTrainOptions {
-  label: string;
-  steps: number;
-  learningRate: number;
+/** The loop's settings (label, steps, learning rate, logging, numeric context) and the rows. */
+export interface LmTrainOptions extends Omit<LoopSettings, 'from' | 'stopRequested'> {
   /** Rows of step `step`: [M, B, L] row-major, member m's rows first (members may differ). */
   rows(step: number): Int32Array;
   batch: number;
@@ -18,12 +15,6 @@ export interface LmTrainOptions {
   pad: number;
   /** Variables to train (default: all of the family's). */
   variables?: tf.Variable[];
-  logEvery: number;
-  onLog(step: number, lossPerMember: number[]): void;
-  onStep?(step: number): void;
-  /** The stage and setting a numeric fault or a divergence names (default: the label and `learningRate`). */
-  numeric?: NumericContext;
-  onWarning?(step: number, message: string): void;
 }
 
 /** Mask of every target that is not padding, [R, L − 1]: whole documents are trained on. */
@@ -36,28 +27,16 @@ export function trainLm(model: LmFamily, opts: LmTrainOptions): void {
   const M = model.members;
   const L = opts.rowLength;
   const everyToken = new Uint8Array(model.vocabSize).fill(1);
-  const optimizer = tf.train.adam(opts.learningRate);
-  try {
-    trainLoop({
-      label: opts.label,
-      steps: opts.steps,
-      variables: opts.variables ?? model.variables,
-      optimizer,
-      logEvery: opts.logEvery,
-      onLog: opts.onLog,
-      onStep: opts.onStep,
-      numeric: opts.numeric,
-      onWarning: opts.onWarning,
-      lossPerMember: (step) => {
-        const rows = opts.rows(step);
-        const shape: [number, number, number] = [M, opts.batch, L - 1];
-        const inputs = tf.tensor3d(inputsOf(rows, L), shape, 'int32');
-        const targets = tf.tensor3d(targetsOf(rows, L), shape, 'int32');
-        const mask = tf.tensor3d(documentMask(rows, L, opts.pad), shape);
-        return tokenCe(model.logits(inputs), targets, mask, { allowed: everyToken });
-      },
-    });
-  } finally {
-    optimizer.dispose();
-  }
+  adamLoop({
+    ...opts,
+    variables: opts.variables ?? model.variables,
+    lossPerMember: (step) => {
+      const rows = opts.rows(step);
+      const shape: [number, number, number] = [M, opts.batch, L - 1];
+      const inputs = tf.tensor3d(inputsOf(rows, L), shape, 'int32');
+      const targets = tf.tensor3d(targetsOf(rows, L), shape, 'int32');
+      const mask = tf.tensor3d(documentMask(rows, L, opts.pad), shape);
+      return tokenCe(model.logits(inputs), targets, mask, { allowed: everyToken });
+    },
+  });
 }
