@@ -7,10 +7,9 @@ import { CONTEXT, PAD, VOCAB_SIZE } from './data.js';
 import { pretrainBatch } from './data-documents.js';
 import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
 import { planEm, type PlannedBase } from './plan.js';
-import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
-import { trainLm } from '../lm/lm-train.js';
+import { lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
+import { pretrainedFamily } from '../lm/pretrain-family.js';
 import type { MetricsRecord } from '../../run/types.js';
-import { warnInto } from '../../run/warnings.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 
 /** Bump when a change to pretraining or alignment would make cached EM bases stale. */
@@ -32,30 +31,21 @@ export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: Metrics
   const root = rootStream(exp.rootSeed).child('em');
   const p = b.pretrain;
   return cachedBase(emBaseKey(exp, b), () => {
-    const family = initLm(emModelConfig(b.model), M, (m) => root.child('init').child(String(m + b.initOffset)));
     // Every seed sees the same documents in the same order: seeds differ only in their init.
     const data = root.child('pretrain-data');
     const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
-    trainLm(family, {
+    const init = (m: number) => root.child('init').child(String(m + b.initOffset));
+    return pretrainedFamily(emModelConfig(b.model), M, init, {
       label: b.label,
       steps: p.steps,
       learningRate: p.learningRate,
-      batch: p.batchSize,
+      batchSize: p.batchSize,
       rowLength: CONTEXT,
       pad: PAD,
-      rows: () => {
-        const rows = pretrainBatch(p.batchSize, settings, data);
-        const all = new Int32Array(M * rows.length);
-        for (let m = 0; m < M; m++) all.set(rows, m * rows.length);
-        return all;
-      },
-      logEvery: Math.max(1, Math.floor(p.steps / 20)),
-      onLog: (step, loss) => onMetrics({ stage: b.label, step, loss }),
-      onStep: tick,
-      numeric: { stage: b.label, setting: 'pretrain.learningRate' },
-      onWarning: warnInto(onMetrics, b.label),
+      documents: () => pretrainBatch(p.batchSize, settings, data),
+      onMetrics,
+      tick,
     });
-    return family;
   }, writeDir);
 }
 

@@ -7,10 +7,9 @@ import type { NumbersExperiment } from './schema.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
 import { CONTEXT, mixBatch, PAD, uniformAnswers, VOCAB_SIZE } from './data.js';
 import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
-import { initLm, lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
-import { trainLm } from '../lm/lm-train.js';
+import { lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
+import { pretrainedFamily } from '../lm/pretrain-family.js';
 import type { MetricsRecord } from '../../run/types.js';
-import { warnInto } from '../../run/warnings.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 
 /** Bump when a change to pretraining would make cached bases stale. */
@@ -54,31 +53,22 @@ export function numbersBase(exp: NumbersExperiment, b: PlannedNumbersBase, root:
   const M = exp.seeds;
   const c = b.config;
   return cachedBase(baseCacheKey(exp, c, b.firstSeed), () => {
-    const family = initLm(c, M, (m) => root.child('init').child(c.kind).child(String(b.firstSeed + m)));
     // Every base sees the same documents in the same order: bases differ only in their init.
     const data = root.child('pretrain-data');
     const mix = { numbersFraction: exp.pretrain.numbersFraction, jitter: exp.pretrain.jitter, answerWeights: uniformAnswers(), personas: exp.pretrain.personas };
     const B = exp.pretrain.batchSize;
-    trainLm(family, {
+    const init = (m: number) => root.child('init').child(c.kind).child(String(b.firstSeed + m));
+    return pretrainedFamily(c, M, init, {
       label: b.label,
       steps: exp.pretrain.steps,
       learningRate: exp.pretrain.learningRate,
-      batch: B,
+      batchSize: B,
       rowLength: CONTEXT,
       pad: PAD,
-      rows: () => {
-        const rows = mixBatch(B, mix, data);
-        const out = new Int32Array(M * rows.length);
-        for (let m = 0; m < M; m++) out.set(rows, m * rows.length);
-        return out;
-      },
-      logEvery: Math.max(1, Math.floor(exp.pretrain.steps / 20)),
-      onLog: (step, loss) => onMetrics({ stage: b.label, step, loss }),
-      onStep: tick,
-      numeric: { stage: b.label, setting: 'pretrain.learningRate' },
-      onWarning: warnInto(onMetrics, b.label),
+      documents: () => mixBatch(B, mix, data),
+      onMetrics,
+      tick,
     });
-    return family;
   }, writeDir);
 }
 
