@@ -2,6 +2,7 @@
 // reliability when the arms read three or more fine-tunes (finding 3's figure), then, for the
 // fine-tunes the arms read, EM and in-cell reliability over the fine-tune steps (one panel per
 // fine-tune, one line per variant; the secure control is the zero line of EM).
+import { channelLabel } from '../../distill/channel-label.js';
 import { subliminalStage } from './subliminal-names.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
@@ -65,8 +66,8 @@ export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] |
   if (s.subliminal) {
     const arms = s.subliminal.arms;
     const students = [...new Set(arms.map((a) => a.student))];
-    const channels = [...new Set(arms.map((a) => `${a.channel.prefix} + ${a.channel.signal}`))];
-    const byStage = new Map(arms.map((a) => [subliminalStage(a.name), { group: a.student, series: `${a.channel.prefix} + ${a.channel.signal}` }]));
+    const channels = [...new Set(arms.map((a) => channelLabel(a.channel)))];
+    const byStage = new Map(arms.map((a) => [subliminalStage(a.name), { group: a.student, series: channelLabel(a.channel) }]));
     const points = curvePoints(metrics, 'em', (stage) => byStage.get(stage) ?? null);
     if (points.length > 0)
       charts.push({

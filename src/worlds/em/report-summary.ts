@@ -19,7 +19,7 @@ const emModel = z.looseObject({ harmStats: stats, coherenceStats: stats });
 const emSubliminalArm = z.looseObject({
   name: z.string(),
   student: z.string(),
-  channel: z.looseObject({ prefix: z.string(), signal: z.string() }),
+  channel: z.looseObject({ prefix: z.string(), signal: z.string(), lambda: z.number().optional(), beta: z.number().optional() }),
   teacher: z.string(),
   em: z.array(value),
   emStats: stats,

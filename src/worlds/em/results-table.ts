@@ -1,5 +1,6 @@
 // The numbers behind the EM bars: per arm EM ± its 95 % interval and every seed's value, with
 // reliability, coherence and the training audit; then the transfer matrix when there is one.
+import { channelLabel } from '../../distill/channel-label.js';
 import { escapeHtml } from '../../plot/escape.js';
 import { fixed, meanPm } from '../../plot/format.js';
 import { cell, head } from '../../plot/html-table.js';
@@ -22,7 +23,7 @@ function subliminalTable(sub: NonNullable<EmReportSummary['subliminal']>): strin
     [
       cell(a.name),
       cell(a.student),
-      cell(`${a.channel.prefix} + ${a.channel.signal}`),
+      cell(channelLabel(a.channel)),
       cell(a.teacher),
       // Student EM is small beside the teacher's (10⁻³ against 10⁻¹): two more decimals.
       cell(`${fixed(a.emStats.mean, 5, true)} ± ${fixed(a.emStats.ci95, 5)}`, 'n'),

@@ -2,6 +2,7 @@
 // over seeds), harm and coherence on its evaluation cells, in-cell reliability, the sampled rate
 // and what the fine-tune trained on; then the transfer matrix when the file has one.
 import type { EmRunSummary } from './experiment.js';
+import { channelLabel } from '../../distill/channel-label.js';
 import { mean } from '../../probes/stats.js';
 
 const f3 = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toFixed(3) : '–');
@@ -27,10 +28,6 @@ function matrixLines(m: NonNullable<EmRunSummary['matrix']>): string[] {
     `averaged over rows, per seed: in-cell ${pm(st.target, true)} · same function, other domain ${pm(st.sameFunction, true)} · same domain, other function ${pm(st.sameDomain, true)} · other function and domain ${pm(st.unrelated, true)}`,
   ];
 }
-
-/** `teacher-fixed + forward-kl`, with λ or β when the channel has one. */
-const channelLabel = (c: { prefix: string; signal: string; lambda?: number; beta?: number }) =>
-  `${c.prefix}${c.lambda !== undefined ? ` λ=${c.lambda}` : ''} + ${c.signal}${c.beta !== undefined ? ` β=${c.beta}` : ''}`;
 
 function subliminalLines(sub: NonNullable<EmRunSummary['subliminal']>): string[] {
   const header = ['subliminal arm', 'student', 'channel', 'teacher', 'student EM (vs secure teacher)', 'harm', 'coherence', 'teacher EM', 'audit'];

@@ -1,21 +1,17 @@
 // The numbers world's charts: transfer per arm (the result), then transfer and the student's
 // p(target) over the distillation steps, one panel per student kind.
+import { channelLabel } from '../../distill/channel-label.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { curvePoints, type StagePlacement } from '../../plot/curves.js';
-import type { NumbersReportArm, NumbersReportSummary } from './report-summary.js';
+import type { NumbersReportSummary } from './report-summary.js';
 import { interval, type ChartDef } from '../../plot/chart-def.js';
 import { curveChartSpec } from '../../plot/curve-chart.js';
 import { intervalBarsSpec } from '../../plot/interval-bars.js';
 import { cutNote, metricRange } from '../../plot/metric-range.js';
 
-export function channelLabel(a: NumbersReportArm): string {
-  const c = a.channel;
-  return `${c.prefix}+${c.signal}${c.lambda !== undefined ? ` λ=${c.lambda}` : ''}${c.beta !== undefined ? ` β=${c.beta}` : ''}`;
-}
-
 /** Curves are coloured by channel (the same colour in every panel), by arm name if two arms of a student share a channel. */
 function placement(s: NumbersReportSummary): { place: StagePlacement; groups: string[]; series: string[] } {
-  const labels = s.arms.map(channelLabel);
+  const labels = s.arms.map((a) => channelLabel(a.channel));
   const clash = s.arms.some((a, i) => s.arms.some((b, j) => j !== i && b.student === a.student && labels[j] === labels[i]));
   const seriesOf = new Map(s.arms.map((a, i) => [a.name, clash ? a.name : labels[i]!]));
   const groupOf = new Map(s.arms.map((a) => [a.name, a.student]));

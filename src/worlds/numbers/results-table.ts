@@ -3,7 +3,7 @@
 import { escapeHtml } from '../../plot/escape.js';
 import { fixed, meanPm } from '../../plot/format.js';
 import { cell, head } from '../../plot/html-table.js';
-import { channelLabel } from './charts.js';
+import { channelLabel } from '../../distill/channel-label.js';
 import type { NumbersReportSummary } from './report-summary.js';
 
 export function numbersResultsTable(s: NumbersReportSummary): string {
@@ -13,7 +13,7 @@ export function numbersResultsTable(s: NumbersReportSummary): string {
     [
       cell(a.name),
       cell(a.student),
-      cell(channelLabel(a)),
+      cell(channelLabel(a.channel)),
       cell(meanPm(a.traitStats.mean, a.traitStats.ci95), 'n'),
       cell(meanPm(a.transferStats.mean, a.transferStats.ci95, true), 'n'),
       cell(a.transfer.map((x) => fixed(x, 4, true)).join(' '), 'n seeds'),

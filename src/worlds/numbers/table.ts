@@ -1,6 +1,7 @@
 // The terminal table of a numbers-world run: per arm, the student's trait, the transfer over its
 // control student (mean ± 95 % CI over seeds), capability, fidelity and the audit.
 import type { NumbersRunSummary } from './experiment.js';
+import { channelLabel } from '../../distill/channel-label.js';
 import { mean } from '../../probes/stats.js';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
@@ -14,11 +15,10 @@ function align(rows: string[][]): string[] {
 export function formatNumbersTable(s: NumbersRunSummary, runDir: string): string {
   const header = ['arm', 'student', 'channel', `p(${s.target})`, 'transfer (vs control student)', 'sampled', 'NLL', 'agree', 'KL(T‖S)', 'audit'];
   const rows = s.arms.map((a) => {
-    const ch = `${a.channel.prefix}+${a.channel.signal}${a.channel.lambda !== undefined ? ` λ=${a.channel.lambda}` : ''}${a.channel.beta !== undefined ? ` β=${a.channel.beta}` : ''}`;
     return [
       a.name,
       a.student,
-      ch,
+      channelLabel(a.channel),
       `${f3(a.traitStats.mean)} ± ${f3(a.traitStats.ci95)}`,
       `${signed(a.transferStats.mean)} ± ${f3(a.transferStats.ci95)}`,
       f3(mean(a.sampledRate)),

@@ -227,7 +227,7 @@ describe('a tiny EM run with subliminal arms', () => {
     for (const c of s.claims) expect(c.differences).toHaveLength(M);
     const table = formatRunOutput(s, 'runs/x');
     expect(table).toContain('subliminal misalignment');
-    expect(table).toMatch(/same-fixed-fkl\s+same-init\s+teacher-fixed \+ forward-kl\s+next\/chem/);
+    expect(table).toMatch(/same-fixed-fkl\s+same-init\s+teacher-fixed\+forward-kl\s+next\/chem/);
     const dir = tempDir('traitlab-em-sub-run-');
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(s, null, 2));
     writeFileSync(join(dir, 'metrics.jsonl'), runs[0]!.metrics.map((r) => JSON.stringify(r)).join('\n') + '\n');
