@@ -2,11 +2,12 @@
 // summary.json (and a line of context from manifest.json); `--json` prints summary.json itself,
 // `--csv metrics|summary` a long CSV table (show-csv.ts).
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ClaimResult } from '../claims/types.js';
 import { ConfigError } from '../config/errors.js';
+import { checkFinishedDir } from '../run/finished-dir.js';
 import type { Manifest } from '../run/manifest.js';
 import type { RunSummaryBase } from '../run/types.js';
 import { formatRunOutput } from '../report/run-output.js';
@@ -24,12 +25,7 @@ type StoredSummary = RunSummaryBase & { claims?: ClaimResult[] };
 
 /** Names the problem with `given` (as the user typed it) when it is not a finished run directory. */
 function checkRunDir(given: string, dir: string): void {
-  if (!existsSync(dir)) {
-    if (existsSync(`${dir}.partial`)) throw new ConfigError(given, `not finished: ${given}.partial is still being written (or its run was killed); show it when the run has ended`);
-    throw new ConfigError(given, 'not found; give a run directory (e.g. runs/<experiment>-<time>-<hash>)');
-  }
-  if (!statSync(dir).isDirectory()) throw new ConfigError(given, 'is not a directory; give the run directory that holds summary.json');
-  if (dir.endsWith('.partial')) throw new ConfigError(given, 'is an unfinished run (still running, or killed); show it when the run has ended, or remove it if the run was killed');
+  checkFinishedDir(given, dir, { verb: 'show', holds: 'summary.json' });
   if (!existsSync(join(dir, 'summary.json'))) throw new ConfigError(given, 'has no summary.json, so it is not a finished run directory; give one that traitlab run wrote (under runs/)');
 }
 

@@ -2,11 +2,12 @@
 // experiment re-validated from the manifest's config, and the raw text of summary.json and
 // metrics.jsonl (merge copies bytes, so nothing is re-serialised). Anything missing, partial
 // or damaged is a ConfigError naming the file and what to do.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
+import { checkFinishedDir } from './finished-dir.js';
 import type { Manifest } from './manifest.js';
 import type { RunWorld, RunWorlds } from './run-world.js';
 import { shardArms, type ShardRecord } from './shard.js';
@@ -25,15 +26,6 @@ export interface StoredRun {
   summary: Record<string, unknown>;
   /** metrics.jsonl as written, or null when `needMetrics` was false and it is absent. */
   metricsText: string | null;
-}
-
-function checkDir(given: string, dir: string): void {
-  if (!existsSync(dir)) {
-    if (existsSync(`${dir}.partial`)) throw new ConfigError(given, `not finished: ${given}.partial is still being written (or its run was killed); use it when the run has ended`);
-    throw new ConfigError(given, 'not found; give a run directory (e.g. runs/<experiment>-<time>-<hash>)');
-  }
-  if (!statSync(dir).isDirectory()) throw new ConfigError(given, 'is not a directory; give the run directory that holds manifest.json and summary.json');
-  if (dir.endsWith('.partial')) throw new ConfigError(given, 'is an unfinished run (still running, or killed); use it when the run has ended, or remove it if the run was killed');
 }
 
 function readText(dir: string, given: string, name: string): string | null {
@@ -85,7 +77,7 @@ function readShard(m: Record<string, unknown>, exp: Experiment, shown: string): 
 
 export function readStoredRun(given: string, cwd: string, opts: { needMetrics: boolean }, worlds: RunWorlds): StoredRun {
   const dir = resolve(cwd, given);
-  checkDir(given, dir);
+  checkFinishedDir(given, dir, { verb: 'use', holds: 'manifest.json and summary.json' });
   const manifestShown = join(given, 'manifest.json');
   const manifest = parseObject(required(dir, given, 'manifest.json'), manifestShown);
   checkManifest(manifest, manifestShown);
