@@ -1,3 +1,3 @@
-// The package root lives with the pipeline (which reads the shipped bases from it); the CLI
+// The package root lives with the run layer (which reads the shipped bases from it); the CLI
 // keeps importing it from here.
 export { packageRoot, packageVersionOfTraitlab } from '../run/package-root.js';

@@ -41,7 +41,6 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
     const withBases = worldNames().map((name) => worldNamed(name)).filter((w) => w.pretrain !== undefined);
     throw new ConfigError('world', `"${exp.world}" experiments have no pretrained bases; pretrain a ${withBases.map((w) => `${w.label}-world`).join(' or ')} experiment`);
   }
-  const pretrainBases = world.pretrain.bind(world);
   const outDir = opts.out === undefined ? resolve(cacheDir(), 'bases') : resolve(io.cwd, opts.out);
   if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
   else assertOutLocation(outDir, `the base cache ${shownPath(outDir, io.cwd)}`, 'set TRAITLAB_CACHE to a folder you can write to, or give --out');
@@ -69,7 +68,7 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
       onStage: (label: string) => progress.stage(label),
     };
     const jobs = opts.jobs ?? availableParallelism();
-    files = await pretrainBases(exp, hooks, outDir, jobs);
+    files = await world.pretrain(exp, hooks, outDir, jobs);
   } finally {
     signals.dispose();
     progress.stop();

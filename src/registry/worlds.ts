@@ -7,6 +7,7 @@ import type { RunSummaryBase } from '../run/types.js';
 import { emWorld } from '../worlds/em/world.js';
 import { mnistWorld } from '../worlds/mnist/world.js';
 import { numbersWorld } from '../worlds/numbers/world.js';
+import { allowedNames } from '../worlds/recipe-check.js';
 import type { AnyWorld } from '../worlds/world.js';
 
 const registered = new Map<string, AnyWorld>([mnistWorld, numbersWorld, emWorld].map((w) => [w.name, w]));
@@ -30,7 +31,7 @@ export function unregisterWorld(name: string): void {
 
 export const worldNames = (): string[] => [...registered.keys()];
 
-const quotedNames = () => worldNames().map((w) => `"${w}"`).join(', ');
+const quotedNames = () => allowedNames(worldNames());
 
 /** The world named `name`, or a ConfigError at `path` listing the worlds. */
 export function worldNamed(name: unknown, path = 'world'): AnyWorld {
