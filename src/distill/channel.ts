@@ -73,6 +73,26 @@ export interface ChannelEvents {
   numeric?: NumericContext;
   /** The loss is diverging (said at most once per run of the loop). */
   onWarning?(step: number, message: string): void;
+  /** Shown each step's batch before the update (the lab draws it); absent, nothing extra is read. */
+  batchView?: BatchViewer;
+}
+
+/** What a step trains on, for a viewer: the first `rows` rows of member 0. */
+export interface BatchViewer {
+  rows: number;
+  see(step: number, batch: ChannelBatch): void;
+}
+
+export interface ChannelBatch {
+  source: 'teacher' | 'student';
+  /** Token ids [rows, L]. */
+  rows: Int32Array;
+  /** 1 where a target position trains, [rows, T = L − 1]. */
+  mask: Float32Array;
+  /** Soft signals: the teacher's logits at those rows' positions, [rows, T, V]; else null. */
+  teacherLogits: Float32Array | null;
+  /** The audit so far, this step included. */
+  auditTraitTokens: number;
 }
 
 /** The channel setting most likely behind a NaN or a diverging loss (see temperatureOrLearningRate). */
@@ -169,6 +189,14 @@ function auditRows(inputs: Int32Array, targets: Int32Array, mask: Float32Array, 
   return count;
 }
 
+/** Hands a viewer member 0's first rows of the batch (a read of the teacher's logits for soft signals). */
+function showBatch(viewer: BatchViewer, step: number, source: 'teacher' | 'student', rows: Int32Array, mask: Float32Array, teacherLogits: tf.Tensor4D | null, audit: number, B: number, L: number): void {
+  const R = Math.min(viewer.rows, B);
+  const T = L - 1;
+  const logits = teacherLogits ? (tf.slice(teacherLogits, [0, 0, 0, 0], [1, R, -1, -1]).dataSync() as Float32Array) : null;
+  viewer.see(step, { source, rows: rows.slice(0, R * L), mask: mask.slice(0, R * T), teacherLogits: logits, auditTraitTokens: audit });
+}
+
 function validate(settings: ChannelSettings): void {
   if (settings.prefix === 'mix' && !(settings.lambda !== undefined && settings.lambda >= 0 && settings.lambda <= 1))
     throw new Error('channel: prefix "mix" needs lambda in [0, 1]');
@@ -182,6 +210,24 @@ function validate(settings: ChannelSettings): void {
  * the λ coin, relabelling draws.
  */
 export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents, control: ChannelControl = {}): ChannelReport {
+  return drain(channelSteps(teacher, student, world, settings, rng, events, control));
+}
+
+/** Runs a generator to its end and returns what it returns. */
+export function drain<R>(steps: Generator<unknown, R>): R {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * runChannel one step at a time: yields the step just done (after its probe), returns the
+ * report. A caller that must stay responsive between steps (the lab's Web Worker, which reads
+ * its messages only when it yields to the event loop) drives it; runChannel drains it. Ending
+ * it early with `return()` frees its optimizer.
+ */
+export function* channelSteps(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents, control: ChannelControl = {}): Generator<number, ChannelReport> {
   validate(settings);
   if (teacher.members !== student.members) throw new Error(`channel: teacher has ${teacher.members} members, student ${student.members}`);
   const M = student.members;
@@ -294,6 +340,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
         // The audit: trait tokens anywhere in a trained row's prefix or among the targets it is
         // actually trained on (after relabelling, the teacher's draws).
         report.auditTraitTokens += auditRows(inputs, targets, mask, M * B, T, world.traitTokens);
+        if (events.batchView) showBatch(events.batchView, step, source, rows, mask, teacherLogits, report.auditTraitTokens, B, L);
         const targetT = tf.tensor3d(targets, shape, 'int32');
         const { value, grads } = tf.variableGrads(() => {
           const studentLogits = student.logits(inputT);
@@ -328,6 +375,7 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
       if (warning) events.onWarning?.(step, warning);
       if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
       guard.check();
+      yield step;
       if (step < settings.steps && control.stopRequested?.()) {
         const saved = Object.fromEntries(Object.entries(streams).map(([k, s]) => [k, s.save()])) as Record<StreamName, StreamState>;
         throw new Interrupted<ChannelState>({ step, train: captureTrainState(student.variables, optimizer), streams: saved, fixedOrder: fixedOrder.map((b) => b.slice()), report: structuredClone(report) });

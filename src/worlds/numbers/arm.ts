@@ -4,14 +4,14 @@
 import type { NumbersArm, NumbersExperiment } from './schema.js';
 import { checkFinite } from '../../engine/numeric.js';
 import { rootStream } from '../../engine/rng.js';
-import { channelSetting, runChannel, type ChannelState } from '../../distill/channel.js';
+import { channelSetting, channelSteps, drain, type BatchViewer, type ChannelState } from '../../distill/channel.js';
+import type { LmFamily } from '../../models/lm.js';
 import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../../probes/stats.js';
 import { sampledAnswerRate, traitScore } from '../../probes/trait.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import { animalProbe, numbersChannelWorld } from './channel-world.js';
-import type { MetricsRecord } from '../../run/types.js';
 import { warnInto } from '../../run/warnings.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 
@@ -56,8 +56,20 @@ export interface NumbersArmInput {
 /** Splits per-member values of a 2M family into [trait members 0..M−1, control members M..2M−1]. */
 export const traitAndControl = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
+/** What a live view (the lab) sees of a running arm beyond its metrics; absent, nothing extra is computed. */
+export interface ArmWatch {
+  batchView?: BatchViewer;
+  /** After each probe, with the student and teacher families (both 2M members; read only). */
+  onProbe?(step: number, student: LmFamily, teacher: LmFamily): void;
+}
+
 /** Runs the arm, or continues it `from` where it was interrupted. */
 export function runNumbersArm(input: NumbersArmInput, events: TaskEvents, from?: ChannelState): NumbersArmSummary {
+  return drain(numbersArmSteps(input, events, from));
+}
+
+/** runNumbersArm one optimizer step at a time: yields the step just done, returns the summary. */
+export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, from?: ChannelState, watch: ArmWatch = {}): Generator<number, NumbersArmSummary> {
   const { exp, arm } = input;
   const M = exp.seeds;
   const root = rootStream(exp.rootSeed);
@@ -68,7 +80,7 @@ export function runNumbersArm(input: NumbersArmInput, events: TaskEvents, from?:
   const student = assembleParams(input.base.config, [...input.base.params, ...input.base.params]);
   const numeric = { stage: arm.name, setting: channelSetting({ ...exp.distill, ...arm.channel }) };
   try {
-    const report = runChannel(
+    const report = yield* channelSteps(
       teacher,
       student,
       numbersChannelWorld(exp.pretrain.jitter),
@@ -98,7 +110,9 @@ export function runNumbersArm(input: NumbersArmInput, events: TaskEvents, from?:
             forwardKl: fid.forwardKl.slice(0, M),
             reverseKl: fid.reverseKl.slice(0, M),
           });
+          watch.onProbe?.(step, student, teacher);
         },
+        ...(watch.batchView ? { batchView: watch.batchView } : {}),
         onStep: (step, record) => {
           events.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
           events.onStep();
