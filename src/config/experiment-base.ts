@@ -17,8 +17,11 @@ export interface ExperimentBase {
   claimDefaults: ClaimDefaults;
 }
 
+/** The most seeds an experiment may have. */
+export const MAX_SEEDS = 100;
+
 /** `seeds`: how many seeds (members trained side by side); `--seeds` is checked against it too. */
-export const seedsField = z.number().int().min(1).max(100).describe('number of seeds');
+export const seedsField = z.number().int().min(1).max(MAX_SEEDS).describe('number of seeds');
 
 /** `rootSeed`: the root of every random stream of the run. */
 export const rootSeedField = z

@@ -13,6 +13,7 @@
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
 import { tileMembers } from '../engine/batches.js';
+import { drain } from '../engine/drain.js';
 import { MemoryGuard } from '../engine/memory.js';
 import { LossWatch, temperatureOrLearningRate, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
@@ -211,14 +212,6 @@ function validate(settings: ChannelSettings): void {
  */
 export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents, control: ChannelControl = {}): ChannelReport {
   return drain(channelSteps(teacher, student, world, settings, rng, events, control));
-}
-
-/** Runs a generator to its end and returns what it returns. */
-export function drain<R>(steps: Generator<unknown, R>): R {
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
 }
 
 /**

@@ -2,7 +2,8 @@
 // input are computed once, then the student minimises forward KL over the softmax of a
 // chosen subset of logits, epoch after epoch over the same inputs.
 import * as tf from '@tensorflow/tfjs';
-import { adamLoop, type LoopState } from '../engine/adam-loop.js';
+import { adamSteps, type LoopState } from '../engine/adam-loop.js';
+import { drain } from '../engine/drain.js';
 import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
@@ -96,6 +97,11 @@ export function selectLogits(all: Float32Array, width: number, range: LogitRange
  * can then serve every student arm (and every worker process).
  */
 export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): void {
+  drain(distillOnTargetsSteps(targets, student, rng, opts));
+}
+
+/** distillOnTargets one step at a time: yields each step done. */
+export function* distillOnTargetsSteps(targets: Float32Array[], student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): Generator<number, void> {
   const d = student.sizes[0]!;
   const n = opts.inputs.length / d;
   const k = opts.logits.size;
@@ -107,7 +113,7 @@ export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rn
   // puts the stream and the epoch where they were.
   for (let s = 0; s < start; s++) batches.next();
   const steps = stepsFor(n, opts.batchSize, opts.epochs);
-  const stopped = adamLoop({
+  const stopped = yield* adamSteps({
     ...opts,
     steps,
     from: opts.resume,

@@ -2,7 +2,8 @@
 // where a stopped loop left it when there is one, disposed however the loop ends, and the state
 // to continue from when the loop stopped on request.
 import * as tf from '@tensorflow/tfjs';
-import { trainLoop, type TrainLoopOptions } from './train-loop.js';
+import { drain } from './drain.js';
+import { trainSteps, type TrainLoopOptions } from './train-loop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from './train-state.js';
 
 /** Where a stopped loop left off: the steps done, its parameters and Adam. */
@@ -22,10 +23,15 @@ export type LoopSettings = Omit<AdamLoopOptions, 'variables' | 'lossPerMember'>;
 
 /** Runs the loop; null when every step is done, or the state to continue from when it stopped on request. */
 export function adamLoop(opts: AdamLoopOptions): LoopState | null {
+  return drain(adamSteps(opts));
+}
+
+/** adamLoop one step at a time: yields each step done, returns what adamLoop returns. */
+export function* adamSteps(opts: AdamLoopOptions): Generator<number, LoopState | null> {
   const optimizer = tf.train.adam(opts.learningRate);
   try {
     if (opts.from) restoreTrainState(opts.from.train, opts.variables, optimizer);
-    const done = trainLoop({ ...opts, optimizer, startStep: opts.from?.step ?? 0 });
+    const done = yield* trainSteps({ ...opts, optimizer, startStep: opts.from?.step ?? 0 });
     return done < opts.steps ? { step: done, train: captureTrainState(opts.variables, optimizer) } : null;
   } finally {
     optimizer.dispose();

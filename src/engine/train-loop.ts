@@ -3,6 +3,7 @@
 // logged step are checked: a NaN or ±Inf stops the loop there (NumericFault), a loss that
 // explodes is reported once (onWarning).
 import * as tf from '@tensorflow/tfjs';
+import { drain } from './drain.js';
 import { MemoryGuard } from './memory.js';
 import { LossWatch, type NumericContext } from './numeric.js';
 
@@ -34,6 +35,11 @@ export interface TrainLoopOptions {
 
 /** Runs the steps and returns how many are done: `steps`, or fewer when it stopped on request. */
 export function trainLoop(opts: TrainLoopOptions): number {
+  return drain(trainSteps(opts));
+}
+
+/** trainLoop one step at a time: yields each step done (1-based), returns how many are done. */
+export function* trainSteps(opts: TrainLoopOptions): Generator<number, number> {
   const guard = new MemoryGuard(opts.label);
   const ctx = opts.numeric ?? { stage: opts.label, setting: 'learningRate' };
   const watch = new LossWatch(ctx);
@@ -65,6 +71,7 @@ export function trainLoop(opts: TrainLoopOptions): number {
     }
     opts.onStep?.(step + 1);
     guard.check();
+    yield step + 1;
     if (step + 1 < opts.steps && opts.stopRequested?.()) return step + 1;
   }
   return opts.steps;

@@ -7,6 +7,8 @@ import type { NumbersExperiment } from '../worlds/numbers/schema.js';
 
 /** Page → worker. */
 export type ToWorker =
+  /** First, once: load the wasm backend (`singleThreaded`: no threads even when the page is cross-origin isolated, to compare). */
+  | { type: 'init'; singleThreaded: boolean }
   /** Load what the run needs (bases, digits), then wait paused at step 0 (or play at once). */
   | { type: 'start'; world: 'numbers'; experiment: NumbersExperiment; play: boolean }
   | { type: 'start'; world: 'mnist'; experiment: MnistExperiment; play: boolean }

@@ -7,6 +7,9 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, modelConfigHash, type CheckpointedFamily } from '../models/checkpoint.js';
+import { baseFileName, membersFrom, type CacheKey, type StoredBase } from '../models/base-pieces.js';
+
+export { baseFileName, type CacheKey } from '../models/base-pieces.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { ConfigError } from '../config/errors.js';
 import type { LmFamily } from '../models/lm.js';
@@ -21,19 +24,6 @@ export function cacheDir(): string {
 /** The read-only bases shipped with the package. */
 export function shippedBasesDir(): string {
   return join(packageRoot(), 'bases');
-}
-
-/** The file name of a base: its kind and the hash of everything that made it. */
-export function baseFileName(key: CacheKey): string {
-  return `${key.kind}-${modelConfigHash(key.kind, { model: key.modelConfig, recipe: key.recipe })}.ckpt`;
-}
-
-export interface CacheKey {
-  kind: 'gpt' | 'gru';
-  /** The family's resolved model config (what its checkpoint records). */
-  modelConfig: object;
-  /** Everything else that determines the trained weights (pretraining, seeds, format version). */
-  recipe: object;
 }
 
 export interface CachedBase {
@@ -51,7 +41,7 @@ export interface CachedBase {
  * cache, or made by `train()` and written to `writeDir`. A base found outside `writeDir` is also
  * copied there, so `traitlab pretrain --out DIR` always leaves the bases in DIR.
  */
-export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: string): CachedBase {
+export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: string, pieces?: BasePieces): CachedBase {
   const expected = { kind: key.kind, configHash: modelConfigHash(key.kind, key.modelConfig) };
   const target = join(writeDir ?? join(cacheDir(), 'bases'), baseFileName(key));
   const found = findBase(key, writeDir);
@@ -60,6 +50,12 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
     if (found === target || writeDir === undefined) return { family, cached: true, file: found };
     copyAtomic(found, target);
     return { family, cached: true, file: target, from: found };
+  }
+  const sources = pieces ? piecesOnDisk(pieces, writeDir) : null;
+  if (pieces && sources) {
+    const family = pieces.assemble(sources.map(({ file, member }) => memberOf(file, member, expected)));
+    saveCheckpoint(target, family as CheckpointedFamily); // whole from now on
+    return { family, cached: true, file: target, from: [...new Set(sources.map((s) => s.file))].join(' + ') };
   }
   // Checked before the training: under /proc, Node's recursive mkdir below would never return.
   const problem = outLocationProblem(dirname(target));
@@ -71,8 +67,46 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
 
 /** The file cachedBase would read the base of `key` from (writeDir, shipped, cache), if any. */
 export function findBase(key: CacheKey, writeDir?: string): string | undefined {
-  const name = baseFileName(key);
+  return findBaseFile(baseFileName(key), writeDir);
+}
+
+function findBaseFile(name: string, writeDir?: string): string | undefined {
   return [join(writeDir ?? join(cacheDir(), 'bases'), name), join(shippedBasesDir(), name), join(cacheDir(), 'bases', name)].find((f) => existsSync(f));
+}
+
+/** Stored bases a base may be put together from when it is not stored whole (models/base-pieces.ts). */
+export interface BasePieces {
+  firstSeed: number;
+  members: number;
+  candidates: readonly StoredBase[];
+  /** The family of these per-member parameters (params[i]: seed firstSeed + i). */
+  assemble(params: Float32Array[][]): LmFamily;
+}
+
+/** Each member's file (a path) and index, when every seed of the base is in some stored base; else null. */
+function piecesOnDisk(pieces: BasePieces, writeDir?: string): { file: string; member: number }[] | null {
+  const paths = new Map<string, string>();
+  const sources = membersFrom(pieces.firstSeed, pieces.members, pieces.candidates, (name) => {
+    const path = findBaseFile(name, writeDir);
+    if (path !== undefined) paths.set(name, path);
+    return path !== undefined;
+  });
+  return sources && sources.map(({ file, member }) => ({ file: paths.get(file)!, member }));
+}
+
+/** True when cachedBase would read the base rather than train it. */
+export function baseOnDisk(key: CacheKey, writeDir?: string, pieces?: BasePieces): boolean {
+  return findBase(key, writeDir) !== undefined || (pieces !== undefined && piecesOnDisk(pieces, writeDir) !== null);
+}
+
+/** One member's parameters of a stored base (checked in full, as every base read). */
+function memberOf(file: string, member: number, expected: { kind: string; configHash: string }): Float32Array[] {
+  const family = loadBase(file, expected);
+  try {
+    return family.memberParams(member);
+  } finally {
+    family.dispose();
+  }
 }
 
 /** What to do about a damaged base file: delete it to rebuild it, or restore a shipped one. */

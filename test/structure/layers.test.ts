@@ -9,10 +9,13 @@
 //   registry  registry/: the list of worlds, and what reads experiments through it
 //   claims, report   on the registry; they reach a world only through its descriptor
 //   cli       on top
+//   lab       src/lab/: the web page and its worker, on top beside the cli. It runs the worlds'
+//             stages itself (it may reach into a world's folder), and everything it imports,
+//             however indirectly, must be browser-safe: it is bundled into a page
 //
 // teachers/ and students/ (recipes) sit beside the worlds: they import the core and the worlds'
 // data generators. No import may point up this list.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -22,8 +25,8 @@ const CORE_FOLDERS = ['engine', 'models', 'distill', 'probes', 'config', 'plot']
 /** Packages only Node has (besides its builtins): none may be imported by the core. */
 const NODE_ONLY_PACKAGES = ['mnist', '@tensorflow/tfjs-node', 'cli-progress', 'commander', '@sparticuz/chromium'];
 
-type Layer = 'core' | 'recipes' | 'run' | 'worlds' | 'registry' | 'claims' | 'report' | 'cli' | 'outside';
-const RANK: Record<Layer, number> = { core: 0, recipes: 1, run: 1, worlds: 2, registry: 3, claims: 4, report: 5, cli: 6, outside: 99 };
+type Layer = 'core' | 'recipes' | 'run' | 'worlds' | 'registry' | 'claims' | 'report' | 'cli' | 'lab' | 'outside';
+const RANK: Record<Layer, number> = { core: 0, recipes: 1, run: 1, worlds: 2, registry: 3, claims: 4, report: 5, cli: 6, lab: 6, outside: 99 };
 
 /** A file's path from the repository root, with forward slashes. */
 const rel = (file: string) => relative(root, file).split(sep).join('/');
@@ -34,7 +37,7 @@ export function layerOf(path: string): Layer {
   const [folder, sub, name] = path.slice(4).split('/');
   if (CORE_FOLDERS.includes(folder!)) return 'core';
   if (folder === 'worlds') return name !== undefined && /^data[\w-]*\.ts$/.test(name) ? 'core' : 'worlds';
-  if (folder === 'run' || folder === 'registry' || folder === 'claims' || folder === 'report' || folder === 'cli') return folder;
+  if (folder === 'run' || folder === 'registry' || folder === 'claims' || folder === 'report' || folder === 'cli' || folder === 'lab') return folder;
   return sub === undefined ? 'outside' : 'outside';
 }
 
@@ -44,12 +47,15 @@ const worldFolder = (path: string): string | null => /^src\/worlds\/([^/]+)\//.e
 /** What is wrong with `from` importing `to` (repository paths), or null when it may. */
 export function importProblem(from: string, to: string): string | null {
   const [a, b] = [layerOf(from), layerOf(to)];
+  // The page bundles the shipped experiment files and bases.
+  if (a === 'lab' && (to.startsWith('experiments/') || to.startsWith('bases/'))) return null;
   if (b === 'outside' && !to.startsWith('teachers/') && !to.startsWith('students/')) return `${from} imports ${to}, outside the layers`;
+  if (a === 'lab' && b === 'cli') return `${from} (lab) imports ${to} (cli)`;
   if (a === 'core' && b !== 'core') return `${from} is core (browser-safe) but imports ${to} (${b})`;
   if (RANK[b] > RANK[a] || (a === 'run' && b === 'recipes') || (a === 'recipes' && b === 'run')) return `${from} (${a}) imports ${to} (${b}), a higher layer`;
   const [fw, tw] = [worldFolder(from), worldFolder(to)];
   if (a === 'worlds' && tw !== null && fw !== null && fw !== tw && tw !== 'lm' && layerOf(to) !== 'core') return `${from} imports another world's ${to}`;
-  if (RANK[a] >= RANK.claims && tw !== null && b !== 'core') return `${from} reaches into ${to}; go through the registry (its descriptor)`;
+  if (RANK[a] >= RANK.claims && a !== 'lab' && tw !== null && b !== 'core') return `${from} reaches into ${to}; go through the registry (its descriptor)`;
   return null;
 }
 
@@ -78,11 +84,30 @@ describe('layers', () => {
     expect(packageProblem('src/engine/x.ts', 'fs')).toMatch(/fs/);
     expect(packageProblem('src/engine/x.ts', 'mnist')).toMatch(/only Node/);
     expect(packageProblem('src/engine/x.ts', '@tensorflow/tfjs')).toBeNull();
+    expect(importProblem('src/lab/worker/numbers-run.ts', 'src/worlds/numbers/arm.ts')).toBeNull();
+    expect(importProblem('src/lab/main.ts', 'src/cli/run.ts')).toMatch(/lab/);
+    expect(importProblem('src/worlds/numbers/arm.ts', 'src/lab/protocol.ts')).toMatch(/higher layer/);
   });
 
   test('no import points up the layers, type-only imports included', () => {
     const problems = scanned.flatMap((file) => importsOf(file, readFileSync(file, 'utf8')).map((to) => importProblem(rel(file), rel(to)))).filter((p) => p !== null);
     expect(scanned.length).toBeGreaterThan(150);
+    expect(problems).toEqual([]);
+  });
+
+  test('the lab is browser-safe: nothing its page or worker imports, however indirectly, needs Node', () => {
+    const entries = [join(src, 'lab', 'main.ts'), join(src, 'lab', 'worker', 'lab-worker.ts')].filter((f) => existsSync(f));
+    expect(entries).toContain(join(src, 'lab', 'worker', 'lab-worker.ts'));
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file) || !file.endsWith('.ts')) return;
+      seen.add(file);
+      for (const to of importsOf(file, readFileSync(file, 'utf8'))) visit(to);
+    };
+    entries.forEach(visit);
+    // The worker runs the worlds' own stages: the numbers arm and the MNIST student arm among them.
+    expect([...seen].map(rel)).toEqual(expect.arrayContaining(['src/worlds/numbers/arm.ts', 'src/distill/channel.ts', 'src/worlds/mnist/student-arm-steps.ts']));
+    const problems = [...seen].flatMap((file) => specifiersOf(readFileSync(file, 'utf8')).filter((s) => !s.startsWith('.')).map((s) => packageProblem(rel(file), s))).filter((p) => p !== null);
     expect(problems).toEqual([]);
   });
 

@@ -27,6 +27,7 @@ export const mnistDistillSchema = trainingSchema
   .extend({
     noiseImages: describedInt(1, 1_000_000, 'noise images').describe('size of the fixed uniform-noise set in [-1, 1] the students are distilled on'),
     temperature: z.number().min(0.05).max(100).default(1).describe('softmax temperature of teacher and student in the KL (below 0.05 the softmax saturates and the loss is NaN)'),
+    probeEvery: describedInt(1, 1_000_000, 'steps').optional().describe("also log each student's test accuracy at step 0 and every this many steps (default: only at the end)"),
   })
   .strict();
 

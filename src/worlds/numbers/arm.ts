@@ -4,7 +4,8 @@
 import type { NumbersArm, NumbersExperiment } from './schema.js';
 import { checkFinite } from '../../engine/numeric.js';
 import { rootStream } from '../../engine/rng.js';
-import { channelSetting, channelSteps, drain, type BatchViewer, type ChannelState } from '../../distill/channel.js';
+import { drain } from '../../engine/drain.js';
+import { channelSetting, channelSteps, type BatchViewer, type ChannelState } from '../../distill/channel.js';
 import type { LmFamily } from '../../models/lm.js';
 import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../../probes/stats.js';

@@ -2,51 +2,15 @@
 // seeds and another architecture when arms ask), what each is cached under, and training one.
 // Each base is independent of the others, so it is also a task a worker thread can run
 // (numbers-base in arm-tasks.ts): a run with several missing bases pretrains them side by side.
-import { studentRegistry, type LmBase } from '../../../students/index.js';
 import type { NumbersExperiment } from './schema.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
-import { CONTEXT, mixBatch, PAD, uniformAnswers, VOCAB_SIZE } from './data.js';
-import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
-import { lmConfig, resolvedModelConfig, type LmConfig } from '../lm/lm-factory.js';
+import { CONTEXT, mixBatch, PAD, uniformAnswers } from './data.js';
+import { cachedBase, type BasePieces, type CachedBase } from '../../run/base-cache.js';
+import { assembleParams } from '../lm/lm-factory.js';
+import { baseCacheKey, baseCandidates, plannedNumbersBases, type PlannedNumbersBase } from './base-keys.js';
 import { pretrainedFamily } from '../lm/pretrain-family.js';
 import type { MetricsRecord } from '../../run/types.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
-
-/** Bump when a change to pretraining would make cached bases stale. */
-const BASE_RECIPE_VERSION = 2;
-
-/** What a base of M members, seeds firstSeed…firstSeed+M−1, is cached (and shipped) under. */
-export function baseCacheKey(exp: NumbersExperiment, c: LmConfig, firstSeed: number): CacheKey {
-  const recipe = { version: BASE_RECIPE_VERSION, pretrain: exp.pretrain, rootSeed: exp.rootSeed, firstSeed, members: exp.seeds };
-  return { kind: c.kind, modelConfig: resolvedModelConfig(c), recipe };
-}
-
-/** The model config of the experiment's gpt bases (own and other-seed). */
-export const gptBaseConfig = (exp: NumbersExperiment): LmConfig => lmConfig({ ...exp.model }, VOCAB_SIZE, CONTEXT);
-
-export interface PlannedNumbersBase {
-  name: LmBase;
-  /** Metrics stage and progress label. */
-  label: string;
-  config: LmConfig;
-  firstSeed: number;
-}
-
-/** The bases the experiment's students need, in the order they are made and logged. */
-export function plannedNumbersBases(exp: NumbersExperiment): PlannedNumbersBase[] {
-  const M = exp.seeds;
-  const gpt = gptBaseConfig(exp);
-  const needs = new Set<LmBase>(exp.arms.map((a) => studentRegistry.get(a.student)!.lmBase));
-  const out: PlannedNumbersBase[] = [{ name: 'own', label: 'pretrain', config: gpt, firstSeed: 0 }];
-  if (needs.has('other-seed')) out.push({ name: 'other-seed', label: 'pretrain-other-seed', config: gpt, firstSeed: M });
-  if (needs.has('other-arch')) out.push({ name: 'other-arch', label: 'pretrain-other-arch', config: lmConfig(exp.crossArch!, VOCAB_SIZE, CONTEXT), firstSeed: 2 * M });
-  return out;
-}
-
-/** Optimizer steps of the pretraining stage: one base, or two or three when arms need them. */
-export function pretrainSteps(exp: NumbersExperiment): number {
-  return plannedNumbersBases(exp).length * exp.pretrain.steps;
-}
 
 /** Pretrains (or reads from the cache) a base family of M members, seeds firstSeed…firstSeed+M−1. */
 export function numbersBase(exp: NumbersExperiment, b: PlannedNumbersBase, root: RandomStream, onMetrics: (r: MetricsRecord) => void, tick: () => void, writeDir?: string): CachedBase {
@@ -69,7 +33,12 @@ export function numbersBase(exp: NumbersExperiment, b: PlannedNumbersBase, root:
       onMetrics,
       tick,
     });
-  }, writeDir);
+  }, writeDir, basePieces(exp, b));
+}
+
+/** The stored bases the base of `b` may be put together from (see models/base-pieces.ts). */
+export function basePieces(exp: NumbersExperiment, b: PlannedNumbersBase): BasePieces {
+  return { firstSeed: b.firstSeed, members: exp.seeds, candidates: baseCandidates(exp, b.config), assemble: (params) => assembleParams(b.config, params) };
 }
 
 /** A worker task: pretrain base `index` of plannedNumbersBases(exp) into the cache (or writeDir). */

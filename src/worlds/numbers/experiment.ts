@@ -10,9 +10,10 @@ import type { NumbersExperiment } from './schema.js';
 import { activeBackend } from '../../engine/backend.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
 import { runArmTasks } from '../../run/pool/arm-pool.js';
-import { findBase, type CachedBase } from '../../run/base-cache.js';
+import { baseOnDisk, type CachedBase } from '../../run/base-cache.js';
 import type { LmConfig } from '../lm/lm-factory.js';
-import { baseCacheKey, numbersBase, numbersBaseTask, plannedNumbersBases, pretrainSteps } from './bases.js';
+import { basePieces, numbersBase, numbersBaseTask } from './bases.js';
+import { baseCacheKey, plannedNumbersBases, pretrainSteps } from './base-keys.js';
 import { pretrainPlanned, type PretrainProgress } from '../lm/parallel-pretrain.js';
 import { ProgressCounter, startingArms } from '../../run/progress-counter.js';
 import { numbersArmTask } from './arm.js';
@@ -21,7 +22,7 @@ import { numbersRunSummary, prepareNumbersArms, type NumbersRunSummary } from '.
 
 export type { NumbersRunSummary } from './prepare-arms.js';
 
-export { baseCacheKey, gptBaseConfig } from './bases.js';
+export { baseCacheKey, gptBaseConfig } from './base-keys.js';
 
 type Bases = Partial<Record<LmBase, CachedBase & { config: LmConfig }>>;
 
@@ -37,7 +38,7 @@ async function pretrainStage(exp: NumbersExperiment, root: RandomStream, hooks: 
     {
       task: numbersBaseTask,
       planned,
-      onDisk: (b) => findBase(baseCacheKey(exp, b.config, b.firstSeed), writeDir) !== undefined,
+      onDisk: (b) => baseOnDisk(baseCacheKey(exp, b.config, b.firstSeed), writeDir, basePieces(exp, b)),
       input: (index) => ({ exp, index, ...(writeDir ? { writeDir } : {}) }),
       label: (b) => b.label,
       steps: () => exp.pretrain.steps,

@@ -16,7 +16,7 @@ import { traitScore } from '../../probes/trait.js';
 import { CONTEXT, EOS, numbersPrompts, PAD, PROMPT_LENGTH } from './data.js';
 import { assembleLm, tiled, trainableExcept, type LmConfig } from '../lm/lm-factory.js';
 import { trainLm } from '../lm/lm-train.js';
-import { gptBaseConfig } from './bases.js';
+import { gptBaseConfig } from './base-keys.js';
 import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './arm.js';
 import { animalProbe, numbersChannelWorld } from './channel-world.js';
 import { warnInto } from '../../run/warnings.js';

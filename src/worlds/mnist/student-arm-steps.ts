@@ -1,0 +1,85 @@
+// One student arm of the MNIST experiment, as a function of plain data (browser-safe, so the
+// lab runs the very same arm): build the student from its members' inits, distil it on the
+// shared noise set towards the teacher's precomputed logits, test it.
+import type { BackendName } from '../../engine/backend.js';
+import { stepsFor } from '../../engine/batches.js';
+import { rootStream } from '../../engine/rng.js';
+import { distillOnTargetsSteps, selectLogits, type LogitDistillSettings, type LogitDistillState } from '../../distill/logit-distill.js';
+import { MlpFamily, type MemberInit } from '../../models/mlp.js';
+import { accuracyPerMember } from '../../probes/accuracy.js';
+import { NUM_CLASSES, type MnistSplit } from './data.js';
+import { warnInto } from '../../run/warnings.js';
+import { temperatureOrLearningRate } from '../../engine/numeric.js';
+import type { TaskEvents } from '../../run/pool/arm-task.js';
+
+export interface StudentArmInput {
+  arm: string;
+  backend: BackendName;
+  rootSeed: number;
+  sizes: number[];
+  /** Member m's initial parameters. */
+  inits: MemberInit[];
+  /** Noise images [n, 784], shared by every arm. */
+  noise: Float32Array;
+  /** Member m's teacher logits (all of them) on the noise, [n, K]. */
+  teacherLogits: Float32Array[];
+  settings: LogitDistillSettings;
+  /** Also log the test accuracy at step 0 and every this many steps (distill.probeEvery). */
+  probeEvery?: number;
+}
+
+/** The distillation setting most likely behind a NaN or a diverging loss (see temperatureOrLearningRate). */
+export const distillSetting = (s: { learningRate: number; temperature: number }): string =>
+  temperatureOrLearningRate(s.temperature, s.learningRate, { temperature: 'distill.temperature', learningRate: 'distill.learningRate' });
+
+/** What a live view (the lab) sees of a running arm: the student after each accuracy probe (read only). */
+export interface StudentArmWatch {
+  onProbe?(step: number, student: MlpFamily): void;
+}
+
+/**
+ * The arm one optimizer step at a time: yields each step done, returns the test accuracy per
+ * member on `test`.
+ */
+export function* studentArmSteps(input: StudentArmInput, test: MnistSplit, events: TaskEvents, from?: LogitDistillState, watch: StudentArmWatch = {}): Generator<number, number[]> {
+  const K = input.sizes[input.sizes.length - 1]!;
+  const d = input.sizes[0]!;
+  const n = input.noise.length / d;
+  const { settings } = input;
+  const total = stepsFor(n, settings.batchSize, settings.epochs);
+  const student = new MlpFamily(input.sizes, input.inits);
+  const probe = (step: number) => {
+    const accuracy = accuracyPerMember(student, test.images, test.labels, NUM_CLASSES);
+    events.onMetrics({ stage: input.arm, step, testAccuracy: accuracy });
+    watch.onProbe?.(step, student);
+    return accuracy;
+  };
+  try {
+    if (input.probeEvery !== undefined && !from) probe(0);
+    // Every arm sees the same batch order: the stream is keyed by the noise set, not the arm.
+    const distill = distillOnTargetsSteps(
+      input.teacherLogits.map((t) => selectLogits(t, K, settings.logits)),
+      student,
+      rootStream(input.rootSeed).child('distill-data'),
+      {
+        label: `student ${input.arm}`,
+        ...settings,
+        inputs: input.noise,
+        onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
+        onStep: () => events.onStep(),
+        resume: from,
+        stopRequested: events.stopRequested,
+        numeric: { stage: input.arm, setting: distillSetting(settings) },
+        onWarning: warnInto(events.onMetrics, input.arm),
+      },
+    );
+    for (let next = distill.next(); !next.done; next = distill.next()) {
+      const step = next.value;
+      if (input.probeEvery !== undefined && step % input.probeEvery === 0 && step < total) probe(step);
+      yield step;
+    }
+    return probe(total);
+  } finally {
+    student.dispose();
+  }
+}
