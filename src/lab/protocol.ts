@@ -69,7 +69,8 @@ export interface DigitPredictions {
 
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'ready'; backend: string; threads: number; simd: boolean }
+  /** The backend is loaded: wasm's threads (1 unless the page is cross-origin isolated) and SIMD. */
+  | { type: 'ready'; backend: string; threads: number; simd: boolean; isolated: boolean }
   | { type: 'status'; status: LabStatus }
   | { type: 'metrics'; record: MetricsRecord }
   | { type: 'answers'; bars: AnswerBars }

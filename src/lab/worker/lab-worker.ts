@@ -1,7 +1,7 @@
 // The lab's Web Worker: it owns tfjs (wasm, its binaries from the page's own origin) and runs
 // one world's experiment at a time, driven by the page's messages (protocol.ts). The page never
 // trains, so it never freezes.
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../engine/backend.js';
 import { baseFiles } from '../base-files.js';
@@ -21,8 +21,10 @@ function init(singleThreaded: boolean): Promise<void> {
   ready ??= (async () => {
     setWasmPaths(wasmPaths);
     if (singleThreaded) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // tfjs-wasm defaults to half the cores (one thread on two); take them all, as the CLI does with its arms.
+    else if (self.crossOriginIsolated) setThreadsCount(navigator.hardwareConcurrency || 1);
     const backend = await selectBackend('wasm');
-    post({ type: 'ready', backend, threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean });
+    post({ type: 'ready', backend, threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, isolated: self.crossOriginIsolated });
   })().catch((e: Error) => {
     post({ type: 'error', message: `the wasm backend did not load: ${e.message}` });
     throw e;
