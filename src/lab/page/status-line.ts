@@ -1,0 +1,54 @@
+// The status line: what the worker is doing (its `status` messages), the step of the arm, and
+// the backend it runs on (its `ready` message), or the one line of an error.
+import type { FromWorker, LabStatus } from '../protocol.js';
+
+type Ready = Extract<FromWorker, { type: 'ready' }>;
+
+export function backendText(r: Ready): string {
+  const threads = r.threads > 1 ? `${r.threads} threads` : 'one thread';
+  return `${r.backend}${r.simd ? ' with SIMD' : ''}, ${threads}`;
+}
+
+export function statusText(s: LabStatus): string {
+  const step = s.phase === 'training' || s.phase === 'paused' || s.phase === 'done' ? ` (step ${s.step} of ${s.steps})` : '';
+  return `${s.phase}: ${s.text}${step}`;
+}
+
+export class StatusLine {
+  private backend = '';
+  private line = 'starting the training worker';
+  private failed = false;
+
+  constructor(private readonly element: HTMLElement) {
+    this.render();
+  }
+
+  ready(r: Ready): void {
+    this.backend = backendText(r);
+    this.render();
+  }
+
+  status(s: LabStatus): void {
+    this.failed = false;
+    this.line = statusText(s);
+    this.render();
+  }
+
+  error(message: string): void {
+    this.failed = true;
+    this.line = `error: ${message}`;
+    this.render();
+  }
+
+  /** A line of the page's own (e.g. after Reset). */
+  say(text: string): void {
+    this.failed = false;
+    this.line = text;
+    this.render();
+  }
+
+  private render(): void {
+    this.element.textContent = this.backend ? `${this.line} · ${this.backend}` : this.line;
+    this.element.classList.toggle('error', this.failed);
+  }
+}
