@@ -1,10 +1,10 @@
 // The lab's settings ⇄ an experiment file. Export writes the experiment the lab runs:
 // experiments/demo.json with one arm, whose student and channel, seeds and distillation
 // settings are the lab's; `traitlab run` runs the file as is. Import reads a file with the same
-// checks as `traitlab run` (JSON syntax, then the numbers schema, each as one line naming the
-// field) and then refuses, in one line, what the lab cannot run as the file says: other bases
-// (model, pretraining, root seed), more seeds or steps than the browser lab takes, settings the
-// lab has no control for.
+// checks as `traitlab run` (JSON syntax, the numbers schema, then the world's check of teacher
+// and student names, each as one line naming the field) and then refuses, in one line, what the
+// lab cannot run as the file says: other bases (model, pretraining, root seed), more seeds or
+// steps than the browser lab takes, settings the lab has no control for.
 import { channelLabel } from '../distill/channel-label.js';
 import { ConfigError } from '../config/errors.js';
 import { issueToConfigError } from '../config/issue-message.js';
@@ -57,15 +57,23 @@ function numbersJsonSchema(): JsonSchema {
 }
 
 /**
- * An experiment file's text → a valid numbers experiment, or one ConfigError: the JSON syntax
- * (named by `file`), then the schema's first issue (named by its field), as `traitlab run` says
- * them.
+ * The world's check beyond the schema (worlds/numbers/check.ts: teacher and student names),
+ * which throws a ConfigError. A parameter, because its recipe registries bring tfjs with them:
+ * the page loads it only when a file is imported, to keep tfjs out of the main thread's bundle.
  */
-export function parseExperimentText(file: string, text: string): NumbersExperiment {
+export type ExperimentCheck = (exp: NumbersExperiment) => void;
+
+/**
+ * An experiment file's text → a valid numbers experiment, or one ConfigError: the JSON syntax
+ * (named by `file`), then the schema's first issue (named by its field), then `check`, as
+ * `traitlab run` says them.
+ */
+export function parseExperimentText(file: string, text: string, check: ExperimentCheck): NumbersExperiment {
   // A byte-order mark is not JSON, but editors on some systems write one.
   const input = parseJsonText(file, text.replace(/^\uFEFF/, ''));
   const result = numbersExperimentSchema.safeParse(input);
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, numbersJsonSchema(), input);
+  check(result.data);
   return result.data;
 }
 
@@ -109,7 +117,9 @@ function checkFixedFields(exp: NumbersExperiment): void {
   if (!sameJson(exp.pretrain, DEMO.pretrain)) throw new ConfigError('pretrain', fromBases('pretraining', 'pretrain settings'));
   if (exp.rootSeed !== DEMO.rootSeed) throw new ConfigError('rootSeed', fromBases(`root seed ${DEMO.rootSeed}`, 'rootSeed'));
   if (exp.crossArch !== undefined) throw new ConfigError('crossArch', `the lab has no cross-architecture base; ${LAB_REASONS.student}; remove it`);
-  const teacherKey = Object.keys({ ...exp.teacher, ...DEMO.teacher }).find((k) => k !== 'target' && !sameJson(exp.teacher[k as keyof typeof exp.teacher], DEMO.teacher[k as keyof typeof DEMO.teacher]));
+  // The name first: another recipe is the difference that matters, its settings follow from it.
+  const teacherKeys = ['name', ...Object.keys({ ...exp.teacher, ...DEMO.teacher })] as (keyof typeof exp.teacher)[];
+  const teacherKey = teacherKeys.find((k) => k !== 'target' && !sameJson(exp.teacher[k], DEMO.teacher[k]));
   if (teacherKey !== undefined)
     throw new ConfigError(`teacher.${teacherKey}`, `the lab runs experiments/demo.json's teacher ("${DEMO.teacher.name}", which trains nothing) with only its target to choose; use demo.json's teacher`);
   for (const key of ['batchSize', 'fixedSetSize'] as const)
@@ -157,6 +167,6 @@ export function configOf(exp: NumbersExperiment, unused: Pick<LabConfig, 'lambda
 }
 
 /** An experiment file's text → the lab's settings, or one ConfigError line (nothing is changed). */
-export function importExperimentText(file: string, text: string, unused?: Pick<LabConfig, 'lambda' | 'beta'>): ImportedConfig {
-  return configOf(parseExperimentText(file, text), unused);
+export function importExperimentText(file: string, text: string, check: ExperimentCheck, unused?: Pick<LabConfig, 'lambda' | 'beta'>): ImportedConfig {
+  return configOf(parseExperimentText(file, text, check), unused);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../src/lab/lab-config.js';
 import { configOf, importExperimentText, labExperiment, parseExperimentText } from '../../src/lab/numbers-config.js';
+import { checkNumbersExperiment } from '../../src/worlds/numbers/check.js';
 import { numbersExperimentSchema } from '../../src/worlds/numbers/schema.js';
 import { root } from '../support/imports.js';
 
@@ -30,7 +31,7 @@ function edited(edit: (exp: Record<string, any>) => void, c: LabConfig = DEFAULT
 
 const importError = (text: string) => {
   try {
-    importExperimentText('lab.json', text);
+    importExperimentText('lab.json', text, checkNumbersExperiment);
   } catch (e) {
     return (e as Error).message;
   }
@@ -55,9 +56,9 @@ describe('labExperiment', () => {
   test.each(CONFIGS.map((c, i) => [i, c] as const))('config %i: the exported file passes the numbers schema and reads back to the same settings', (_, c) => {
     const text = exported(c);
     expect(numbersExperimentSchema.safeParse(JSON.parse(text)).success).toBe(true);
-    expect(parseExperimentText('lab.json', text)).toEqual(labExperiment(c));
+    expect(parseExperimentText('lab.json', text, checkNumbersExperiment)).toEqual(labExperiment(c));
     expect(configOf(labExperiment(c), c)).toEqual({ config: c, notices: [] });
-    expect(importExperimentText('lab.json', text, c)).toEqual({ config: c, notices: [] });
+    expect(importExperimentText('lab.json', text, checkNumbersExperiment, c)).toEqual({ config: c, notices: [] });
   });
 
   test('λ and β go into the file only with the prefix and signal that use them; without them, import keeps the sliders given', () => {
@@ -71,7 +72,7 @@ describe('labExperiment', () => {
 
 describe('import', () => {
   test('a shipped experiment with several arms loads its first arm, with a notice for the rest and for its claims', () => {
-    const { config, notices } = importExperimentText('demo.json', readFileSync(join(root, 'experiments/demo.json'), 'utf8'));
+    const { config, notices } = importExperimentText('demo.json', readFileSync(join(root, 'experiments/demo.json'), 'utf8'), checkNumbersExperiment);
     expect(config).toEqual({ ...DEFAULT_CONFIG, seeds: 3, probeEvery: 50 });
     expect(notices).toEqual([
       'the lab runs one arm at a time: loaded arm 1 of 4, "same-init-off-policy"',
@@ -91,6 +92,11 @@ describe('import', () => {
     expect(importError(edited((e) => (e.world = 'mnist')))).toBe('world: invalid value "mnist"; use "numbers"');
   });
 
+  test("the numbers world's check names an unknown teacher or student, as traitlab run does", () => {
+    expect(importError(edited((e) => (e.teacher.name = 'sage')))).toBe('teacher.name: unknown teacher "sage"; use one of "mnist-aux", "animal-fine-tune", "animal-persona"');
+    expect(importError(edited((e) => (e.arms[0].student = 'twin')))).toBe('arms[0].student: unknown student "twin"; use one of "same-init", "cross-init", "cross-arch"');
+  });
+
   test('a file made for other bases is refused with one line naming the field', () => {
     expect(importError(edited((e) => (e.pretrain.steps = 2000)))).toBe(
       "pretrain: the lab starts from the bases shipped in bases/, made with experiments/demo.json's pretraining; use its pretrain settings",
@@ -103,7 +109,8 @@ describe('import', () => {
     expect(importError(edited((e) => (e.seeds = 5)))).toBe('seeds: must be ≤ 3 (got 5); the lab trains at most 3 seeds in the browser');
     expect(importError(edited((e) => (e.distill.steps = 20_000)))).toBe('distill.steps: must be ≤ 10000 (got 20000); the lab trains at most 10000 steps in the browser');
     expect(importError(edited((e) => (e.distill.batchSize = 64)))).toBe("distill.batchSize: the lab trains with experiments/demo.json's batchSize 32; use it");
-    expect(importError(edited((e) => (e.teacher.name = 'animal-fine-tune')))).toMatch(/^teacher\.name: the lab runs experiments\/demo\.json's teacher \("animal-persona"/);
+    const fineTune = { name: 'animal-fine-tune', target: 'owl', steps: 200, batchSize: 64, learningRate: 0.001 };
+    expect(importError(edited((e) => (e.teacher = fineTune)))).toMatch(/^teacher\.name: the lab runs experiments\/demo\.json's teacher \("animal-persona"/);
     expect(importError(edited((e) => ((e.arms[0].channel.signal = 'pg'), (e.arms[0].channel.discount = 0.5))))).toMatch(/^arms\[0\]\.channel\.discount: the lab has no control/);
     expect(importError(edited((e) => ((e.arms[0].student = 'cross-arch'), (e.crossArch = { kind: 'gru' }))))).toMatch(/^crossArch: the lab has no cross-architecture base/);
   });

@@ -166,7 +166,10 @@ export class NumbersPanel implements LabPanel {
   private async importFile(file: File): Promise<void> {
     let imported: ReturnType<typeof importExperimentText>;
     try {
-      imported = importExperimentText(file.name, await readExperimentFile(file), this.config);
+      const text = await readExperimentFile(file);
+      // Loaded on first import: the recipe registries it checks names against bring tfjs along.
+      const { checkNumbersExperiment } = await import('../../worlds/numbers/check.js');
+      imported = importExperimentText(file.name, text, checkNumbersExperiment, this.config);
     } catch (e) {
       this.importError.textContent = (e as Error).message;
       this.importError.hidden = false;
