@@ -1,6 +1,7 @@
 // The lab page: one training worker, the status line, and the numbers panel. The worker does
-// all the training (tfjs, wasm); the page only draws what it posts.
-import type { FromWorker } from './protocol.js';
+// all the training (tfjs, wasm); the page only draws what it posts. `?single-thread` in the
+// address keeps wasm on one thread even where the page is cross-origin isolated, to compare.
+import type { FromWorker, ToWorker } from './protocol.js';
 import { byId } from './page/dom.js';
 import { NumbersPanel } from './page/numbers-panel.js';
 import type { LabPanel } from './page/panel.js';
@@ -11,6 +12,7 @@ const worker = new Worker(new URL('./worker/lab-worker.ts', import.meta.url), { 
 const status = new StatusLine(byId(document, 'status'));
 const panel: LabPanel = new NumbersPanel((message) => worker.postMessage(message), status);
 byId(document, 'panels').append(panel.element);
+worker.postMessage({ type: 'init', singleThreaded: new URLSearchParams(location.search).has('single-thread') } satisfies ToWorker);
 
 worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
   const message = event.data;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { sizeReport } from './build/size-report.js';
 import { wasmThreadsPatch } from './build/wasm-threads-patch.js';
+import { mnistDigits } from './digits-plugin.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,8 +36,8 @@ export default defineConfig({
     rolldownOptions: { checks: { bundlerTimings: false } },
   },
   // The training worker is an ES module worker (`new Worker(url, { type: 'module' })`); tfjs
-  // (and so the threads patch) is only in its bundle.
-  worker: { format: 'es', plugins: () => [wasmThreadsPatch()] },
+  // (and so the threads patch) and the MNIST digits are only in its bundle.
+  worker: { format: 'es', plugins: () => [wasmThreadsPatch(), mnistDigits()] },
   preview: { headers: isolation },
   plugins: [sizeReport(outDir)],
 });

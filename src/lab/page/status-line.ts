@@ -9,9 +9,9 @@ export function backendText(r: Ready): string {
   return `${r.backend}${r.simd ? ' with SIMD' : ''}, ${threads}`;
 }
 
+/** The worker's line, led by its phase unless the line already starts with it ("paused at step 3 of 300"). */
 export function statusText(s: LabStatus): string {
-  const step = s.phase === 'training' || s.phase === 'paused' || s.phase === 'done' ? ` (step ${s.step} of ${s.steps})` : '';
-  return `${s.phase}: ${s.text}${step}`;
+  return s.text.startsWith(s.phase) ? s.text : `${s.phase}: ${s.text}`;
 }
 
 export class StatusLine {
