@@ -12,6 +12,7 @@ import { Controls } from './controls.js';
 import { el } from './dom.js';
 import { download, readExperimentFile } from './file-io.js';
 import type { LabPanel, PostToWorker } from './panel.js';
+import { MetricsLog } from './metrics-log.js';
 import { Redraw } from './redraw.js';
 import { RunButtons, type RunPhase } from './run-buttons.js';
 import type { StatusLine } from './status-line.js';
@@ -33,6 +34,7 @@ export class NumbersPanel implements LabPanel {
   private readonly caption = el('p', { id: 'caption', class: 'caption' });
   private readonly notice = el('ul', { id: 'notice', class: 'notice', role: 'status' });
   private readonly importError = el('p', { id: 'import-error', class: 'import-error', role: 'alert' });
+  private readonly log = new MetricsLog(() => `${labExperiment(this.config).name}-metrics.jsonl`);
   private readonly controls: Controls;
   private readonly buttons: RunButtons;
   private phase: RunPhase = 'idle';
@@ -57,7 +59,7 @@ export class NumbersPanel implements LabPanel {
       exportFile: () => this.exportFile(),
       importFile: (file) => void this.importFile(file),
     });
-    const side = el('div', { class: 'side' }, el('h2', {}, 'Switches'), this.controls.element, this.buttons.element, this.importError, this.notice);
+    const side = el('div', { class: 'side' }, el('h2', {}, 'Switches'), this.controls.element, this.buttons.element, this.log.button, this.importError, this.notice);
     const views = el('div', { class: 'views' }, this.caption, this.chart.element, this.bars.element, this.batch.element);
     this.element = el('section', { id: 'numbers-panel', class: 'panel' }, side, views);
     this.settingsChanged(config, notices);
@@ -80,6 +82,7 @@ export class NumbersPanel implements LabPanel {
       return this.status.error(m.message);
     }
     if (this.phase === 'idle' || this.stale) return;
+    if (m.type === 'metrics') this.log.add(m.record);
     if (m.type === 'metrics' && this.series.add(m.record, armName(this.config))) this.redraw.request(this.chart);
     else if (m.type === 'answers') this.drawBars(m.bars);
     else if (m.type === 'batch') {
@@ -107,6 +110,7 @@ export class NumbersPanel implements LabPanel {
   }
 
   private start(play: boolean): void {
+    this.log.clear();
     this.post({ type: 'start', world: 'numbers', experiment: labExperiment(this.config), play });
     this.setPhase('starting');
   }
@@ -131,6 +135,7 @@ export class NumbersPanel implements LabPanel {
     this.stepWhenPaused = false;
     this.setPhase('idle');
     this.series.clear();
+    this.log.clear();
     this.chart.setFrame({ steps: this.config.steps, seeds: this.config.seeds, target: this.config.target });
     this.drawBars(undefined);
     this.batch.show(undefined);
