@@ -17,10 +17,10 @@ export interface LabSession {
   close(): Promise<void>;
 }
 
-/** Serves dist-lab/ (cross-origin isolated or not) and starts a browser. */
-export async function openLab(isolated: boolean): Promise<LabSession> {
-  if (!existsSync(join(LAB_BUILD, 'index.html'))) throw new Error(`${LAB_BUILD} has no built page; run npm run build:lab first`);
-  const server = await serveStatic(LAB_BUILD, isolated);
+/** Serves the built page in `dir` (cross-origin isolated or not) and starts a browser. */
+export async function openLab(isolated: boolean, dir = LAB_BUILD): Promise<LabSession> {
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`${dir} has no built page; run npm run build:lab first`);
+  const server = await serveStatic(dir, isolated);
   const { browser } = await launchChromium(['--disable-gpu']);
   return { browser, server, close: async () => void (await Promise.all([browser.close(), server.close()])) };
 }

@@ -39,5 +39,5 @@ export default defineConfig({
   // (and so the threads patch) and the MNIST digits are only in its bundle.
   worker: { format: 'es', plugins: () => [wasmThreadsPatch(), mnistDigits()] },
   preview: { headers: isolation },
-  plugins: [sizeReport(outDir)],
+  plugins: [sizeReport()],
 });

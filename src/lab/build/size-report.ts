@@ -14,10 +14,15 @@ function filesUnder(root: string, dir = root): ShippedFile[] {
   });
 }
 
-export function sizeReport(outDir: string): Plugin {
+export function sizeReport(): Plugin {
+  let outDir = '';
   return {
     name: 'traitlab-lab-size-report',
     apply: 'build',
+    // The folder actually written (`--outDir` overrides the config's).
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
     // closeBundle runs once per build, after every file (the worker's included) is written.
     closeBundle() {
       for (const line of sizeLines(shippedSizes(filesUnder(outDir)))) console.log(line);
