@@ -7,10 +7,8 @@
 // steps than the browser lab takes, settings the lab has no control for.
 import { channelLabel } from '../distill/channel-label.js';
 import { ConfigError } from '../config/errors.js';
-import { issueToConfigError } from '../config/issue-message.js';
-import { toInputJsonSchema, type JsonSchema } from '../config/json-schema.js';
-import { parseJsonText } from '../config/json-text.js';
 import { numbersExperimentSchema, type NumbersExperiment } from '../worlds/numbers/schema.js';
+import { parseBySchema, readExperimentJson, sameJson } from './experiment-json.js';
 import { DEFAULT_CONFIG, DEMO, LAB_KEYS, LAB_MAX, LAB_STUDENTS, settingError, type LabConfig, type LabKey } from './lab-config.js';
 
 /** The arm's name in the file, the table and the metrics: `same-init-teacher-fixed+forward-kl`. */
@@ -48,14 +46,6 @@ export function labExperiment(c: LabConfig): NumbersExperiment {
   });
 }
 
-let experimentJson: JsonSchema | undefined;
-
-/** The numbers world's JSON Schema, as the CLI computes it for its messages (once). */
-function numbersJsonSchema(): JsonSchema {
-  experimentJson ??= toInputJsonSchema(numbersExperimentSchema);
-  return experimentJson;
-}
-
 /**
  * The world's check beyond the schema (worlds/numbers/check.ts: teacher and student names),
  * which throws a ConfigError. A parameter, because its recipe registries bring tfjs with them:
@@ -69,20 +59,14 @@ export type ExperimentCheck = (exp: NumbersExperiment) => void;
  * `traitlab run` says them.
  */
 export function parseExperimentText(file: string, text: string, check: ExperimentCheck): NumbersExperiment {
-  // A byte-order mark is not JSON, but editors on some systems write one.
-  const input = parseJsonText(file, text.replace(/^\uFEFF/, ''));
-  const result = numbersExperimentSchema.safeParse(input);
-  if (!result.success) throw issueToConfigError(result.error.issues[0]!, numbersJsonSchema(), input);
-  check(result.data);
-  return result.data;
+  return parseNumbersInput(readExperimentJson(file, text), check);
 }
 
-/** Deep equality of JSON values, whatever their key order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const [ka, kb] = [Object.keys(a), Object.keys(b)];
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+/** Parsed JSON (the file's) → a valid numbers experiment: the schema, then `check`. */
+export function parseNumbersInput(input: unknown, check: ExperimentCheck): NumbersExperiment {
+  const exp = parseBySchema(numbersExperimentSchema, input);
+  check(exp);
+  return exp;
 }
 
 const fromBases = (what: string, use: string) => `the lab starts from the bases shipped in bases/, made with experiments/demo.json's ${what}; use its ${use}`;
