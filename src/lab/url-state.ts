@@ -1,12 +1,14 @@
-// The lab's settings in the URL (the TensorFlow Playground habit: a link reproduces the run).
-// The hash holds every setting under a short key, in a fixed order:
-//   #target=owl&student=same-init&prefix=teacher-fixed&signal=forward-kl&lambda=0.5&beta=0.5&steps=300&lr=0.002&ts=1&tl=1&seeds=1&probe=10
-// Reading is forgiving, one setting at a time: a missing key takes its default silently, a bad
-// value takes its default with a notice naming the key, the problem and the default, so a
-// mistyped link still opens a working page. Pure: no DOM, no location.
+// The lab's state in the URL hash: which world is shown, and that world's settings.
+//   numbers: #target=owl&student=same-init&prefix=teacher-fixed&signal=forward-kl&lambda=0.5&beta=0.5&steps=300&lr=0.002&ts=1&tl=1&seeds=1&probe=10
+//   MNIST:   #world=mnist&seeds=2&tepochs=2&noise=49152&depochs=1&lr=0.001&probe=16
+// No `world` (or world=numbers) is the numbers world, so the links made before there was a
+// second world still open what they did. Reading is forgiving (hash-settings.ts). Pure.
+import { LAB_WORLDS, type LabWorld } from './experiment-json.js';
+import { hashOfSettings, settingsFromHash, type HashSpec, type HashState } from './hash-settings.js';
 import { DEFAULT_CONFIG, LAB_KEYS, settingError, type LabConfig, type LabKey } from './lab-config.js';
+import { DEFAULT_MNIST_CONFIG, MNIST_KEYS, mnistSettingError, type MnistConfig, type MnistKey } from './mnist-config.js';
 
-/** The URL key of each setting. */
+/** The URL key of each numbers setting. */
 export const URL_KEYS: Record<LabKey, string> = {
   target: 'target',
   student: 'student',
@@ -22,49 +24,38 @@ export const URL_KEYS: Record<LabKey, string> = {
   probeEvery: 'probe',
 };
 
-const NUMERIC = new Set<LabKey>(LAB_KEYS.filter((k) => typeof DEFAULT_CONFIG[k] === 'number'));
+/** The URL key of each MNIST setting. */
+export const MNIST_URL_KEYS: Record<MnistKey, string> = {
+  seeds: 'seeds',
+  teacherEpochs: 'tepochs',
+  noiseImages: 'noise',
+  distillEpochs: 'depochs',
+  learningRate: 'lr',
+  probeEvery: 'probe',
+};
 
-/** A decimal number as String(n) writes one (`0.002`, `1e-7`, `-3`); no hex, no blanks, no ''. */
-const DECIMAL = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NUMBERS: HashSpec<LabKey, LabConfig> = { keys: LAB_KEYS, urlKeys: URL_KEYS, defaults: DEFAULT_CONFIG, error: settingError };
+const MNIST: HashSpec<MnistKey, MnistConfig> = { keys: MNIST_KEYS, urlKeys: MNIST_URL_KEYS, defaults: DEFAULT_MNIST_CONFIG, error: mnistSettingError };
 
-/** The hash (without '#') for `config`: every setting, in LAB_KEYS order; a number as String(n), which Number() reads back exactly. */
-export function hashOf(config: LabConfig): string {
-  const params = new URLSearchParams();
-  for (const key of LAB_KEYS) params.set(URL_KEYS[key], String(config[key]));
-  return params.toString();
-}
+export type UrlState = HashState<LabConfig>;
 
-/** A URL value as the setting's type: a number for numeric settings when it reads as one. */
-function typed(key: LabKey, text: string): unknown {
-  return NUMERIC.has(key) && DECIMAL.test(text) ? Number(text) : text;
-}
+/** The hash (without '#') for the numbers settings `config`: every setting, in LAB_KEYS order (no `world`: numbers is the default). */
+export const hashOf = (config: LabConfig): string => hashOfSettings(NUMBERS, config);
 
-export interface UrlState {
-  config: LabConfig;
-  /** One line per setting that fell back to its default, and per unknown key. */
-  notices: string[];
-}
+/** The numbers settings in `hash` (with or without its '#'), each bad one replaced by its default. */
+export const configFromHash = (hash: string): UrlState => settingsFromHash(NUMBERS, hash);
 
-const show = (value: string | number) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+/** The hash (without '#') for the MNIST settings `config`: `world=mnist`, then every setting in MNIST_KEYS order. */
+export const mnistHashOf = (config: MnistConfig): string => hashOfSettings(MNIST, config, { world: 'mnist' });
 
-/** The settings in `hash` (with or without its '#'), each bad one replaced by its default. */
-export function configFromHash(hash: string): UrlState {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const config: LabConfig = { ...DEFAULT_CONFIG };
-  const notices: string[] = [];
-  const set = <K extends LabKey>(key: K, value: unknown) => {
-    config[key] = value as LabConfig[K];
-  };
-  for (const key of LAB_KEYS) {
-    const text = params.get(URL_KEYS[key]);
-    if (text === null) continue;
-    const value = typed(key, text);
-    const error = settingError(key, value, URL_KEYS[key]);
-    if (error) notices.push(`${error.message}; using the default ${show(DEFAULT_CONFIG[key])}`);
-    else set(key, value);
-  }
-  const known = new Set(Object.values(URL_KEYS));
-  for (const name of new Set(params.keys()))
-    if (!known.has(name)) notices.push(`${name}: unknown setting in the link; ignored (settings: ${[...known].join(', ')})`);
-  return { config, notices };
+/** The MNIST settings in `hash`, each bad one replaced by its default. */
+export const mnistConfigFromHash = (hash: string): HashState<MnistConfig> => settingsFromHash(MNIST, hash);
+
+/** The world `hash` shows: its `world`, numbers when there is none; a bad one falls back to numbers with a notice. */
+export function worldFromHash(hash: string): { world: LabWorld; notices: string[] } {
+  const world = new URLSearchParams(hash.replace(/^#/, '')).get('world');
+  if (world === null) return { world: LAB_WORLDS[0], notices: [] };
+  if ((LAB_WORLDS as readonly string[]).includes(world)) return { world: world as LabWorld, notices: [] };
+  const choices = LAB_WORLDS.map((w) => `"${w}"`).join(', ');
+  return { world: LAB_WORLDS[0], notices: [`world: invalid value ${JSON.stringify(world)}; use one of ${choices}; using the default "${LAB_WORLDS[0]}"`] };
 }
