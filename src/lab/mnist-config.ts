@@ -45,17 +45,18 @@ export const MNIST_KEYS = Object.keys(mnistFields) as MnistKey[];
  * The lab's size. Transfer grows with the distillation's steps and, above all, with how many
  * distinct noise images they see: one pass over 49,152 images (192 steps of 256) took the
  * same-init students to 57 % and 63 % (2 seeds, `traitlab run`, wasm), where 8,192 images seen
- * 4 times (128 steps) stopped near 20 %, and 3e-4 (the file's rate) was half as fast as 1e-3.
- * A 2-epoch teacher (88 %) transfers as well as a 5-epoch one (90 %) and costs far less.
+ * 4 times (128 steps) stopped near 20 %; and 3e-4 (the file's rate) was half as fast as 1e-3.
+ * A 2-epoch teacher (88 %) transfers about as well as a 5-epoch one (90 %) and costs far less.
+ * So: the published noise set, 60,000 images, seen once (235 steps), at 1e-3.
  * MEASURED in the built page, headless Chromium 143 on a 2-core machine (wasm with SIMD, one
- * thread), Play to done: 69 s and 77 s cross-origin isolated, 76 s without (teacher 8 s, the
- * noise and the teacher's logits on it 14–16 s, each student 26 s). Same-init 60.2 %, cross-init
- * 11.1 % (mean of the 2 seeds), teacher 88.2 %: the numbers the caption quotes.
+ * thread), Play to done: 67 s and 76 s cross-origin isolated, 64 s without (teacher 5 s, the
+ * noise and the teacher's logits on it 11–12 s, each student 23–26 s). Same-init 66.5 %,
+ * cross-init 10.6 % (mean of the 2 seeds), teacher 88.2 %: the numbers the caption quotes.
  */
 export const DEFAULT_MNIST_CONFIG: MnistConfig = {
   seeds: 2,
   teacherEpochs: 2,
-  noiseImages: 49_152,
+  noiseImages: 60_000,
   distillEpochs: 1,
   learningRate: 0.001,
   probeEvery: 16,

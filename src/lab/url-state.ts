@@ -1,6 +1,6 @@
 // The lab's state in the URL hash: which world is shown, and that world's settings.
 //   numbers: #target=owl&student=same-init&prefix=teacher-fixed&signal=forward-kl&lambda=0.5&beta=0.5&steps=300&lr=0.002&ts=1&tl=1&seeds=1&probe=10
-//   MNIST:   #world=mnist&seeds=2&tepochs=2&noise=49152&depochs=1&lr=0.001&probe=16
+//   MNIST:   #world=mnist&seeds=2&tepochs=2&noise=60000&depochs=1&lr=0.001&probe=16
 // No `world` (or world=numbers) is the numbers world, so the links made before there was a
 // second world still open what they did. Reading is forgiving (hash-settings.ts). Pure.
 import { LAB_WORLDS, type LabWorld } from './experiment-json.js';

@@ -1,11 +1,17 @@
 // One student's grid of the 100 shown held-out test digits (#mnist-digits-<student>): each cell
 // is the digit, coloured by whether the student's latest prediction of it is right (green) or
 // wrong (red), with the predicted class in small print; neutral before the first prediction.
-// The predictions are seed 1's (member 0), probed with its test accuracy.
+// The predictions are seed 1's (member 0), probed with its test accuracy. The digits are drawn
+// once into one image that every cell shows its own square of (digitSpriteRule).
 import type { DigitPredictions } from '../protocol.js';
 import { el } from './dom.js';
-import { paintImage, SIDE } from './mnist-images.js';
 import type { View } from './redraw.js';
+
+/** Cells of the grid, and of the digits' image (digitSpriteRule), per row. */
+export const DIGIT_COLUMNS = 10;
+
+/** Where square k of n stands, as a CSS background-position percentage. */
+const position = (k: number, n: number) => (n > 1 ? (k / (n - 1)) * 100 : 0);
 
 export class DigitGrid implements View {
   readonly element: HTMLElement;
@@ -20,15 +26,14 @@ export class DigitGrid implements View {
     this.element = el('figure', { class: 'digits' }, this.header, this.grid);
   }
 
-  /** The shown digits and their labels: the same digits every run, so they stay after a reset. */
-  setDigits(digits: number[][], labels: number[]): void {
-    this.cells = digits.map((pixels, i) => {
-      const canvas = el('canvas', { width: SIDE, height: SIDE });
-      const ctx = canvas.getContext('2d');
-      if (ctx) paintImage(ctx, pixels, 0, 'ink');
+  /** The shown digits' labels, in the order of the digits' image: the same digits every run, so they stay after a reset. */
+  setDigits(labels: readonly number[]): void {
+    const rows = Math.ceil(labels.length / DIGIT_COLUMNS);
+    this.cells = labels.map((label, i) => {
       const predicted = el('span', { class: 'digit-pred' });
-      const cell = el('div', { class: 'digit-cell pending', 'data-label': labels[i]!, title: `a ${labels[i]}` }, canvas, predicted);
-      return { cell, predicted, label: labels[i]! };
+      const style = `background-position: ${position(i % DIGIT_COLUMNS, DIGIT_COLUMNS)}% ${position(Math.floor(i / DIGIT_COLUMNS), rows)}%`;
+      const cell = el('div', { class: 'digit-cell pending', 'data-label': label, title: `a ${label}`, style }, predicted);
+      return { cell, predicted, label };
     });
     this.grid.replaceChildren(...this.cells.map((c) => c.cell));
   }

@@ -9,10 +9,10 @@ import type { FromWorker } from '../protocol.js';
 import { mnistHashOf } from '../url-state.js';
 import { AccuracyChart } from './accuracy-chart.js';
 import { AccuracySeries } from './accuracy-series.js';
-import { DigitGrid } from './digit-grid.js';
+import { DIGIT_COLUMNS, DigitGrid } from './digit-grid.js';
 import { el } from './dom.js';
 import { MNIST_FORM } from './mnist-controls.js';
-import { NoiseView } from './mnist-images.js';
+import { digitSpriteRule, NoiseView } from './mnist-images.js';
 import type { PanelContext } from './panel.js';
 import { WorldPanel, type WorldSpec } from './world-panel.js';
 
@@ -38,9 +38,12 @@ export class MnistPanel extends WorldPanel<MnistKey, MnistConfig> {
     [MNIST_ARMS.crossInit, new DigitGrid('cross-init')],
   ]);
 
+  /** The shown digits' image, for every grid cell (digitSpriteRule). */
+  private readonly digitImages = el('style');
+
   constructor(ctx: PanelContext, config: MnistConfig) {
     super(ctx, MNIST, config);
-    const grids = el('div', { class: 'digit-pair' }, ...[...this.grids.values()].map((g) => g.element));
+    const grids = el('div', { class: 'digit-pair' }, this.digitImages, ...[...this.grids.values()].map((g) => g.element));
     this.element = this.frame('mnist-panel', [this.chart.element, grids, this.noise.element]);
   }
 
@@ -49,8 +52,9 @@ export class MnistPanel extends WorldPanel<MnistKey, MnistConfig> {
     else if (m.type === 'mnist-images') {
       this.noise.show(m.noise, this.config.noiseImages);
       this.redraw.request(this.noise);
+      this.digitImages.textContent = digitSpriteRule(m.digits, DIGIT_COLUMNS);
       for (const grid of this.grids.values()) {
-        grid.setDigits(m.digits, m.labels);
+        grid.setDigits(m.labels);
         this.redraw.request(grid);
       }
     } else if (m.type === 'predictions') {
