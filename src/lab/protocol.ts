@@ -5,13 +5,16 @@ import type { MetricsRecord } from '../engine/metrics-record.js';
 import type { MnistExperiment } from '../worlds/mnist/schema.js';
 import type { NumbersExperiment } from '../worlds/numbers/schema.js';
 
+/** What to run: one world's experiment, played at once or paused at step 0. */
+export type RunStart = { world: 'numbers'; experiment: NumbersExperiment; play: boolean } | { world: 'mnist'; experiment: MnistExperiment; play: boolean };
+
 /** Page → worker. */
 export type ToWorker =
   /** First, once: load the wasm backend (`singleThreaded`: no threads even when the page is cross-origin isolated, to compare). */
   | { type: 'init'; singleThreaded: boolean }
   /** Load what the run needs (bases, digits), then wait paused at step 0 (or play at once). */
-  | { type: 'start'; world: 'numbers'; experiment: NumbersExperiment; play: boolean }
-  | { type: 'start'; world: 'mnist'; experiment: MnistExperiment; play: boolean }
+  /** `run` names the run: the worker tags every message of it with this number, so a page drops what a run it left behind still posts. */
+  | ({ type: 'start'; run: number } & RunStart)
   | { type: 'play' }
   | { type: 'pause' }
   /** One optimizer step, then pause. */
@@ -67,8 +70,8 @@ export interface DigitPredictions {
   predicted: number[];
 }
 
-/** Worker → page. */
-export type FromWorker =
+/** Worker → page: a run's messages carry its `run` number (the backend's `ready` and its load error carry none). */
+export type FromWorker = (
   /** The backend is loaded: wasm's threads (1 unless the page is cross-origin isolated) and SIMD. */
   | { type: 'ready'; backend: string; threads: number; simd: boolean; isolated: boolean }
   | { type: 'status'; status: LabStatus }
@@ -81,4 +84,5 @@ export type FromWorker =
   /** The run finished; its summary as `traitlab run` writes summary.json. */
   | { type: 'done'; summary: unknown }
   /** One line; the run stopped. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+) & { run?: number };

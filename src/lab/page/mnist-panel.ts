@@ -19,7 +19,7 @@ import { WorldPanel, type WorldSpec } from './world-panel.js';
 const MNIST: WorldSpec<MnistKey, MnistConfig> = {
   world: 'mnist',
   form: MNIST_FORM,
-  start: (config, play) => ({ type: 'start', world: 'mnist', experiment: labMnistExperiment(config), play }),
+  start: (config, play) => ({ world: 'mnist', experiment: labMnistExperiment(config), play }),
   experiment: labMnistExperiment,
   hash: mnistHashOf,
   caption: mnistCaptionText,

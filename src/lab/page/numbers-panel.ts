@@ -16,7 +16,7 @@ import { WorldPanel, type WorldSpec } from './world-panel.js';
 const NUMBERS: WorldSpec<LabKey, LabConfig> = {
   world: 'numbers',
   form: NUMBERS_FORM,
-  start: (config, play) => ({ type: 'start', world: 'numbers', experiment: labExperiment(config), play }),
+  start: (config, play) => ({ world: 'numbers', experiment: labExperiment(config), play }),
   experiment: labExperiment,
   hash: hashOf,
   caption: captionText,

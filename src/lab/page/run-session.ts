@@ -2,8 +2,8 @@
 // and the worker's run messages. Play starts a run (or resumes a paused one), Step starts one
 // paused and steps it once it waits at step 0, Reset drops it; the panel says what a start is
 // and clears its views. Messages the worker posted for a dropped run, before it read the reset,
-// are ignored until the next run announces itself.
-import type { FromWorker, LabStatus, ToWorker } from '../protocol.js';
+// are told apart by the run number each carries, and ignored.
+import type { FromWorker, LabStatus, RunStart } from '../protocol.js';
 import type { PostToWorker } from './panel.js';
 import { RunButtons, type RunPhase } from './run-buttons.js';
 import type { StatusLine } from './status-line.js';
@@ -14,12 +14,15 @@ const PHASES: Record<LabStatus['phase'], RunPhase> = { loading: 'starting', prep
 
 export interface SessionHooks {
   /** The start message of a run of the current settings. */
-  start(play: boolean): Extract<ToWorker, { type: 'start' }>;
+  start(play: boolean): RunStart;
   /** The run is gone: the views show none. */
   cleared(): void;
   exportFile(): void;
   importFile(file: File): void;
 }
+
+/** Run numbers, unique across the panels (they share one worker). */
+let nextRun = 1;
 
 export class RunSession {
   readonly buttons: RunButtons;
@@ -28,8 +31,8 @@ export class RunSession {
   private workerReady = false;
   /** Step was pressed before the run existed: step once the worker waits at step 0. */
   private stepWhenPaused = false;
-  /** After a reset, messages the worker posted before it read the reset are dropped until the next run announces itself. */
-  private stale = false;
+  /** The number of this session's live run (0: none); messages of any other run are dropped. */
+  private run = 0;
 
   constructor(
     private readonly post: PostToWorker,
@@ -54,6 +57,7 @@ export class RunSession {
       if (this.phase === 'idle') this.status.say(IDLE_LINE);
       return false;
     }
+    if (m.run !== undefined && m.run !== this.run) return false;
     if (m.type === 'status') {
       this.statusChanged(m.status);
       return false;
@@ -63,7 +67,7 @@ export class RunSession {
       this.status.error(m.message);
       return false;
     }
-    if (this.phase === 'idle' || this.stale) return false;
+    if (this.phase === 'idle') return false;
     if (m.type === 'done') {
       this.setPhase('done');
       return false;
@@ -73,9 +77,6 @@ export class RunSession {
 
   private statusChanged(s: LabStatus): void {
     if (this.phase === 'idle') return;
-    // The first status of a new run: loading, or (with everything at hand) waiting at step 0.
-    if (this.stale && (s.phase === 'loading' || s.phase === 'preparing' || s.step === 0)) this.stale = false;
-    if (this.stale) return;
     this.status.status(s);
     this.setPhase(PHASES[s.phase]);
     if (s.phase === 'paused' && this.stepWhenPaused) {
@@ -90,7 +91,8 @@ export class RunSession {
   }
 
   private start(play: boolean): void {
-    this.post(this.hooks.start(play));
+    this.run = nextRun++;
+    this.post({ type: 'start', run: this.run, ...this.hooks.start(play) });
     this.setPhase('starting');
   }
 
@@ -109,7 +111,7 @@ export class RunSession {
   reset(always = false): void {
     if (always || this.phase !== 'idle') {
       this.post({ type: 'reset' });
-      this.stale = true;
+      this.run = 0;
     }
     this.stepWhenPaused = false;
     this.setPhase('idle');

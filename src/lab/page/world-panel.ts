@@ -5,7 +5,7 @@
 // they clear, and how they draw the live run's messages.
 import type { LabWorld } from '../experiment-json.js';
 import type { Settings } from '../hash-settings.js';
-import type { FromWorker, ToWorker } from '../protocol.js';
+import type { FromWorker, RunStart } from '../protocol.js';
 import { el } from './dom.js';
 import { download } from './file-io.js';
 import type { LabImport } from './import-file.js';
@@ -20,7 +20,7 @@ export interface WorldSpec<K extends string, C extends Settings<K>> {
   world: LabWorld;
   form: FormSpec<K, C>;
   /** The worker's start message for a run of `config`. */
-  start(config: C, play: boolean): Extract<ToWorker, { type: 'start' }>;
+  start(config: C, play: boolean): RunStart;
   /** The experiment Export writes (named by its name). */
   experiment(config: C): { name: string };
   hash(config: C): string;

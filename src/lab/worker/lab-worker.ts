@@ -38,12 +38,14 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   stepper?.stop();
   const mine = new Stepper(message.play);
   stepper = mine;
+  // Every message of this run carries its number: the page drops those of runs it has left.
+  const postRun = (m: FromWorker) => post({ ...m, run: message.run });
   try {
     await init(false);
-    if (message.world === 'numbers') await runNumbersInPage(message.experiment, baseFiles, mine, post);
-    else await runMnistInPage(message.experiment, digitsUrl, mine, post);
+    if (message.world === 'numbers') await runNumbersInPage(message.experiment, baseFiles, mine, postRun);
+    else await runMnistInPage(message.experiment, digitsUrl, mine, postRun);
   } catch (e) {
-    if (!mine.isStopped) post({ type: 'error', message: (e as Error).message.split('\n')[0]! });
+    if (!mine.isStopped) postRun({ type: 'error', message: (e as Error).message.split('\n')[0]! });
   }
 }
 
