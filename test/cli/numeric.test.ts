@@ -70,6 +70,9 @@ describe('numbers world', () => {
   });
 
   test('traitlab pretrain prints the warning too (the bases pretrained side by side, on worker threads)', async () => {
+    // A cache of its own: the bases of the steep run above hold seeds 0 and 1 of the same pretraining,
+    // and a 1-seed base would be read from their members instead of pretrained (models/base-pieces.ts).
+    process.env.TRAITLAB_CACHE = tempDir('traitlab-numeric-cache-');
     const exp = tinyNumbers({ seeds: 1, pretrain: { steps: 30, batchSize: 32, learningRate: 1 }, claims: [] });
     writeJson(cwd, 'steep-pretrain.json', exp);
     const r = await cli(cwd, 'pretrain', 'steep-pretrain.json', '--backend', 'wasm', '--out', 'steep-bases');
