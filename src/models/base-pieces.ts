@@ -7,6 +7,7 @@
 // together from the members of stored bases that hold its seeds. Browser-safe: the CLI looks in
 // its folders, the lab in the bases bundled with the page.
 import { modelConfigHash } from './checkpoint.js';
+import type { LmFamily } from './lm.js';
 
 export interface CacheKey {
   kind: 'gpt' | 'gru';
@@ -51,6 +52,23 @@ export function membersFrom(firstSeed: number, members: number, candidates: read
     const holder = present.find(({ c }) => seed >= c.firstSeed && seed < c.firstSeed + c.members);
     if (!holder) return null;
     out.push({ file: holder.file, member: seed - holder.c.firstSeed });
+  }
+  return out;
+}
+
+/**
+ * Each source's member parameters, in order, reading every file once however many members it
+ * gives (`load` reads and checks one; each family read is disposed here).
+ */
+export function memberParams<F extends string>(sources: readonly { file: F; member: number }[], load: (file: F) => LmFamily): Float32Array[][] {
+  const out: Float32Array[][] = new Array(sources.length);
+  for (const file of new Set(sources.map((s) => s.file))) {
+    const family = load(file);
+    try {
+      sources.forEach((s, i) => s.file === file && (out[i] = family.memberParams(s.member)));
+    } finally {
+      family.dispose();
+    }
   }
   return out;
 }

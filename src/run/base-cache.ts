@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, modelConfigHash, type CheckpointedFamily } from '../models/checkpoint.js';
-import { baseFileName, membersFrom, type CacheKey, type StoredBase } from '../models/base-pieces.js';
+import { baseFileName, memberParams, membersFrom, type CacheKey, type StoredBase } from '../models/base-pieces.js';
 
 export { baseFileName, type CacheKey } from '../models/base-pieces.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
@@ -53,7 +53,7 @@ export function cachedBase(key: CacheKey, train: () => LmFamily, writeDir?: stri
   }
   const sources = pieces ? piecesOnDisk(pieces, writeDir) : null;
   if (pieces && sources) {
-    const family = pieces.assemble(sources.map(({ file, member }) => memberOf(file, member, expected)));
+    const family = pieces.assemble(memberParams(sources, (file) => loadBase(file, expected)));
     saveCheckpoint(target, family as CheckpointedFamily); // whole from now on
     return { family, cached: true, file: target, from: [...new Set(sources.map((s) => s.file))].join(' + ') };
   }
@@ -97,16 +97,6 @@ function piecesOnDisk(pieces: BasePieces, writeDir?: string): { file: string; me
 /** True when cachedBase would read the base rather than train it. */
 export function baseOnDisk(key: CacheKey, writeDir?: string, pieces?: BasePieces): boolean {
   return findBase(key, writeDir) !== undefined || (pieces !== undefined && piecesOnDisk(pieces, writeDir) !== null);
-}
-
-/** One member's parameters of a stored base (checked in full, as every base read). */
-function memberOf(file: string, member: number, expected: { kind: string; configHash: string }): Float32Array[] {
-  const family = loadBase(file, expected);
-  try {
-    return family.memberParams(member);
-  } finally {
-    family.dispose();
-  }
 }
 
 /** What to do about a damaged base file: delete it to rebuild it, or restore a shipped one. */

@@ -2,7 +2,7 @@
 // page and fetched from its own origin, read member by member as the CLI reads them (a base of
 // 1 or 2 seeds comes from the members of the shipped 3-seed ones: models/base-pieces.ts).
 import type { LmBase } from '../../../students/index.js';
-import { membersFrom } from '../../models/base-pieces.js';
+import { memberParams, membersFrom } from '../../models/base-pieces.js';
 import { decodeCheckpoint, modelConfigHash } from '../../models/checkpoint.js';
 import type { LmFamily } from '../../models/lm.js';
 import { assembleParams, type LmConfig } from '../../worlds/lm/lm-factory.js';
@@ -13,13 +13,13 @@ export type LabBases = Partial<Record<LmBase, { family: LmFamily; config: LmConf
 
 /** Reads the bases `exp` needs from `files` (file name → URL). Throws one line when one is not shipped. */
 export async function shippedBases(exp: NumbersExperiment, files: Readonly<Record<string, string>>): Promise<LabBases> {
-  const bytes = new Map<string, Promise<Uint8Array>>();
-  const fetchOnce = (name: string) => {
-    if (!bytes.has(name)) bytes.set(name, fetch(files[name]!).then(async (r) => {
-      if (!r.ok) throw new Error(`base ${name}: the page could not fetch it (HTTP ${r.status}); rebuild the page with npm run build:lab`);
-      return new Uint8Array(await r.arrayBuffer());
-    }));
-    return bytes.get(name)!;
+  // Each file is fetched once, however many bases take members from it.
+  const fetched = new Map<string, Uint8Array>();
+  const fetchOnce = async (name: string): Promise<void> => {
+    if (fetched.has(name)) return;
+    const r = await fetch(files[name]!);
+    if (!r.ok) throw new Error(`base ${name}: the page could not fetch it (HTTP ${r.status}); rebuild the page with npm run build:lab`);
+    fetched.set(name, new Uint8Array(await r.arrayBuffer()));
   };
   const out: LabBases = {};
   for (const b of plannedNumbersBases(exp)) {
@@ -28,12 +28,8 @@ export async function shippedBases(exp: NumbersExperiment, files: Readonly<Recor
     const sources = membersFrom(b.firstSeed, exp.seeds, [whole, ...baseCandidates(exp, b.config)], (name) => Object.hasOwn(files, name));
     if (sources === null) throw new Error(`the lab has no shipped base for seeds ${b.firstSeed}–${b.firstSeed + exp.seeds - 1} of this pretraining; the lab starts from bases/, made with experiments/demo.json`);
     const expected = { kind: key.kind, configHash: modelConfigHash(key.kind, key.modelConfig) };
-    const params: Float32Array[][] = [];
-    for (const { file, member } of sources) {
-      const family = decodeCheckpoint(file, await fetchOnce(file), expected);
-      params.push(family.memberParams(member));
-      family.dispose();
-    }
+    for (const file of new Set(sources.map((s) => s.file))) await fetchOnce(file);
+    const params = memberParams(sources, (file) => decodeCheckpoint(file, fetched.get(file)!, expected));
     out[b.name] = { family: assembleParams(b.config, params), config: b.config };
   }
   return out;
