@@ -4,10 +4,9 @@
 // (model, pretraining, root seed, batch size, fixed set) is demo.json's, so a run starts from
 // the bases shipped in bases/.
 import { z } from 'zod';
+import { fieldError } from './field-error.js';
 import demoJson from '../../experiments/demo.json';
 import type { ConfigError } from '../config/errors.js';
-import { issueToConfigError } from '../config/issue-message.js';
-import { toInputJsonSchema } from '../config/json-schema.js';
 import { ANIMALS } from '../worlds/numbers/data.js';
 import { distillSchema, numbersExperimentSchema, PREFIX_SOURCES, TEACHER_SIGNALS } from '../worlds/numbers/schema.js';
 
@@ -71,8 +70,5 @@ export const DEFAULT_CONFIG: LabConfig = {
  * (`steps: must be ≥ 1 (got -3)`), named `path` (default: the key); undefined when it is valid.
  */
 export function settingError(key: LabKey, value: unknown, path: string = key): ConfigError | undefined {
-  const field: z.ZodType = labFields[key];
-  const result = field.safeParse(value);
-  if (result.success) return undefined;
-  return issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), value, () => path);
+  return fieldError(labFields[key], value, path);
 }

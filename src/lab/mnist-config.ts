@@ -5,10 +5,9 @@
 // reads a file with the CLI's checks (experiment-json.ts) and then refuses, in one line naming
 // the field, what the panel cannot show or has no control for.
 import { z } from 'zod';
+import { fieldError } from './field-error.js';
 import mnistJson from '../../experiments/mnist-aux-logits.json';
 import { ConfigError } from '../config/errors.js';
-import { issueToConfigError } from '../config/issue-message.js';
-import { toInputJsonSchema } from '../config/json-schema.js';
 import { mnistDistillSchema, mnistExperimentSchema, type MnistArm, type MnistExperiment } from '../worlds/mnist/schema.js';
 import { parseBySchema, readExperimentJson, sameJson } from './experiment-json.js';
 
@@ -67,10 +66,7 @@ export const DEFAULT_MNIST_CONFIG: MnistConfig = {
  * (`seeds: must be ≤ 3 (got 5)`), named `path` (default: the key); undefined when it is valid.
  */
 export function mnistSettingError(key: MnistKey, value: unknown, path: string = key): ConfigError | undefined {
-  const field: z.ZodType = mnistFields[key];
-  const result = field.safeParse(value);
-  if (result.success) return undefined;
-  return issueToConfigError(result.error.issues[0]!, toInputJsonSchema(field), value, () => path);
+  return fieldError(mnistFields[key], value, path);
 }
 
 /** The experiment the lab runs for `c`, parsed by the schema `traitlab run` uses (defaults filled). */
