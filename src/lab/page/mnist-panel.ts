@@ -20,7 +20,6 @@ const MNIST: WorldSpec<MnistKey, MnistConfig> = {
   world: 'mnist',
   form: MNIST_FORM,
   start: (config, play) => ({ world: 'mnist', experiment: labMnistExperiment(config), play }),
-  experiment: labMnistExperiment,
   hash: mnistHashOf,
   caption: mnistCaptionText,
   captionId: 'mnist-caption',

@@ -17,7 +17,6 @@ const NUMBERS: WorldSpec<LabKey, LabConfig> = {
   world: 'numbers',
   form: NUMBERS_FORM,
   start: (config, play) => ({ world: 'numbers', experiment: labExperiment(config), play }),
-  experiment: labExperiment,
   hash: hashOf,
   caption: captionText,
   captionId: 'caption',

@@ -21,8 +21,6 @@ export interface WorldSpec<K extends string, C extends Settings<K>> {
   form: FormSpec<K, C>;
   /** The worker's start message for a run of `config`. */
   start(config: C, play: boolean): RunStart;
-  /** The experiment Export writes (named by its name). */
-  experiment(config: C): { name: string };
   hash(config: C): string;
   caption(config: C): string;
   /** The id of the caption element. */
@@ -39,7 +37,7 @@ export abstract class WorldPanel<K extends string, C extends Settings<K>> implem
   private readonly form: SettingsForm<K, C>;
   private readonly session: RunSession;
   private readonly side: PanelSide;
-  private readonly log: MetricsLog = new MetricsLog(() => `${this.spec.experiment(this.config).name}-metrics.jsonl`);
+  private readonly log: MetricsLog = new MetricsLog(() => `${this.experiment.name}-metrics.jsonl`);
 
   constructor(
     ctx: PanelContext,
@@ -67,6 +65,11 @@ export abstract class WorldPanel<K extends string, C extends Settings<K>> implem
 
   protected get config(): C {
     return this.form.config;
+  }
+
+  /** The experiment of the current settings: what a run starts, Export writes and Metrics is named by. */
+  private get experiment(): RunStart['experiment'] {
+    return this.spec.start(this.config, false).experiment;
   }
 
   /** The panel's section, `#<id>`: the side column beside the views (the caption first). */
@@ -110,7 +113,7 @@ export abstract class WorldPanel<K extends string, C extends Settings<K>> implem
   }
 
   private exportFile(): void {
-    const exp = this.spec.experiment(this.config);
+    const exp = this.experiment;
     download(`${exp.name}.json`, `${JSON.stringify(exp, null, 2)}\n`);
   }
 }
