@@ -9,6 +9,7 @@ import { declaredWorld, readExperimentJson } from '../../src/lab/experiment-json
 import { DEFAULT_MNIST_CONFIG, importMnistText, labMnistExperiment, mnistConfigOf, type MnistConfig } from '../../src/lab/mnist-config.js';
 import { mnistExperimentSchema } from '../../src/worlds/mnist/schema.js';
 import { root } from '../support/imports.js';
+import { editedFile, errorOf } from '../support/lab-files.js';
 
 const fileText = (name: string) => readFileSync(join(root, 'experiments', name), 'utf8');
 const SHIPPED = mnistExperimentSchema.parse(JSON.parse(fileText('mnist-aux-logits.json')));
@@ -24,20 +25,9 @@ const CONFIGS: MnistConfig[] = [
 const exported = (c: MnistConfig) => `${JSON.stringify(labMnistExperiment(c), null, 2)}\n`;
 
 /** An exported file with one change made by `edit`, as text. */
-function edited(edit: (exp: Record<string, any>) => void, c: MnistConfig = DEFAULT_MNIST_CONFIG): string {
-  const exp = JSON.parse(exported(c));
-  edit(exp);
-  return JSON.stringify(exp);
-}
+const edited = (edit: (exp: Record<string, any>) => void, c: MnistConfig = DEFAULT_MNIST_CONFIG): string => editedFile(exported(c), edit);
 
-const importError = (text: string) => {
-  try {
-    importMnistText('lab.json', text);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
+const importError = (text: string) => errorOf(() => importMnistText('lab.json', text));
 
 describe('labMnistExperiment', () => {
   test("is mnist-aux-logits.json with the teacher and the two aux-logit students, the lab's sizes and no claims", () => {

@@ -9,6 +9,7 @@ import { configOf, importExperimentText, labExperiment, parseExperimentText } fr
 import { checkNumbersExperiment } from '../../src/worlds/numbers/check.js';
 import { numbersExperimentSchema } from '../../src/worlds/numbers/schema.js';
 import { root } from '../support/imports.js';
+import { editedFile, errorOf } from '../support/lab-files.js';
 
 const CONFIGS: LabConfig[] = [
   DEFAULT_CONFIG,
@@ -23,20 +24,9 @@ const CONFIGS: LabConfig[] = [
 const exported = (c: LabConfig) => `${JSON.stringify(labExperiment(c), null, 2)}\n`;
 
 /** An exported file with one change made by `edit`, as text. */
-function edited(edit: (exp: Record<string, any>) => void, c: LabConfig = DEFAULT_CONFIG): string {
-  const exp = JSON.parse(exported(c));
-  edit(exp);
-  return JSON.stringify(exp);
-}
+const edited = (edit: (exp: Record<string, any>) => void, c: LabConfig = DEFAULT_CONFIG): string => editedFile(exported(c), edit);
 
-const importError = (text: string) => {
-  try {
-    importExperimentText('lab.json', text, checkNumbersExperiment);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
+const importError = (text: string) => errorOf(() => importExperimentText('lab.json', text, checkNumbersExperiment));
 
 describe('labExperiment', () => {
   test('is demo.json with one arm: the controls set the arm, seeds and distillation; the rest is demo.json', () => {
