@@ -5,7 +5,7 @@
 // fully filtered batches train nothing; the same streams give the same student.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runChannel, type ChannelReport, type ChannelSettings, type ChannelWorld, type PrefixSource, type TeacherSignal } from '../../src/distill/channel.js';
+import { channelSteps, runChannel, type ChannelBatch, type ChannelReport, type ChannelSettings, type ChannelWorld, type PrefixSource, type TeacherSignal } from '../../src/distill/channel.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { GptFamily } from '../../src/models/gpt.js';
@@ -344,5 +344,47 @@ describe('determinism', () => {
     expect(b.report).toEqual(a.report);
     expect(b.losses).toEqual(a.losses);
     expect(sameParams(run(settings, { seed: 9 }).studentAfter, a.studentAfter)).toBe(false);
+  });
+});
+
+describe('one step at a time (channelSteps, as the lab pulls it)', () => {
+  const settings = () => settingsFor('teacher-fixed', 'forward-kl', { steps: 4 });
+  const events = (batches: ChannelBatch[] = []) => ({ probeEvery: 2, logEvery: 1, probe: () => {}, onStep: () => {}, batchView: { rows: 2, see: (_: number, b: ChannelBatch) => batches.push(b) } });
+
+  test('yields every step, trains the student runChannel trains, and shows member 0 its batch with the teacher logits', () => {
+    const drained = run(settings());
+    const teacher = GptFamily.fromMembers(CONFIG, teacherParams);
+    const student = GptFamily.fromMembers(CONFIG, studentParams);
+    const batches: ChannelBatch[] = [];
+    try {
+      const steps = channelSteps(teacher, student, numbersChannelWorld(0.05), settings(), rootStream(5).child('channel'), events(batches));
+      const yielded: number[] = [];
+      for (let next = steps.next(); !next.done; next = steps.next()) yielded.push(next.value);
+      expect(yielded).toEqual([1, 2, 3, 4]);
+      expect(sameParams(paramsOf(student), drained.studentAfter)).toBe(true);
+      expect(batches.map((b) => [b.source, b.rows.length, b.mask.length, b.teacherLogits?.length])).toEqual(
+        Array.from({ length: 4 }, () => ['teacher', 2 * CONTEXT, 2 * (CONTEXT - 1), 2 * (CONTEXT - 1) * VOCAB_SIZE]),
+      );
+      expect(batches.every((b) => b.auditTraitTokens === 0)).toBe(true);
+    } finally {
+      teacher.dispose();
+      student.dispose();
+    }
+  });
+
+  test('ended early with return(), it leaves no tensor behind (the optimizer is freed)', () => {
+    const teacher = GptFamily.fromMembers(CONFIG, teacherParams);
+    const student = GptFamily.fromMembers(CONFIG, studentParams);
+    try {
+      const before = tf.memory().numTensors;
+      const steps = channelSteps(teacher, student, numbersChannelWorld(0.05), settings(), rootStream(5).child('channel'), events());
+      expect([steps.next().value, steps.next().value]).toEqual([1, 2]);
+      expect(tf.memory().numTensors).toBeGreaterThan(before); // Adam's moments
+      expect(steps.return(undefined as never).done).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      teacher.dispose();
+      student.dispose();
+    }
   });
 });
