@@ -27,11 +27,20 @@ type Kv = {
 };
 
 /** The matmul weights split per member (M × [k, n] each); biases and gains stay [M, ...]. */
-type MemberWeights = {
+export type MemberWeights = {
   wte: tf.Tensor2D[];
   blocks: { wqkv: tf.Tensor2D[]; wo: tf.Tensor2D[]; w1: tf.Tensor2D[]; w2: tf.Tensor2D[] }[];
   head: tf.Tensor2D[];
 };
+
+/**
+ * Changes the matmul weights a forward pass uses (a LoRA student's W + (α/r)·A·B, lora.ts).
+ * Called once per forward pass, inside the pass's tidy or gradient tape, so gradients flow
+ * through it to whatever variables it reads.
+ */
+export interface WeightAdapter {
+  adapt(w: MemberWeights): MemberWeights;
+}
 
 interface Block {
   ln1g: tf.Variable;
@@ -74,6 +83,7 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
   private readonly lnfb: tf.Variable;
   private readonly headW: tf.Variable; // [M, d, V]
   private readonly headB: tf.Variable; // [M, V]
+  private adapter: WeightAdapter | null = null;
 
   /**
    * From stacked parameters: stacked[i] holds parameter i (paramSpecs order) of all members,
@@ -93,14 +103,24 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
     [this.lnfg, this.lnfb, this.headW, this.headB] = [v[tail]!, v[tail + 1]!, v[tail + 2]!, v[tail + 3]!];
   }
 
-  /** Splits the matmul weights per member. Inside a gradient tape: once per forward pass. */
+  /**
+   * From now on, every forward pass (logits, sampling, probes) reads its matmul weights through
+   * `adapter`. Set once, before the family is used (a LoRA student over a frozen base).
+   */
+  setWeightAdapter(adapter: WeightAdapter): void {
+    if (this.adapter !== null) throw new Error('gpt: the family already has a weight adapter');
+    this.adapter = adapter;
+  }
+
+  /** Splits the matmul weights per member (then adapts them). Inside a gradient tape: once per forward pass. */
   private memberWeights(): MemberWeights {
     const split = (w: tf.Variable) => unstackMembers(w) as tf.Tensor2D[];
-    return {
+    const w: MemberWeights = {
       wte: split(this.wte),
       blocks: this.blocks.map((b) => ({ wqkv: split(b.wqkv), wo: split(b.wo), w1: split(b.w1), w2: split(b.w2) })),
       head: split(this.headW),
     };
+    return this.adapter === null ? w : this.adapter.adapt(w);
   }
 
   /**
