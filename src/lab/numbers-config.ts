@@ -110,6 +110,8 @@ function checkFixedFields(exp: NumbersExperiment): void {
     if (exp.distill[key] !== DEMO.distill[key]) throw new ConfigError(`distill.${key}`, `the lab trains with experiments/demo.json's ${key} ${DEMO.distill[key]}; use it`);
   if (exp.arms[0]!.channel.discount !== undefined)
     throw new ConfigError('arms[0].channel.discount', 'the lab has no control for the policy-gradient discount (it runs the default, per-token advantages); remove it');
+  if (exp.arms[0]!.adapter !== undefined)
+    throw new ConfigError('arms[0].adapter', 'the lab trains full students only (no control for LoRA adapters); remove it, or run the file with `traitlab run`');
 }
 
 export interface ImportedConfig {

@@ -17,9 +17,9 @@ import { sizeOf, unstackMembers, readMember, variablesFromStacked, type ParamSpe
 import type { LmFamily, SampleOptions } from './lm.js';
 import { matMul2d } from './matmul.js';
 
-/** The block matrices an adapter can sit on: attention query, key, value, output; MLP in, out. */
-export const LORA_MODULES = ['q', 'k', 'v', 'o', 'mlp-in', 'mlp-out'] as const;
-export type LoraModule = (typeof LORA_MODULES)[number];
+import { LORA_MODULES, type LoraModule } from './lora-modules.js';
+
+export { LORA_MODULES, type LoraModule };
 
 export interface LoraSettings {
   rank: number;

@@ -102,6 +102,7 @@ describe('import', () => {
     const fineTune = { name: 'animal-fine-tune', target: 'owl', steps: 200, batchSize: 64, learningRate: 0.001 };
     expect(importError(edited((e) => (e.teacher = fineTune)))).toMatch(/^teacher\.name: the lab runs experiments\/demo\.json's teacher \("animal-persona"/);
     expect(importError(edited((e) => ((e.arms[0].channel.signal = 'pg'), (e.arms[0].channel.discount = 0.5))))).toMatch(/^arms\[0\]\.channel\.discount: the lab has no control/);
+    expect(importError(edited((e) => (e.arms[0].adapter = { kind: 'lora', rank: 4 })))).toBe('arms[0].adapter: the lab trains full students only (no control for LoRA adapters); remove it, or run the file with `traitlab run`');
     expect(importError(edited((e) => ((e.arms[0].student = 'cross-arch'), (e.crossArch = { kind: 'gru' }))))).toMatch(/^crossArch: the lab has no cross-architecture base/);
   });
 });

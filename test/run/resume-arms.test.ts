@@ -16,6 +16,7 @@ import { runExperiment } from '../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../src/run/types.js';
 import { tempDir, tinyExperiment } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
+import type { ChannelState } from '../../src/distill/channel.js';
 
 interface Outcome {
   summary: unknown;
@@ -118,5 +119,21 @@ describe('numbers', () => {
     const { outcome, partialArms } = await stopAndResume(exp, [3, 6 + 2, 12 + 4]);
     expect(partialArms).toEqual([1, 1, 1]);
     expect(outcome).toEqual(plain);
+  });
+
+  test('a LoRA arm stopped mid-way (on-policy: it samples through its adapters) → identical; its saved state is the adapters', async () => {
+    const adapter = { kind: 'lora', rank: 2, learningRate: 0.05 };
+    const loraExp = parseExperiment(tinyNumbers({ arms: [{ name: 'lora', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' }, adapter }] }), {}, checkRegistryNames);
+    const plain = (await attempt(loraExp, new Map())).done!;
+    const saved = new Map<string, ArmResume>();
+    expect((await attempt(loraExp, saved, 3)).done).toBeUndefined();
+    const resume = saved.get('lora')!;
+    const state = ('partial' in resume ? resume.partial.state : null) as ChannelState;
+    // tinyNumbers: 1 block of width 16 (MLP 64), 2 seeds → 4 members; 6 modules × (A, B), nothing else
+    const d = 16;
+    const shapes = [[d, 2], [2, d], [d, 2], [2, d], [d, 2], [2, d], [d, 2], [2, d], [d, 2], [2, 64], [64, 2], [2, d]];
+    expect(state.train.params.map((p) => p.length)).toEqual(shapes.map(([a, b]) => 4 * a! * b!));
+    expect(state.train.adam.firstMoment.map((p) => p.length)).toEqual(shapes.map(([a, b]) => 4 * a! * b!));
+    expect((await attempt(loraExp, saved)).done).toEqual(plain);
   });
 });

@@ -12,6 +12,7 @@ import { meanCi, type MeanCi } from '../../probes/stats.js';
 import { sampledAnswerRate, traitScore } from '../../probes/trait.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
+import { studentModel } from '../lm/student-model.js';
 import { animalProbe, numbersChannelWorld } from './channel-world.js';
 import { warnInto } from '../../run/warnings.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
@@ -20,6 +21,8 @@ export interface NumbersArmSummary {
   name: string;
   student: string;
   channel: NumbersArm['channel'];
+  /** The arm's adapter (absent: full fine-tuning). */
+  adapter?: NumbersArm['adapter'];
   /** p(target) of the student distilled from the trait teacher, per seed. */
   trait: number[];
   /** p(target) of the same student distilled from the control teacher, per seed. */
@@ -78,14 +81,17 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   const plainTeacher = assembleParams(input.teacher.config, input.teacher.params, false);
   const { firstTokens } = input.teacher;
   const teacher = firstTokens ? new ConditionedLm(plainTeacher, Int32Array.from(firstTokens)) : plainTeacher;
-  const student = assembleParams(input.base.config, [...input.base.params, ...input.base.params]);
-  const numeric = { stage: arm.name, setting: channelSetting({ ...exp.distill, ...arm.channel }) };
+  // Member i and its control student M + i share the base of seed i, and with an adapter its init too.
+  const student = studentModel(input.base.config, [...input.base.params, ...input.base.params], arm.adapter, root.child('adapter'), (m) => m % M);
+  const settings = { ...exp.distill, ...arm.channel, ...(arm.adapter?.learningRate !== undefined ? { learningRate: arm.adapter.learningRate } : {}) };
+  const lrField = arm.adapter?.learningRate !== undefined ? `arms[${exp.arms.findIndex((a) => a.name === arm.name)}].adapter.learningRate` : 'distill.learningRate';
+  const numeric = { stage: arm.name, setting: channelSetting(settings).replace('distill.learningRate', lrField) };
   try {
     const report = yield* channelSteps(
       teacher,
       student,
       numbersChannelWorld(exp.pretrain.jitter),
-      { ...exp.distill, ...arm.channel },
+      settings,
       // Keyed by the arm's channel, not its place in the file: an arm's numbers do not depend on the others.
       root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
       {
@@ -129,6 +135,7 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
       name: arm.name,
       student: arm.student,
       channel: arm.channel,
+      ...(arm.adapter ? { adapter: arm.adapter } : {}),
       trait: t,
       controlTrait: c,
       transfer,

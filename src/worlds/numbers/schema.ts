@@ -7,6 +7,7 @@ import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '
 
 export { channelSchema, distillSchema, gptSchema, gruSchema, LM_KINDS, lmSchema, PREFIX_SOURCES, TEACHER_SIGNALS } from '../lm/schema.js';
 import { ANIMALS, type Animal } from './data.js';
+import { LORA_MODULES } from '../../models/lora-modules.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -59,11 +60,28 @@ export const traitSchema = stageSchema
   })
   .strict();
 
+export const adapterSchema = z
+  .object({
+    kind: z.literal('lora').describe('low-rank adapters (LoRA): the student trains only A and B of W + (alpha/rank)·A·B on each listed matrix; its base stays frozen'),
+    rank: int(1, 1024).describe('adapter rank r (at most the model width dModel)'),
+    alpha: z.number().gt(0).max(1e4).optional().describe('the update is (alpha/rank)·A·B; absent: alpha = rank (scale 1)'),
+    modules: listField(z.enum(LORA_MODULES))
+      .min(1)
+      .default([...LORA_MODULES])
+      .describe('matrices of every block that get an adapter: attention q, k, v, o and the MLP\'s mlp-in, mlp-out (default: all six); embeddings, positions, LayerNorms, biases and the head stay frozen'),
+    learningRate: z.number().gt(0).max(1).optional().describe("Adam learning rate of the adapters (absent: distill.learningRate); LoRA usually needs a higher rate than full fine-tuning"),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (new Set(a.modules).size !== a.modules.length) ctx.addIssue({ code: 'custom', path: ['modules'], message: 'lists a module twice; list each once' });
+  });
+
 export const numbersArmSchema = z
   .object({
     name: nameField().describe('label printed in the table'),
     student: nameField().describe('student recipe (see `traitlab list`)'),
     channel: channelSchema,
+    adapter: adapterSchema.optional().describe('train the student (and its control student) through adapters only; absent: full fine-tuning of every weight'),
   })
   .strict();
 
@@ -95,6 +113,12 @@ export const numbersExperimentSchema = z
       seen.add(arm.name);
       if (arm.student === 'cross-arch' && !exp.crossArch)
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'student'], message: 'a cross-arch student needs the top-level crossArch model; add it' });
+      if (arm.adapter !== undefined) {
+        const studentModel = arm.student === 'cross-arch' ? exp.crossArch : exp.model;
+        if (studentModel?.kind !== 'gpt') ctx.addIssue({ code: 'custom', path: ['arms', i, 'adapter'], message: 'adapters sit on gpt students only; remove it or use a gpt student' });
+        else if (arm.adapter.rank > studentModel.dModel)
+          ctx.addIssue({ code: 'custom', path: ['arms', i, 'adapter', 'rank'], message: `must be ≤ the student's dModel (${studentModel.dModel}); a higher rank adds nothing` });
+      }
     });
     refineClaims(exp.claims, [...seen], NUMBERS_RESERVED_METRICS, ctx);
   });
@@ -102,3 +126,4 @@ export const numbersExperimentSchema = z
 export type NumbersExperiment = z.output<typeof numbersExperimentSchema>;
 export type NumbersArm = NumbersExperiment['arms'][number];
 export type Channel = NumbersArm['channel'];
+export type Adapter = NonNullable<NumbersArm['adapter']>;
