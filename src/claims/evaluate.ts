@@ -45,7 +45,9 @@ const pct = (alpha: number) => `${+(100 * (1 - alpha)).toFixed(4)} %`;
 /** The test in words, exactly as run, for summary.json. */
 export function describeTest(claim: Claim, settings: ClaimDefaults, n: number, nul: SignFlipNull | undefined): string {
   const { test, alpha, resamples } = settings;
-  const d = claim.right ? 'd_i = left_i − right_i for seed i (paired)' : `d_i = left_i − ${claim.value} for seed i`;
+  const scaled = (o: { scale?: number | undefined }, name: string) => (o.scale === undefined ? name : `${o.scale}·${name}`);
+  const left = scaled(claim.left, 'left_i');
+  const d = claim.right ? `d_i = ${left} − ${scaled(claim.right, 'right_i')} for seed i (paired)` : `d_i = ${left} − ${claim.value} for seed i`;
   const { above, inclusive } = CLAIMED[claim.kind];
   const patterns = nul?.exact === false ? `${resamples} random sign patterns (plus the observed one)` : `all 2^${n} sign patterns (exact)`;
   const interval =

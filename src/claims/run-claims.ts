@@ -14,7 +14,10 @@ export function evaluateRunClaims(exp: Experiment, summary: RunSummaryBase): Cla
   const root = rootStream(exp.rootSeed).child('claims');
   // Index i is seed i in every series, which is what makes arm-vs-arm claims paired.
   const world = worldOf(exp);
-  const seriesOf = (operand: ClaimOperand) => world.claimSeries(summary, operand);
+  const seriesOf = (operand: ClaimOperand) => {
+    const series = world.claimSeries(summary, operand);
+    return operand.scale === undefined || series === undefined ? series : series.map((x) => operand.scale! * x);
+  };
   return exp.claims.map((claim) =>
     evaluateClaim(claim, exp.claimDefaults, { left: seriesOf(claim.left), right: claim.right && seriesOf(claim.right) }, root.child(claim.id)),
   );

@@ -11,7 +11,26 @@ export const CLAIM_TESTS = ['paired-bootstrap', 'permutation'] as const;
 export type ClaimTest = (typeof CLAIM_TESTS)[number];
 
 export const MNIST_CLAIM_METRICS = ['accuracy'] as const;
-export const NUMBERS_CLAIM_METRICS = ['transfer', 'trait', 'controlTrait', 'sampledRate', 'nll', 'agreement', 'forwardKl', 'reverseKl'] as const;
+export const NUMBERS_CLAIM_METRICS = [
+  'transfer',
+  'trait',
+  'controlTrait',
+  'sampledRate',
+  'nll',
+  'agreement',
+  'forwardKl',
+  'reverseKl',
+  // With a channel's divergence on: the trait students' fraction of divergence positions.
+  'divergenceFraction',
+  // With distill.gradientCosine: the mean cosine over probes (trait and control students), its
+  // fraction of probes > 0, and the transfer at the first tenth of training.
+  'gradientCosine',
+  'controlGradientCosine',
+  'gradientCosinePositive',
+  'earlyTransfer',
+] as const;
+/** Numbers metrics that exist only when the file turns their measurement on. */
+export const NUMBERS_ALIGNMENT_METRICS: readonly string[] = ['gradientCosine', 'controlGradientCosine', 'gradientCosinePositive', 'earlyTransfer'];
 export const EM_CLAIM_METRICS = ['em', 'harm', 'controlHarm', 'coherence', 'reliability', 'sampledRate', 'controlSampledRate'] as const;
 
 /**
@@ -74,6 +93,12 @@ export function claimSchema<const M extends readonly [string, ...string[]]>(metr
     .object({
       arm: nameField().describe(armHelp),
       metric: z.enum(metrics).describe('which per-seed value of that arm'),
+      scale: z
+        .number()
+        .gt(0)
+        .max(1000)
+        .optional()
+        .describe('multiplies every per-seed value of this operand (default 1): a right operand with scale 0.5 and kind at-most reads "left is at most half of right", seed by seed'),
     })
     .strict();
   return z

@@ -9,7 +9,9 @@
 //                   per-token advantage log p_T − log p_S on the student's token (pg).
 // Every distribution is restricted to the channel's allowed tokens and renormalised; sampled
 // rows that fail the world's filter get mask 0; an audit counts trait tokens in everything the
-// student trained on. Teacher and student hold the same number of members: member i of the
+// student trained on. Three optional measurements/interventions, each off by default (and then
+// computing nothing): divergence positions (logged, or masked from the loss), a KL-to-base
+// penalty in an early window, and the cosine between the update and a trait gradient. Teacher and student hold the same number of members: member i of the
 // student learns from member i of the teacher.
 import * as tf from '@tensorflow/tfjs';
 import { tileMembers } from '../engine/batches.js';
@@ -23,9 +25,12 @@ import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
 import { forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
+import { checkPartners, divergentPositions, restrictedArgmax, rowsForPartners } from './divergence.js';
+import { memberCosines } from './gradient-alignment.js';
 
 export type PrefixSource = 'teacher-fixed' | 'teacher-fresh' | 'student' | 'mix';
 export type TeacherSignal = 'tokens' | 'relabel' | 'forward-kl' | 'reverse-kl' | 'jsd' | 'pg';
+export type DivergenceMode = 'off' | 'log' | 'mask';
 
 export interface ChannelSettings {
   prefix: PrefixSource;
@@ -43,6 +48,21 @@ export interface ChannelSettings {
   lossTemperature: number;
   /** Prompts in the fixed teacher dataset (teacher-fixed only). */
   fixedSetSize: number;
+  /**
+   * Divergence positions: trained positions where member m's teacher and its neutral partner
+   * (teacher member neutralPartner[m]) have different argmaxes over the allowed tokens. 'log'
+   * counts them (report.divergentTokens, the step record's divergence); 'mask' also removes them
+   * from the loss (every signal but pg). Default 'off': nothing extra is computed.
+   */
+  divergence?: DivergenceMode;
+  /** [M] a permutation: the teacher member whose argmax is member m's neutral choice (divergence only). */
+  neutralPartner?: readonly number[];
+  /**
+   * Liminal training: adds weight · KL(p_S ‖ p_base) (masked mean over the positions the step
+   * trains, restricted distributions at the loss temperature) for steps 1 … untilStep. The base
+   * is control.base, a frozen copy of the student's initialisation.
+   */
+  baseKl?: { weight: number; untilStep: number };
 }
 
 /** What the channel needs to know of the world. */
@@ -67,7 +87,7 @@ export interface ChannelEvents {
   probe(step: number): void;
   probeEvery: number;
   /** One record per step: which prefix source the step used, and the loss per member. */
-  onStep(step: number, record: { source: 'teacher' | 'student'; loss?: number[] }): void;
+  onStep(step: number, record: { source: 'teacher' | 'student'; loss?: number[]; divergence?: number[] }): void;
   /** Read the loss back to the host every this many steps (a sync point). */
   logEvery: number;
   /** The stage and setting a numeric fault or a divergence names (default: `channel`, channelSetting). */
@@ -76,6 +96,13 @@ export interface ChannelEvents {
   onWarning?(step: number, message: string): void;
   /** Shown each step's batch before the update (the lab draws it); absent, nothing extra is read. */
   batchView?: BatchViewer;
+  /**
+   * Gradient alignment, at every step that a probe follows: per member, the cosine between the
+   * update direction −∇(loss) on that step's batch (the loss the optimizer descends, penalty
+   * included) and ∇ objective(), both at the parameters before the update, over all trained
+   * parameters. Handed to `see` before the step's probe. Absent, nothing extra is computed.
+   */
+  alignment?: { objective(): tf.Tensor1D; see(step: number, cosine: number[]): void };
 }
 
 /** What a step trains on, for a viewer: the first `rows` rows of member 0. */
@@ -112,6 +139,8 @@ export interface ChannelReport {
   studentRows: number;
   /** Steps whose prefixes were the student's own samples. */
   studentSteps: number;
+  /** Divergence positions among trainedTokens, per member (only with settings.divergence on). */
+  divergentTokens?: number[];
 }
 
 /** Interrupting and continuing the loop. */
@@ -120,6 +149,8 @@ export interface ChannelControl {
   from?: ChannelState;
   /** Asked after every step but the last; true → throw Interrupted<ChannelState>. */
   stopRequested?(): boolean;
+  /** The frozen base (the student's initialisation, same members) for settings.baseKl. */
+  base?: LmFamily;
 }
 
 /**
@@ -198,7 +229,20 @@ function showBatch(viewer: BatchViewer, step: number, source: 'teacher' | 'stude
   viewer.see(step, { source, rows: rows.slice(0, R * L), mask: mask.slice(0, R * T), teacherLogits: logits, auditTraitTokens: audit });
 }
 
-function validate(settings: ChannelSettings): void {
+function validate(settings: ChannelSettings, M: number, base: LmFamily | undefined): void {
+  const divergence = settings.divergence ?? 'off';
+  if (divergence !== 'off') {
+    if (!settings.neutralPartner) throw new Error('channel: divergence needs neutralPartner, the neutral teacher member of every student member');
+    checkPartners(settings.neutralPartner, M);
+  }
+  if (divergence === 'mask' && settings.signal === 'pg')
+    throw new Error('channel: divergence "mask" is not defined for signal "pg" (its advantages are sums over the sampled row); use "log"');
+  if (settings.baseKl) {
+    const { weight, untilStep } = settings.baseKl;
+    if (!(weight >= 0 && Number.isFinite(weight)) || !(Number.isInteger(untilStep) && untilStep >= 0)) throw new Error('channel: baseKl needs weight ≥ 0 and an integer untilStep ≥ 0');
+    if (!base) throw new Error('channel: baseKl needs the frozen base (control.base)');
+    if (base.members !== M) throw new Error(`channel: the base has ${base.members} members, the student ${M}`);
+  }
   if (settings.prefix === 'mix' && !(settings.lambda !== undefined && settings.lambda >= 0 && settings.lambda <= 1))
     throw new Error('channel: prefix "mix" needs lambda in [0, 1]');
   if (settings.signal === 'jsd' && !(settings.beta !== undefined && settings.beta >= 0 && settings.beta <= 1))
@@ -221,9 +265,10 @@ export function runChannel(teacher: LmFamily, student: LmFamily, world: ChannelW
  * it early with `return()` frees its optimizer.
  */
 export function* channelSteps(teacher: LmFamily, student: LmFamily, world: ChannelWorld, settings: ChannelSettings, rng: RandomStream, events: ChannelEvents, control: ChannelControl = {}): Generator<number, ChannelReport> {
-  validate(settings);
   if (teacher.members !== student.members) throw new Error(`channel: teacher has ${teacher.members} members, student ${student.members}`);
   const M = student.members;
+  validate(settings, M, control.base);
+  const divergence = settings.divergence ?? 'off';
   const B = settings.batchSize;
   const L = rowLengthOf(world);
   const T = L - 1;
@@ -245,6 +290,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
     teacherRows: 0,
     studentRows: 0,
     studentSteps: 0,
+    ...(divergence !== 'off' ? { divergentTokens: new Array<number>(M).fill(0) } : {}),
   };
   const report: ChannelReport = from ? structuredClone(from.report) : fresh;
 
@@ -317,14 +363,39 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
       // One more read per loop: the divergence watch's reference (not logged).
       const read = logged || watch.wantsReference;
       let lossValues: number[] | undefined;
+      let divergenceFractions: number[] | undefined;
+      const probed = step % events.probeEvery === 0 || step === settings.steps;
       tf.tidy(() => {
         const inputT = tf.tensor3d(inputs, shape, 'int32');
-        const maskT = tf.tensor3d(mask, shape);
         let teacherLogits: tf.Tensor4D | null = null;
         if (needsTeacherLogits) {
           teacherLogits = teacher.logits(inputT);
           report.teacherRows += M * B;
         }
+        if (divergence !== 'off') {
+          // 3. Divergence positions: the teacher's argmax against its neutral partner's, on this
+          // member's rows (the partner reads them through a second, permuted forward pass).
+          const partner = settings.neutralPartner!;
+          const own = restrictedArgmax(teacherLogits ?? teacher.logits(inputT), world.allowed);
+          const onPartnerRows = restrictedArgmax(teacher.logits(tf.tensor3d(rowsForPartners(inputs, partner, B * T), shape, 'int32')), world.allowed);
+          report.teacherRows += (teacherLogits ? 1 : 2) * M * B;
+          const divergent = divergentPositions(own, onPartnerRows, mask, partner, B * T);
+          divergenceFractions = [];
+          for (let m = 0; m < M; m++) {
+            let hits = 0;
+            let trained = 0;
+            for (let i = m * B * T; i < (m + 1) * B * T; i++) {
+              hits += divergent[i]!;
+              trained += mask[i]!;
+              if (divergence === 'mask' && divergent[i]) mask[i] = 0;
+            }
+            report.divergentTokens![m]! += hits;
+            divergenceFractions.push(trained > 0 ? hits / trained : 0);
+          }
+        }
+        const maskT = tf.tensor3d(mask, shape);
+        const penalty = settings.baseKl && step <= settings.baseKl.untilStep && settings.baseKl.weight > 0 ? settings.baseKl : null;
+        const baseLogits = penalty ? control.base!.logits(inputT) : null;
         if (settings.signal === 'relabel') {
           // The teacher's own sampled token at every position of the prefix (restricted).
           const probs = tf.tidy(() => tf.softmax(tf.div(teacherLogits!, settings.samplingTemperature)).reshape([M * B * T, -1]));
@@ -356,17 +427,34 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
               perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0 });
               break;
           }
+          // Liminal training: stay near the base in the early window (KL(p_S ‖ p_base), the base's logits are constants).
+          if (penalty) perMember = tf.add(perMember, tf.mul(reverseKlSeq(baseLogits!, studentLogits, maskT, lossOpts), penalty.weight)) as tf.Tensor1D;
           if (read) lossValues = Array.from(perMember.dataSync());
           return tf.sum(perMember) as tf.Scalar;
         }, student.variables);
         value.dispose();
+        if (events.alignment && probed) {
+          // Both gradients at the parameters before this update; −∇loss is the direction the step moves.
+          const trait = tf.variableGrads(() => tf.sum(events.alignment!.objective()) as tf.Scalar, student.variables);
+          const names = student.variables.map((v) => v.name);
+          const cosine = memberCosines(
+            names.map((n) => tf.neg(grads[n] ?? tf.zerosLike(student.variables.find((v) => v.name === n)!))),
+            names.map((n) => trait.grads[n] ?? tf.zerosLike(student.variables.find((v) => v.name === n)!)),
+            M,
+          );
+          events.alignment.see(step, cosine);
+        }
         optimizer.applyGradients(grads);
       });
       let warning: string | null = null;
       if (lossValues) ({ losses: lossValues, warning } = watch.check(step, lossValues));
-      events.onStep(step, lossValues && logged ? { source, loss: lossValues } : { source });
+      events.onStep(step, {
+        source,
+        ...(lossValues && logged ? { loss: lossValues } : {}),
+        ...(divergenceFractions && logged ? { divergence: divergenceFractions } : {}),
+      });
       if (warning) events.onWarning?.(step, warning);
-      if (step % events.probeEvery === 0 || step === settings.steps) events.probe(step);
+      if (probed) events.probe(step);
       guard.check();
       yield step;
       if (step < settings.steps && control.stopRequested?.()) {

@@ -36,6 +36,23 @@ export function traitScore(model: LmFamily, probe: QuestionProbe): number[] {
 }
 
 /**
+ * log traitScore as a differentiable tensor [M]: log of p(target) averaged over the phrasings
+ * (full-vocabulary softmax at the last prompt position). Its gradient is the trait gradient of
+ * the gradient-alignment probe; being the log of the probed quantity, it points where the
+ * probed p(target) rises fastest (∇ log p̄ = ∇ p̄ / p̄, the same direction).
+ */
+export function logTraitScore(model: LmFamily, probe: QuestionProbe): tf.Tensor1D {
+  const K = probe.prompts.length / probe.promptLength;
+  const M = model.members;
+  return tf.tidy(() => {
+    const tokens = tf.tensor3d(tileMembers(probe.prompts, M), [M, K, probe.promptLength], 'int32');
+    const last = tf.slice(model.logits(tokens), [0, 0, probe.promptLength - 1, 0], [-1, -1, 1, -1]); // [M, K, 1, V]
+    const p = tf.squeeze(tf.slice(tf.softmax(last), [0, 0, 0, probe.target], [-1, -1, -1, 1]), [2, 3]); // [M, K]
+    return tf.log(tf.mean(p, 1)) as tf.Tensor1D;
+  });
+}
+
+/**
  * Sampled answer rate: the fraction of `samplesPerPhrasing` answers per phrasing, drawn at
  * temperature 1 from the full vocabulary, that are the target, per member, [M].
  */

@@ -14,7 +14,9 @@ export type EmStudent = (typeof EM_STUDENTS)[number];
 /** The metrics a claim may read of a subliminal arm (all per seed, over the 12 cells' default probe sets). */
 export const EM_SUBLIMINAL_METRICS = ['em', 'harm', 'controlHarm', 'coherence'] as const;
 
-export const emDistillSchema = distillSchema.describe('the distillation channel of the subliminal arms: steps, batch, learning rate, fixed teacher set, temperatures, probe interval');
+export const emDistillSchema = distillSchema
+  .refine((d) => d.gradientCosine === undefined, { path: ['gradientCosine'], message: 'the gradient-alignment probe is measured in the numbers world only; remove it' })
+  .describe('the distillation channel of the subliminal arms: steps, batch, learning rate, fixed teacher set, temperatures, probe interval');
 
 /** A subliminal arm; `fineTuneOverride` is the EM schema's partial fine-tune (passed in: that schema imports this file). */
 export const emSubliminalArmSchema = <F extends z.ZodType>(fineTuneOverride: F) =>
@@ -27,5 +29,12 @@ export const emSubliminalArmSchema = <F extends z.ZodType>(fineTuneOverride: F) 
         .optional()
         .describe("the teacher's fine-tune settings this arm changes (default: the file's fineTune; the teacher is its narrow variant, the control teacher its secure variant)"),
     })
-    .strict();
+    .strict()
+    .superRefine((arm, ctx) => {
+      // The EM world distils from its narrow and secure teachers in two separate runs, so no
+      // student sees both teachers' choices on one batch, and it keeps no frozen base.
+      if (arm.channel.divergence !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['channel', 'divergence'], message: 'divergence positions are measured in the numbers world only; remove it' });
+      if (arm.channel.baseKl !== undefined) ctx.addIssue({ code: 'custom', path: ['channel', 'baseKl'], message: 'the KL-to-base penalty is offered in the numbers world only; remove it' });
+    });
 

@@ -7,6 +7,7 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 export const PREFIX_SOURCES = ['teacher-fixed', 'teacher-fresh', 'student', 'mix'] as const;
 export const TEACHER_SIGNALS = ['tokens', 'relabel', 'forward-kl', 'reverse-kl', 'jsd', 'pg'] as const;
 export const LM_KINDS = ['gpt', 'gru'] as const;
+export const DIVERGENCE_MODES = ['off', 'log', 'mask'] as const;
 
 export const gptSchema = z
   .object({
@@ -43,6 +44,20 @@ export const channelSchema = z
     lambda: z.number().min(0).max(1).optional().describe('student fraction of batches (prefix "mix" only)'),
     beta: z.number().min(0).max(1).optional().describe('JSD mixture weight β (signal "jsd" only): β·p_T + (1−β)·p_S'),
     discount: z.number().min(0).max(1).optional().describe('advantage discount γ (signal "pg" only; default 0: per-token)'),
+    divergence: z
+      .enum(DIVERGENCE_MODES)
+      .optional()
+      .describe(
+        'divergence positions (trained positions where the trait teacher\'s and the control teacher\'s argmax over the allowed tokens differ): "log" counts them, "mask" also drops them from the loss (not with signal "pg"); default "off"',
+      ),
+    baseKl: z
+      .object({
+        weight: z.number().min(0).max(1000).describe('weight w of the penalty w·KL(p_student ‖ p_base)'),
+        untilStep: z.number().int().min(0).max(1_000_000).describe('the penalty applies to steps 1 … untilStep'),
+      })
+      .strict()
+      .optional()
+      .describe("liminal training: a KL penalty towards the student's frozen initialisation in an early window, on the positions each step trains"),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -50,6 +65,8 @@ export const channelSchema = z
     if (c.prefix !== 'mix' && c.lambda !== undefined) ctx.addIssue({ code: 'custom', path: ['lambda'], message: 'only used with prefix "mix"; remove it' });
     if (c.signal === 'jsd' && c.beta === undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'missing; signal "jsd" needs beta in [0, 1]' });
     if (c.signal !== 'jsd' && c.beta !== undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'only used with signal "jsd"; remove it' });
+    if (c.divergence === 'mask' && c.signal === 'pg')
+      ctx.addIssue({ code: 'custom', path: ['divergence'], message: '"mask" is not defined for signal "pg" (its advantages are sums over the sampled row); use "log" or another signal' });
     if (c.signal !== 'pg' && c.discount !== undefined) ctx.addIssue({ code: 'custom', path: ['discount'], message: 'only used with signal "pg"; remove it' });
   });
 
@@ -59,5 +76,9 @@ export const distillSchema = stageSchema
     samplingTemperature: z.number().min(0.05).max(10).default(1).describe('temperature when sampling prefixes (at least 0.05: lower is argmax in all but name)'),
     lossTemperature: z.number().min(0.05).max(10).default(1).describe('temperature of the distributions in the loss (below 0.05 the softmax saturates and the loss is NaN)'),
     probeEvery: int(1, 1_000_000).default(100).describe('log trait and fidelity probes every this many steps'),
+    gradientCosine: z
+      .boolean()
+      .optional()
+      .describe('at every probe, log per member the cosine between the update −∇loss on that step\'s batch and ∇ log p(target) on the preference questions, and summarise it with the transfer at the first tenth of training (default false)'),
   })
   .strict();

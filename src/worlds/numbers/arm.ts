@@ -9,7 +9,8 @@ import { channelSetting, channelSteps, type BatchViewer, type ChannelState } fro
 import type { LmFamily } from '../../models/lm.js';
 import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../../probes/stats.js';
-import { sampledAnswerRate, traitScore } from '../../probes/trait.js';
+import { logTraitScore, sampledAnswerRate, traitScore } from '../../probes/trait.js';
+import { AlignmentRecorder, divergenceSummary, type AlignmentSummary, type DivergenceSummary } from './signals.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import { studentModel } from '../lm/student-model.js';
@@ -17,7 +18,7 @@ import { animalProbe, numbersChannelWorld } from './channel-world.js';
 import { warnInto } from '../../run/warnings.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 
-export interface NumbersArmSummary {
+export interface NumbersArmSummary extends Partial<DivergenceSummary>, Partial<AlignmentSummary> {
   name: string;
   student: string;
   channel: NumbersArm['channel'];
@@ -86,12 +87,19 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   const settings = { ...exp.distill, ...arm.channel, ...(arm.adapter?.learningRate !== undefined ? { learningRate: arm.adapter.learningRate } : {}) };
   const lrField = arm.adapter?.learningRate !== undefined ? `arms[${exp.arms.findIndex((a) => a.name === arm.name)}].adapter.learningRate` : 'distill.learningRate';
   const numeric = { stage: arm.name, setting: channelSetting(settings).replace('distill.learningRate', lrField) };
+  // Liminal training's frozen reference: the student's initialisation, only when the arm asks.
+  const base = arm.channel.baseKl ? assembleParams(input.base.config, [...input.base.params, ...input.base.params], false) : undefined;
+  const divergenceOn = (arm.channel.divergence ?? 'off') !== 'off';
+  // Member i (trait student) and member M + i (its control) each take the other's teacher as the neutral reference.
+  const neutralPartner = Array.from({ length: 2 * M }, (_, m) => (m < M ? m + M : m - M));
+  const alignment = exp.distill.gradientCosine ? new AlignmentRecorder(M) : null;
+  let lastCosine: number[] | null = null;
   try {
     const report = yield* channelSteps(
       teacher,
       student,
       numbersChannelWorld(exp.pretrain.jitter),
-      settings,
+      { ...settings, ...(divergenceOn ? { neutralPartner } : {}) },
       // Keyed by the arm's channel, not its place in the file: an arm's numbers do not depend on the others.
       root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
       {
@@ -105,12 +113,19 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
           // p(target) and the NLL come from the student's softmax: NaN logits make them NaN. At
           // step 0 the student is still its base (pretrained, or read from the cache).
           checkFinite([...t, ...c, ...fid.nll], { ...numeric, ...(step === 0 ? { setting: 'pretrain.learningRate' } : {}), step, what: 'probe' });
+          const transfer = t.map((x, i) => x - c[i]!);
+          const cosine = step > 0 ? lastCosine : null;
+          if (alignment) {
+            alignment.transfer(step, transfer);
+            if (cosine) alignment.cosine(cosine);
+          }
           events.onMetrics({
             stage: arm.name,
             step,
             trait: t,
             controlTrait: c,
-            transfer: t.map((x, i) => x - c[i]!),
+            transfer,
+            ...(cosine ? { gradientCosine: cosine.slice(0, M), controlGradientCosine: cosine.slice(M) } : {}),
             // Capability and fidelity of the trait students (members 0..M−1) against their teachers.
             nll: fid.nll.slice(0, M),
             agreement: fid.agreement.slice(0, M),
@@ -120,12 +135,20 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
           watch.onProbe?.(step, student, teacher);
         },
         ...(watch.batchView ? { batchView: watch.batchView } : {}),
+        ...(alignment ? { alignment: { objective: () => logTraitScore(student, probe), see: (_: number, cosine: number[]) => (lastCosine = cosine) } } : {}),
         onStep: (step, record) => {
-          events.onMetrics({ stage: arm.name, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
+          events.onMetrics({
+            stage: arm.name,
+            step,
+            source: record.source,
+            ...(record.loss ? { loss: record.loss } : {}),
+            // Fraction of this step's trained positions that are divergence positions, trait students then controls.
+            ...(record.divergence ? { divergence: record.divergence.slice(0, M), controlDivergence: record.divergence.slice(M) } : {}),
+          });
           events.onStep();
         },
       },
-      { from, stopRequested: events.stopRequested },
+      { from, stopRequested: events.stopRequested, ...(base ? { base } : {}) },
     );
     const [t, c] = traitAndControl(traitScore(student, probe), M);
     const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
@@ -156,10 +179,13 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
         studentRows: report.studentRows,
         studentSteps: report.studentSteps,
       },
+      ...(report.divergentTokens ? divergenceSummary(report.divergentTokens, report.trainedTokens, M) : {}),
+      ...(alignment ? alignment.summary(exp.distill.steps, transfer) : {}),
     };
   } finally {
     student.dispose();
     teacher.dispose();
+    base?.dispose();
   }
 }
 

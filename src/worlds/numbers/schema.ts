@@ -1,7 +1,7 @@
 // Experiment files of the numbers world: a trait (a favourite animal) given to a teacher, and
 // students distilled through number sequences only, along the two axes of the channel.
 import { z } from 'zod';
-import { claimDefaultsSchema, CLAIM_DEFAULTS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
+import { claimDefaultsSchema, CLAIM_DEFAULTS, NUMBERS_ALIGNMENT_METRICS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '../lm/schema.js';
 
@@ -121,6 +121,18 @@ export const numbersExperimentSchema = z
       }
     });
     refineClaims(exp.claims, [...seen], NUMBERS_RESERVED_METRICS, ctx);
+    // A claim on a measurement the file does not take would only ever be untested.
+    exp.claims.forEach((claim, i) =>
+      (['left', 'right'] as const).forEach((side) => {
+        const operand = claim[side];
+        if (!operand) return;
+        if (NUMBERS_ALIGNMENT_METRICS.includes(operand.metric) && !exp.distill.gradientCosine)
+          ctx.addIssue({ code: 'custom', path: ['claims', i, side, 'metric'], message: `"${operand.metric}" is measured only with distill.gradientCosine true; set it` });
+        const arm = exp.arms.find((a) => a.name === operand.arm);
+        if (operand.metric === 'divergenceFraction' && arm && (arm.channel.divergence ?? 'off') === 'off')
+          ctx.addIssue({ code: 'custom', path: ['claims', i, side, 'metric'], message: `"divergenceFraction" needs arm "${arm.name}" to set channel.divergence to "log" or "mask"` });
+      }),
+    );
   });
 
 export type NumbersExperiment = z.output<typeof numbersExperimentSchema>;
