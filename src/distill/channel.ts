@@ -24,7 +24,7 @@ import { captureTrainState, restoreTrainState, type TrainState } from '../engine
 import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
-import { forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
+import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
 import { checkPartners, divergentPositions, restrictedArgmax, rowsForPartners } from './divergence.js';
 import { memberCosines } from './gradient-alignment.js';
 
@@ -428,7 +428,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
               break;
           }
           // Liminal training: stay near the base in the early window (KL(p_S ‖ p_base), the base's logits are constants).
-          if (penalty) perMember = tf.add(perMember, tf.mul(reverseKlSeq(baseLogits!, studentLogits, maskT, lossOpts), penalty.weight)) as tf.Tensor1D;
+          if (penalty) perMember = tf.add(perMember, baseKlPenalty(baseLogits!, studentLogits, maskT, lossOpts, penalty.weight)) as tf.Tensor1D;
           if (read) lossValues = Array.from(perMember.dataSync());
           return tf.sum(perMember) as tf.Scalar;
         }, student.variables);

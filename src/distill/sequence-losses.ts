@@ -165,6 +165,14 @@ export const reverseKlSeq = (teacherLogits: tf.Tensor4D, studentLogits: tf.Tenso
   klSeq('reverse', teacherLogits, studentLogits, mask, opts);
 
 /**
+ * The KL-to-base penalty of liminal training: weight · KL(p_S ‖ p_base) per member, the masked
+ * mean over positions of the restricted distributions (reverseKlSeq with the frozen base in the
+ * teacher's place). It and its gradient are exactly 0 while the student's logits equal the base's.
+ */
+export const baseKlPenalty = (baseLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, mask: tf.Tensor3D, opts: SeqLossOptions, weight: number): tf.Tensor1D =>
+  tf.tidy(() => tf.mul(reverseKlSeq(baseLogits, studentLogits, mask, opts), weight) as tf.Tensor1D);
+
+/**
  * softplus(x) = log(1 + eˣ), computed as relu(x) + log1p(e^−|x|) (no overflow, full relative
  * precision for very negative x), with the exact gradient sigmoid(x) — autodiff through relu
  * and abs would give 0 instead of ½ at x = 0, which happens (identical distributions at β = ½).
