@@ -23,9 +23,9 @@ function formatP(p: number | null): string {
   return p < 0.001 ? '<0.001' : p.toFixed(3);
 }
 
-/** `accuracy(student-aux-same-init) ≥ 0.5`, `transfer(a) > transfer(b)`. */
+/** `accuracy(student-aux-same-init) ≥ 0.5`, `transfer(a) > transfer(b)`, `transfer(a) < 0.5·transfer(b)`. */
 export function claimStatement(c: Pick<ClaimResult, 'kind' | 'left' | 'right' | 'value'>): string {
-  const operand = (o: { arm: string; metric: string }) => `${o.metric}(${o.arm})`;
+  const operand = (o: { arm: string; metric: string; scale?: number | undefined }) => `${o.scale === undefined ? '' : `${o.scale}·`}${o.metric}(${o.arm})`;
   return `${operand(c.left)} ${OPERATORS[c.kind]} ${c.right ? operand(c.right) : String(c.value)}`;
 }
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { evaluateRunClaims } from '../../../src/claims/run-claims.js';
+import { claimStatement } from '../../../src/report/claims-table.js';
 import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import type { RunSummaryBase } from '../../../src/run/types.js';
@@ -132,5 +133,6 @@ describe('summaries', () => {
     expect(result!.differences.map((d) => +d!.toFixed(12))).toEqual([-0.1, -0.05, -0.1, -0.1, -0.1]);
     expect(result!.verdict).toBe('SUPPORTED');
     expect(result!.test).toContain('d_i = left_i − 0.5·right_i for seed i (paired)');
+    expect(claimStatement(result!)).toBe('transfer(b) < 0.5·transfer(a)');
   });
 });
