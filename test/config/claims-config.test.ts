@@ -77,7 +77,7 @@ describe('claim errors are one line naming the field', () => {
     [
       'bad metric (numbers)',
       numbers([{ id: 'x', text: 't', kind: 'greater', left: { arm: 'same', metric: 'loss' }, value: 0 }]),
-      'claims[0].left.metric: invalid value "loss"; use one of "transfer", "trait", "controlTrait", "sampledRate", "nll", "agreement", "forwardKl", "reverseKl"',
+      'claims[0].left.metric: invalid value "loss"; use one of "transfer", "trait", "controlTrait", "sampledRate", "nll", "agreement", "forwardKl", "reverseKl", "divergenceFraction", "gradientCosine", "controlGradientCosine", "gradientCosinePositive", "earlyTransfer"',
     ],
     [
       'a reserved name with another metric',
