@@ -94,6 +94,9 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   const neutralPartner = Array.from({ length: 2 * M }, (_, m) => (m < M ? m + M : m - M));
   const alignment = exp.distill.gradientCosine ? new AlignmentRecorder(M) : null;
   let lastCosine: number[] | null = null;
+  // The recorder lives in this call: a resumed arm has not seen the probes before the interruption.
+  if (alignment && from)
+    warnInto(events.onMetrics, arm.name)(from.step, `resumed at step ${from.step}: the gradient-alignment summary (cosines, early transfer) covers only the probes after it`);
   try {
     const report = yield* channelSteps(
       teacher,
