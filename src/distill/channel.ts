@@ -9,10 +9,10 @@
 //                   per-token advantage log p_T − log p_S on the student's token (pg).
 // Every distribution is restricted to the channel's allowed tokens and renormalised; sampled
 // rows that fail the world's filter get mask 0; an audit counts trait tokens in everything the
-// student trained on. Three optional measurements/interventions, each off by default (and then
-// computing nothing): divergence positions (logged, or masked from the loss), a KL-to-base
-// penalty in an early window, and the cosine between the update and a trait gradient. Teacher and student hold the same number of members: member i of the
-// student learns from member i of the teacher.
+// student trained on. Teacher and student hold the same number of members: member i of the
+// student learns from member i of the teacher. Three optional measurements, each off by default
+// (and then computing nothing): divergence positions (logged, or masked from the loss), a
+// KL-to-base penalty in an early window, and the cosine between the update and a trait gradient.
 import * as tf from '@tensorflow/tfjs';
 import { tileMembers } from '../engine/batches.js';
 import { drain } from '../engine/drain.js';
