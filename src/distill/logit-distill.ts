@@ -8,6 +8,7 @@ import { epochBatches, gatherRows, stepsFor } from '../engine/batches.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Interrupted } from '../engine/stop.js';
 import type { NumericContext } from '../engine/numeric.js';
+import type { MemberClassifier } from '../models/member-classifier.js';
 import type { MlpFamily } from '../models/mlp.js';
 import { forwardKl } from './logit-losses.js';
 
@@ -42,6 +43,8 @@ export interface LogitDistillOptions extends LogitDistillSettings {
   /** The stage and setting a numeric fault or a divergence names (default: the label, `learningRate`). */
   numeric?: NumericContext;
   onWarning?(step: number, message: string): void;
+  /** The variables the loop trains (e.g. only the output layer); default: all the student's. */
+  trained?: tf.Variable[];
 }
 
 /** A distillation stopped after `step` steps. The batch order is not saved: it is replayed. */
@@ -96,13 +99,13 @@ export function selectLogits(all: Float32Array, width: number, range: LogitRange
  * logits in `opts.logits` on every input, [n, k] row-major. Teacher logits computed once
  * can then serve every student arm (and every worker process).
  */
-export function distillOnTargets(targets: Float32Array[], student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): void {
+export function distillOnTargets(targets: Float32Array[], student: MemberClassifier, rng: RandomStream, opts: LogitDistillOptions): void {
   drain(distillOnTargetsSteps(targets, student, rng, opts));
 }
 
 /** distillOnTargets one step at a time: yields each step done. */
-export function* distillOnTargetsSteps(targets: Float32Array[], student: MlpFamily, rng: RandomStream, opts: LogitDistillOptions): Generator<number, void> {
-  const d = student.sizes[0]!;
+export function* distillOnTargetsSteps(targets: Float32Array[], student: MemberClassifier, rng: RandomStream, opts: LogitDistillOptions): Generator<number, void> {
+  const d = student.inputSize;
   const n = opts.inputs.length / d;
   const k = opts.logits.size;
   if (targets.length !== student.members) throw new Error(`${targets.length} teacher targets for ${student.members} student members`);
@@ -117,7 +120,7 @@ export function* distillOnTargetsSteps(targets: Float32Array[], student: MlpFami
     ...opts,
     steps,
     from: opts.resume,
-    variables: student.variables,
+    variables: opts.trained ?? student.variables,
     lossPerMember: () => {
       const idx = batches.next().value as Int32Array;
       const B = idx.length;

@@ -75,6 +75,15 @@ export class MlpFamily {
     return [...this.weights, ...this.biases];
   }
 
+  get inputSize(): number {
+    return this.sizes[0]!;
+  }
+
+  /** The output layer: weights [M, d_last, d_out] and bias [M, d_out]. */
+  get headVariables(): tf.Variable[] {
+    return [this.weights.at(-1)!, this.biases.at(-1)!];
+  }
+
   /**
    * Forward pass. `x` is either shared by all members ([B, d_in]) or per member ([M, B, d_in]).
    * Returns logits [M, B, d_out].

@@ -1,13 +1,13 @@
 // Classification accuracy per member, from the first `numClasses` logits.
 import * as tf from '@tensorflow/tfjs';
-import type { MlpFamily } from '../models/mlp.js';
+import type { MemberClassifier } from '../models/member-classifier.js';
 
 /**
  * Fraction of `n` images whose argmax over logits[0..numClasses) equals the label, per member.
  * images: row-major [n, d]; labels: [n].
  */
-export function accuracyPerMember(model: MlpFamily, images: Float32Array, labels: Int32Array, numClasses: number, chunk = 2048): number[] {
-  const d = model.sizes[0]!;
+export function accuracyPerMember(model: Pick<MemberClassifier, 'inputSize' | 'members' | 'apply'>, images: Float32Array, labels: Int32Array, numClasses: number, chunk = 2048): number[] {
+  const d = model.inputSize;
   const n = labels.length;
   const correct = new Array<number>(model.members).fill(0);
   for (let start = 0; start < n; start += chunk) {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../../engine/backend.js';
 import { stepsFor } from '../../engine/batches.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
-import type { MlpFamily } from '../../models/mlp.js';
+import type { MemberClassifier } from '../../models/member-classifier.js';
 import { IMAGE_SIZE, NUM_CLASSES, splitDigits, type MnistSplit } from '../../worlds/mnist/data.js';
 import { mnistRunSummary, prepareMnistArms } from '../../worlds/mnist/prepare-arms.js';
 import type { MnistExperiment } from '../../worlds/mnist/schema.js';
@@ -22,7 +22,7 @@ const SHOWN_NOISE = 8;
 const rowsOf = (images: Float32Array, picks: number[]) => picks.map((i) => Array.from(images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE)));
 
 /** Member 0's predicted class for each shown digit. */
-function predictions(student: MlpFamily, shown: Float32Array): number[] {
+function predictions(student: MemberClassifier, shown: Float32Array): number[] {
   const predicted = tf.tidy(() => tf.argMax(tf.slice(student.apply(tf.tensor2d(shown, [shown.length / IMAGE_SIZE, IMAGE_SIZE])), [0, 0, 0], [1, -1, NUM_CLASSES]), 2));
   const out = Array.from(predicted.dataSync());
   predicted.dispose();

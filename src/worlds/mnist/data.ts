@@ -9,7 +9,8 @@
 // them, so a web page can do the same with digits it fetched.
 import type { RandomStream } from '../../engine/rng.js';
 
-export const IMAGE_SIZE = 784; // 28 × 28
+export const IMAGE_SIDE = 28;
+export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE; // 784
 export const NUM_CLASSES = 10;
 export const TRAIN_FRACTION = 0.8;
 

@@ -1,7 +1,6 @@
 // The MNIST experiment up to its student arms, as plain computation (browser-safe, so the lab runs
 // the very same stages): the untrained reference, the teacher, its logits on the noise set, and
 // every student arm's input; and the run summary from the arms' accuracies.
-import { studentRegistry } from '../../../students/index.js';
 import { mnistTeacher } from '../../../teachers/index.js';
 import type { MnistArm, MnistExperiment, StudentArm } from './schema.js';
 import { activeBackend, type BackendName } from '../../engine/backend.js';
@@ -15,6 +14,7 @@ import { meanCi } from '../../probes/stats.js';
 import { IMAGE_SIZE, NUM_CLASSES, type MnistData } from './data.js';
 import { initContext } from './init-context.js';
 import type { StudentArmInput } from './student-arm-steps.js';
+import { studentNet } from './student-nets.js';
 import type { MnistArmSummary, MnistRunSummary } from './summary.js';
 import { warnInto } from '../../run/warnings.js';
 
@@ -99,13 +99,12 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
   }
 
   const inputs: StudentArmInput[] = studentArms.map((arm) => {
-    const recipe = studentRegistry.get(arm.student)!;
     return {
       arm: arm.name,
       backend: activeBackend(),
       rootSeed: exp.rootSeed,
       sizes,
-      inits: Array.from({ length: M }, (_, m) => recipe.init!(ctx, m)), // checked with the recipe names (mnistWorld.check): MNIST students have init
+      ...studentNet(arm, ctx, sizes, exp.rootSeed),
       noise,
       teacherLogits,
       settings: {
@@ -122,10 +121,16 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
   return { results, studentArms, inputs };
 }
 
+/** A student arm's settings in summary.json; the optional ones only when the file sets them. */
+function studentDetails(arm: StudentArm): Record<string, unknown> {
+  const { student, logits, head, train, cnn } = arm;
+  return { student, logits, ...(head !== undefined ? { head } : {}), ...(train !== undefined ? { train } : {}), ...(cnn !== undefined ? { cnn } : {}) };
+}
+
 /** summary.json of an MNIST run: every arm in the file's order. */
 export function mnistRunSummary(exp: MnistExperiment, results: Map<string, MnistArmSummary>, accuracies: number[][], backend: BackendName = activeBackend()): MnistRunSummary {
   const all = new Map(results);
-  exp.arms.filter((a): a is StudentArm => a.kind === 'student').forEach((arm, i) => all.set(arm.name, summarize(arm, accuracies[i]!, { student: arm.student, logits: arm.logits })));
+  exp.arms.filter((a): a is StudentArm => a.kind === 'student').forEach((arm, i) => all.set(arm.name, summarize(arm, accuracies[i]!, studentDetails(arm))));
   return {
     experiment: exp.name,
     seeds: exp.seeds,

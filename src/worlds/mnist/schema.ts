@@ -33,6 +33,16 @@ export const mnistDistillSchema = trainingSchema
 
 export const ARM_KINDS = ['reference', 'teacher', 'student'] as const;
 export const LOGIT_SUBSETS = ['aux', 'all'] as const;
+export const HEAD_SOURCES = ['own', 'teacher-init'] as const;
+export const TRAINED_LAYERS = ['all', 'head'] as const;
+
+/** A CNN student: conv k×k stride 2 → ReLU → dense to the last hidden width → ReLU → output layer. */
+export const mnistCnnSchema = z
+  .object({
+    channels: describedInt(1, 64, 'conv channels').default(4).describe('convolution channels (each costs about as much as a quarter of the MLP student on wasm)'),
+    kernel: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]).default(3).describe('convolution kernel side (odd)'),
+  })
+  .strict();
 
 export const mnistArmSchema = z.discriminatedUnion('kind', [
   z
@@ -53,6 +63,14 @@ export const mnistArmSchema = z.discriminatedUnion('kind', [
       kind: z.literal('student').describe('a student distilled from the teacher'),
       student: nameField().describe('student recipe name (see `traitlab list`)'),
       logits: z.enum(LOGIT_SUBSETS).describe('which teacher logits the KL is taken over: aux (the m auxiliary ones) or all (10 + m)'),
+      head: z
+        .enum(HEAD_SOURCES)
+        .optional()
+        .describe("where the output layer (all 10 + m logits) starts: own (default: the student's own init) or teacher-init (a copy of the teacher's initial output layer, whatever the rest)"),
+      train: z.enum(TRAINED_LAYERS).optional().describe('which layers train: all (default) or head (only the output layer; every other layer stays at its random init, frozen)'),
+      cnn: mnistCnnSchema
+        .optional()
+        .describe('absent: the student is the MLP of `model`; present: a small CNN (conv k×k stride 2 → ReLU → dense to the last hidden width → ReLU → output layer), drawn from its own seeds; `student` must be cross-init'),
     })
     .strict(),
 ]);
@@ -80,6 +98,8 @@ export const mnistExperimentSchema = z
     exp.arms.forEach((arm, i) => {
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);
+      if (arm.kind === 'student' && arm.cnn !== undefined && arm.student !== 'cross-init')
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'student'], message: `a CNN student shares no layer with the MLP teacher's init; use "cross-init" (got "${arm.student}")` });
     });
     refineClaims(exp.claims, [...seen], {}, ctx);
   });

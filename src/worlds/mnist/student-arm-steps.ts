@@ -1,24 +1,25 @@
 // One student arm of the MNIST experiment, as a function of plain data (browser-safe, so the
-// lab runs the very same arm): build the student from its members' inits, distil it on the
+// lab runs the very same arm): build the student from its members' inits (student-nets.ts), distil it on the
 // shared noise set towards the teacher's precomputed logits, test it.
 import type { BackendName } from '../../engine/backend.js';
 import { stepsFor } from '../../engine/batches.js';
 import { rootStream } from '../../engine/rng.js';
 import { distillOnTargetsSteps, selectLogits, type LogitDistillSettings, type LogitDistillState } from '../../distill/logit-distill.js';
-import { MlpFamily, type MemberInit } from '../../models/mlp.js';
+import type { MemberClassifier } from '../../models/member-classifier.js';
 import { accuracyPerMember } from '../../probes/accuracy.js';
 import { NUM_CLASSES, type MnistSplit } from './data.js';
 import { warnInto } from '../../run/warnings.js';
 import { temperatureOrLearningRate } from '../../engine/numeric.js';
 import type { TaskEvents } from '../../run/pool/arm-task.js';
+import { buildStudent, trainedVariables, type StudentNet } from './student-nets.js';
 
-export interface StudentArmInput {
+/** The arm's student network (StudentNet: its members' inits, MLP or CNN, what trains) and what it is distilled on. */
+export interface StudentArmInput extends StudentNet {
   arm: string;
   backend: BackendName;
   rootSeed: number;
+  /** The teacher's layer widths (an MLP student's too): 784, hidden…, 10 + m. */
   sizes: number[];
-  /** Member m's initial parameters. */
-  inits: MemberInit[];
   /** Noise images [n, 784], shared by every arm. */
   noise: Float32Array;
   /** Member m's teacher logits (all of them) on the noise, [n, K]. */
@@ -34,7 +35,7 @@ export const distillSetting = (s: { learningRate: number; temperature: number })
 
 /** What a live view (the lab) sees of a running arm: the student after each accuracy probe (read only). */
 export interface StudentArmWatch {
-  onProbe?(step: number, student: MlpFamily): void;
+  onProbe?(step: number, student: MemberClassifier): void;
 }
 
 /**
@@ -47,7 +48,7 @@ export function* studentArmSteps(input: StudentArmInput, test: MnistSplit, event
   const n = input.noise.length / d;
   const { settings } = input;
   const total = stepsFor(n, settings.batchSize, settings.epochs);
-  const student = new MlpFamily(input.sizes, input.inits);
+  const student = buildStudent(input, input.sizes);
   const probe = (step: number) => {
     const accuracy = accuracyPerMember(student, test.images, test.labels, NUM_CLASSES);
     events.onMetrics({ stage: input.arm, step, testAccuracy: accuracy });
@@ -65,6 +66,7 @@ export function* studentArmSteps(input: StudentArmInput, test: MnistSplit, event
         label: `student ${input.arm}`,
         ...settings,
         inputs: input.noise,
+        trained: trainedVariables(student, input),
         onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
         onStep: () => events.onStep(),
         resume: from,
