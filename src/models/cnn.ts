@@ -146,6 +146,6 @@ export class CnnFamily {
   }
 
   dispose(): void {
-    for (const v of this.variables) v.dispose();
+    tf.dispose(this.variables);
   }
 }
