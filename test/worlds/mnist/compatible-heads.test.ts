@@ -15,6 +15,8 @@ import type { MnistExperiment, StudentArm } from '../../../src/worlds/mnist/sche
 import { studentArmSteps, type StudentArmInput } from '../../../src/worlds/mnist/student-arm-steps.js';
 import { studentNet } from '../../../src/worlds/mnist/student-nets.js';
 import { drain } from '../../../src/engine/drain.js';
+import { Interrupted } from '../../../src/engine/stop.js';
+import type { LogitDistillState } from '../../../src/distill/logit-distill.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -136,6 +138,26 @@ describe('training only the output layer (train: head)', () => {
       expect(accuracy).toHaveLength(M);
       expect(leaked).toBe(0);
     }
+  });
+});
+
+describe('interrupt and resume', () => {
+  it('a head-only CNN arm stopped after 3 steps and resumed ends where the uninterrupted arm ends', () => {
+    const a = arm({ head: 'teacher-init', train: 'head', cnn: { channels: 2, kernel: 3 } });
+    const whole = runArm(a);
+    let steps = 0;
+    let state: LogitDistillState | undefined;
+    const events = { onMetrics: () => {}, onStep: () => void steps++, stopRequested: () => steps >= 3 };
+    try {
+      drain(studentArmSteps(armInput(a), testSplit(), events));
+    } catch (e) {
+      state = (e as Interrupted<LogitDistillState>).state;
+    }
+    expect(state?.step).toBe(3);
+    const ends: Float32Array[][] = [];
+    const accuracy = drain(studentArmSteps(armInput(a), testSplit(), { onMetrics: () => {}, onStep: () => {} }, state, { onProbe: (_, s) => ends.push(params(s, 0)) }));
+    expect(accuracy).toEqual(whole.accuracy);
+    ends.at(-1)!.forEach((p, i) => expect(sameBits(p, whole.end[0]![i]!)).toBe(true));
   });
 });
 
