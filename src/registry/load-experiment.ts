@@ -10,6 +10,8 @@ import { parseJsonText } from '../config/json-text.js';
 import { LIMITS, megabytes } from '../config/limits.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
 import { experimentJsonSchema } from './experiment-json-schema.js';
+import { parseSweep, type SweepPlan } from './load-sweep.js';
+import { sweepOf } from '../config/sweep.js';
 import { worldNamed, type Experiment } from './worlds.js';
 
 export { lineColumn, parseJsonText } from '../config/json-text.js';
@@ -55,7 +57,7 @@ function readText(file: string, cwd: string): string {
 }
 
 /** Checks an override against the range of the field it replaces, naming the option. */
-function checkSeedsOverride(seeds: number): void {
+export function checkSeedsOverride(seeds: number): void {
   const result = seedsField.safeParse(seeds);
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, toInputJsonSchema(seedsField), seeds, () => '--seeds');
 }
@@ -74,6 +76,7 @@ export function parseExperiment(input: unknown, overrides: ExperimentOverrides =
     checkSeedsOverride(overrides.seeds);
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) input = { ...input, seeds: overrides.seeds };
   }
+  if (sweepOf(input) !== undefined) throw new ConfigError('sweep', 'this file is a sweep, which only traitlab run runs (point by point); remove sweep to use it here');
   const world = worldOfInput(input);
   const result = world.schema.safeParse(input);
   if (!result.success) throw issueToConfigError(result.error.issues[0]!, experimentJsonSchema(world), input);
@@ -87,4 +90,15 @@ export function parseExperiment(input: unknown, overrides: ExperimentOverrides =
  */
 export function loadExperimentFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd(), check: ExperimentCheck = () => {}): Experiment {
   return parseExperiment(parseJsonText(file, readText(file, cwd)), overrides, check);
+}
+
+/** A file `traitlab run` takes: one experiment, or a sweep of them (a file with a `sweep` block). */
+export type RunFile = { kind: 'experiment'; exp: Experiment } | { kind: 'sweep'; plan: SweepPlan };
+
+/** Loads a file as loadExperimentFile does, or, when it has a `sweep`, every point of it. */
+export function loadRunFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd(), check: ExperimentCheck = () => {}): RunFile {
+  const input = parseJsonText(file, readText(file, cwd));
+  if (sweepOf(input) === undefined) return { kind: 'experiment', exp: parseExperiment(input, overrides, check) };
+  if (overrides.seeds !== undefined) checkSeedsOverride(overrides.seeds);
+  return { kind: 'sweep', plan: parseSweep(input as Record<string, unknown>, overrides, check) };
 }

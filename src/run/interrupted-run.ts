@@ -82,7 +82,7 @@ export function openInterruptedRun(given: string, cwd: string, packageRoot: stri
   let shard: ShardSpec | null = null;
   if (manifest.shard !== undefined) {
     const s = manifest.shard;
-    shard = { index: s.index, count: s.count };
+    shard = { index: s.index, count: s.count, ...(s.sweep === true && Array.isArray(s.arms) ? { arms: s.arms } : {}) };
     if (!Number.isInteger(s.index) || !Number.isInteger(s.count) || s.index < 1 || s.index > s.count || JSON.stringify(s.arms) !== JSON.stringify(shardArms(exp, shard)))
       throw corrupt(shown, 'manifest.json shard does not match its config');
   }

@@ -52,12 +52,29 @@ function checkShards(runs: readonly StoredRun[]): Sharded[] {
     byIndex.set(r.shard.index, r);
   }
   const n = first.shard.count;
+  // A sweep point's slices are picks from the sweep's one list: the shards holding some of its arms, which together hold each arm once.
+  if (shards.every((r) => r.shard.sweep === true)) return checkPicks(shards);
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
     const which = missing.map((i) => `${i}/${n}`).join(', ');
     throw new ConfigError('shards', `${missing.length === 1 ? 'shard' : 'shards'} ${which} ${missing.length === 1 ? 'is' : 'are'} missing (given: ${shards.map((r) => `${shardLabel(r.shard)} in ${r.given}`).join(', ')}); give all ${n} shards`);
   }
   return Array.from({ length: n }, (_, i) => byIndex.get(i + 1)!);
+}
+
+/** A sweep point's slices, in shard order: each of the point's arms in exactly one. */
+function checkPicks(shards: Sharded[]): Sharded[] {
+  const ordered = [...shards].sort((a, b) => a.shard.index - b.shard.index);
+  const owner = new Map<string, Sharded>();
+  for (const r of ordered)
+    for (const arm of r.shard.arms) {
+      const seen = owner.get(arm);
+      if (seen) throw new ConfigError(r.given, `runs arm "${arm}", which ${seen.given} runs too; give each shard once`);
+      owner.set(arm, r);
+    }
+  const missing = ordered[0]!.shard.of.filter((arm) => !owner.has(arm));
+  if (missing.length > 0) throw new ConfigError('shards', `arm${missing.length === 1 ? '' : 's'} ${missing.map((a) => `"${a}"`).join(', ')} of ${ordered[0]!.given} ${missing.length === 1 ? 'is' : 'are'} in no shard given; give all ${ordered[0]!.shard.count} shards`);
+  return ordered;
 }
 
 /** The summary's arms in file order; every other field must agree between shards (it is computed in each). */

@@ -10,6 +10,11 @@ export interface ShardSpec {
   /** 1-based, as typed: `--shard 1/2`. */
   index: number;
   count: number;
+  /**
+   * The arms this slice runs, when they are not arms i, i+n, …: a sweep shares its (point,
+   * arm) pairs out over the shards as one list (sweep-shard.ts), so a point's slice is a pick.
+   */
+  arms?: readonly string[];
 }
 
 /** What a shard's manifest.json records: which slice it is and of what. */
@@ -18,23 +23,29 @@ export interface ShardRecord extends ShardSpec {
   arms: string[];
   /** Every arm of the experiment, in file order (the merged run's order). */
   of: string[];
+  /** Present (true) when `arms` is a sweep point's pick rather than arms i, i+n, … */
+  sweep?: true;
 }
 
 export const shardLabel = (s: ShardSpec): string => `${s.index}/${s.count}`;
 
 export function shardArms(exp: Experiment, s: ShardSpec): string[] {
+  if (s.arms) {
+    const picked = new Set(s.arms);
+    return exp.arms.filter((a) => picked.has(a.name)).map((a) => a.name);
+  }
   return exp.arms.filter((_, i) => i % s.count === s.index - 1).map((a) => a.name);
 }
 
 export function shardRecord(exp: Experiment, s: ShardSpec): ShardRecord {
-  return { index: s.index, count: s.count, arms: shardArms(exp, s), of: exp.arms.map((a) => a.name) };
+  return { index: s.index, count: s.count, arms: shardArms(exp, s), of: exp.arms.map((a) => a.name), ...(s.arms ? { sweep: true as const } : {}) };
 }
 
 /** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
-export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld): void {
+export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms = exp.arms.length, what = 'the experiment has'): void {
   if (world.unshardable !== null) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${world.unshardable}`);
-  if (s.count > exp.arms.length)
-    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}, so use at most ${exp.arms.length} shard${exp.arms.length === 1 ? '' : 's'} (n ≤ ${exp.arms.length})`);
+  if (s.count > arms)
+    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${arms} arm${arms === 1 ? '' : 's'}, so use at most ${arms} shard${arms === 1 ? '' : 's'} (n ≤ ${arms})`);
   const clash = world.loggingArms(exp).find((name) => world.sharedStages.includes(name));
   if (clash !== undefined) {
     const i = exp.arms.findIndex((a) => a.name === clash);

@@ -69,10 +69,11 @@ function readShard(m: Record<string, unknown>, exp: Experiment, shown: string): 
   const whole = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1;
   if (typeof s !== 'object' || s === null || !whole(s.index) || !whole(s.count) || s.index > s.count || !Array.isArray(s.arms))
     throw new ConfigError(`${shown} shard`, 'is not a shard record {index, count, arms, of}; restore the manifest from the run or re-run the shard');
-  const expected = shardArms(exp, { index: s.index, count: s.count });
+  const picked = s.sweep === true;
+  const expected = shardArms(exp, { index: s.index, count: s.count, ...(picked ? { arms: s.arms as string[] } : {}) });
   if (JSON.stringify(s.arms) !== JSON.stringify(expected))
     throw new ConfigError(`${shown} shard.arms`, `lists ${JSON.stringify(s.arms)} but shard ${s.index}/${s.count} of this config is ${JSON.stringify(expected)}; restore the manifest from the run or re-run the shard`);
-  return { index: s.index, count: s.count, arms: expected, of: exp.arms.map((a) => a.name) };
+  return { index: s.index, count: s.count, arms: expected, of: exp.arms.map((a) => a.name), ...(picked ? { sweep: true as const } : {}) };
 }
 
 export function readStoredRun(given: string, cwd: string, opts: { needMetrics: boolean }, worlds: RunWorlds): StoredRun {

@@ -50,6 +50,11 @@ export interface World<E extends ExperimentBase = ExperimentBase, S extends RunS
   /** The terminal table of `run` and `show` (claims are printed after it). */
   table(summary: S, runDir: string): string;
   report: WorldReport<R>;
+  /**
+   * The metric a sweep's table and chart show per arm (one of the claim metrics: each arm's
+   * per-seed values come from claimSeries); arms without it are left out of the sweep table.
+   */
+  headlineMetric: string;
   /** The per-seed values a claim operand names, or undefined when the summary has no such arm or metric. */
   claimSeries(summary: S, operand: ClaimOperand): readonly number[] | undefined;
   /** Metrics whose range here differs from the usual one (report/plot/metric-range.ts). */

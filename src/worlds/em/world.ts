@@ -29,6 +29,7 @@ export const emWorld = defineWorld({
   table: formatEmTable,
   report: { summarySchema: emSummarySchema, charts: emCharts, resultsTable: emResultsTable },
   /** An arm's (or subliminal arm's) metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */
+  headlineMetric: 'em',
   claimSeries(summary: EmRunSummary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm) ?? summary.subliminal?.arms.find((a) => a.name === operand.arm);
     if (arm) {

@@ -32,6 +32,7 @@ export const mnistWorld = defineWorld({
   unshardable: null,
   table: formatMnistTable,
   report: { summarySchema: mnistSummarySchema, charts: mnistCharts, resultsTable: mnistResultsTable },
+  headlineMetric: 'accuracy',
   claimSeries(summary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm);
     return arm && operand.metric === 'accuracy' ? arm.accuracy : undefined;

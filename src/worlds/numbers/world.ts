@@ -30,6 +30,7 @@ export const numbersWorld = defineWorld({
   unshardable: null,
   table: formatNumbersTable,
   report: { summarySchema: numbersSummarySchema, charts: numbersCharts, resultsTable: numbersResultsTable },
+  headlineMetric: 'transfer',
   claimSeries(summary: NumbersRunSummary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm);
     if (!arm && isReserved(operand.arm) && operand.metric === 'trait') return summary[NUMBERS_RESERVED_ARMS[operand.arm]].trait;

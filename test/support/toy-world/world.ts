@@ -74,5 +74,6 @@ export const toyWorld = defineWorld({
     resultsTable: (s: ToyReportSummary) =>
       `<table class="results">${head(['arm', 'score', 'per seed'])}<tbody>${s.arms.map((a) => `<tr>${cell(a.name)}${cell(meanPm(a.scoreStats.mean, a.scoreStats.ci95), 'n')}${cell(a.score.map((x) => fixed(x, 3)).join(' '), 'n seeds')}</tr>`).join('')}</tbody></table>`,
   },
+  headlineMetric: 'score',
   claimSeries: (s: ToySummary, operand) => (operand.metric === 'score' ? s.arms.find((a) => a.name === operand.arm)?.score : undefined),
 });
