@@ -16,6 +16,7 @@ import { runWorlds } from '../registry/run-worlds.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { tryWriteReport } from '../report/write-report.js';
 import { z } from 'zod';
+import { isSweepDir, mergeSweep } from './merge-sweep.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { reportNotice } from './run-report.js';
@@ -26,6 +27,7 @@ const mergeOptions = z.object({ out: z.string().min(1).optional() }).strict();
 
 async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(mergeOptions, raw);
+  if (dirs.length > 0 && isSweepDir(dirs[0]!, io.cwd)) return mergeSweep(dirs, opts.out, io);
   const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }, runWorlds));
   const now = new Date();
   const merged = mergeShards(runs, now);
@@ -54,7 +56,7 @@ async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
 export function registerMerge(program: Command, io: CliIo): void {
   program
     .command('merge')
-    .description('join the run directories of traitlab run --shard 1/n … n/n into one run directory')
+    .description('join the run directories of traitlab run --shard 1/n … n/n into one run directory (sweep shards into one sweep directory)')
     .argument('<dirs...>', 'the shards\' run directories, each once, in any order')
     .option('--out <dir>', 'merged run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
     .action((dirs: string[], raw: unknown) => merge(dirs, raw, io));

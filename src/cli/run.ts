@@ -25,6 +25,7 @@ import { packageRoot } from './package-root.js';
 import { createProgress } from './progress.js';
 import { resumeStart } from './resume-start.js';
 import { reportNotice } from './run-report.js';
+import { runSweep, sweepStart } from './run-sweep.js';
 
 async function freshStart(file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<RunStart> {
   if (file === undefined) throw new ConfigError('<file>', 'missing; give an experiment file (traitlab run <file>), or --resume <run-dir> to continue an interrupted run');
@@ -60,6 +61,8 @@ export function abandonedLine(signal: string, why: Abandoned, at: { stage: strin
 
 export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
+  const sweep = await sweepStart(file, opts, io);
+  if (sweep !== null) return runSweep(sweep, opts, io);
   const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
   const { dir } = start;
   const progress = createProgress(io);
@@ -108,7 +111,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
-    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file; join the n run directories with traitlab merge')
+    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file (of a sweep: of its point-arm pairs, point by point); join the n run directories with traitlab merge')
     .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
     .option('--resume <run-dir>', 'continue an interrupted run (its <run-dir>.partial) from its checkpoint, with the config in its manifest; give no file')
     .action((file: string | undefined, raw: unknown) => run(file, raw, io));

@@ -1,0 +1,135 @@
+// `traitlab run <file>` when the file has a `sweep` block, and `traitlab run --resume` of a
+// sweep directory: every point is validated before anything is made, the sweep runs point by
+// point (execute-sweep.ts), and the terminal gets the sweep table (points × arms).
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../config/errors.js';
+import { selectBackend, type BackendName } from '../engine/backend.js';
+import { loadRunFile } from '../registry/load-experiment.js';
+import { parseSweep, type SweepPlan } from '../registry/load-sweep.js';
+import { checkRegistryNames, worldOf } from '../registry/worlds.js';
+import { formatSweepTable } from '../report/sweep/sweep-table.js';
+import { assertOutLocation } from '../run/out-location.js';
+import { assertFreeTarget } from '../run/run-dir.js';
+import { checkShardable, shardLabel, type ShardSpec } from '../run/shard.js';
+import { checkSweepPoints, readSweepManifest, resolveSweepDir, type SweepManifest } from '../run/sweep-dir.js';
+import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
+import { executeSweep } from './execute-sweep.js';
+import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
+import { endBySignal, signalStop } from './interrupt.js';
+import type { CliIo } from './io.js';
+import { packageRoot } from './package-root.js';
+import { createProgress } from './progress.js';
+import type { RunCommandOptions } from './run-options.js';
+import { shownPath } from './shown-path.js';
+import { printWarning } from './warning-line.js';
+import { abandonedLine } from './run.js';
+
+export interface SweepStart {
+  plan: SweepPlan;
+  experimentFile: string | null;
+  dir: string;
+  backend: BackendName;
+  shard?: ShardSpec;
+  resume?: SweepManifest;
+}
+
+function checkSweepShard(plan: SweepPlan, shard: ShardSpec): void {
+  const pairs = sweepPairs(plan.points.map((p) => p.exp));
+  for (const p of plan.points) checkShardable(p.exp, shard, worldOf(p.exp), pairs, `the sweep has ${plan.points.length} points with`);
+}
+
+const pointCount = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
+
+async function freshSweep(file: string, plan: SweepPlan, opts: RunCommandOptions, io: CliIo): Promise<SweepStart> {
+  if (opts.shard) checkSweepShard(plan, opts.shard);
+  const first = plan.points[0]!.exp;
+  const named = resolveSweepDir(first.name, plan.config, { cwd: io.cwd, out: opts.out, now: new Date() });
+  const dir = opts.shard && opts.out === undefined ? `${named}-shard${opts.shard.index}of${opts.shard.count}` : named;
+  assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to, e.g. --out runs/my-sweep');
+  assertFreeTarget(dir);
+  if (existsSync(`${dir}.partial`)) throw new ConfigError(`${shownPath(dir, io.cwd)}.partial`, `already exists (a sweep into this directory is in progress, was interrupted or killed); continue it with traitlab run --resume ${shownPath(dir, io.cwd)}.partial, remove it, or choose another --out`);
+  const backend = await selectBackend(opts.backend);
+  const picks = opts.shard ? sweepShardPicks(plan.points.map((p) => p.exp), opts.shard) : null;
+  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${picks!.reduce((n, a) => n + a.length, 0)} of ${sweepPairs(plan.points.map((p) => p.exp))} point-arm pairs)` : '';
+  io.err(`running sweep ${first.name}${slice}: ${pointCount(plan.points.length)} (${plan.entries.map((e) => `${e.path} ∈ ${JSON.stringify(e.values)}`).join(' × ')}), ${first.seeds} seed${first.seeds === 1 ? '' : 's'}, root seed ${first.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
+  return { plan, experimentFile: resolve(io.cwd, file), dir, backend, ...(opts.shard ? { shard: opts.shard } : {}) };
+}
+
+/** The sweep that `--resume <dir>` names, or null when it names a run (resume-start.ts takes it). */
+async function resumedSweep(given: string, file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<SweepStart | null> {
+  const abs = resolve(io.cwd, given).replace(/\/+$/, '');
+  const final = abs.endsWith('.partial') ? abs.slice(0, -'.partial'.length) : abs;
+  const partial = `${final}.partial`;
+  const m = existsSync(partial) ? readSweepManifest(partial) : null;
+  if (m === null) return null;
+  const shown = shownPath(partial, io.cwd);
+  if (file !== undefined) throw new ConfigError('--resume', `takes the config from the sweep directory, so give no experiment file (remove ${file})`);
+  for (const name of ['seeds', 'out', 'shard'] as const)
+    if (opts[name] !== undefined) throw new ConfigError(`--${name}`, 'cannot be used with --resume: the sweep continues with the settings it started with (see its manifest.json); remove it');
+  if (existsSync(final)) throw new ConfigError(given, `both ${final} and its .partial exist; move one away (a finished sweep is never overwritten)`);
+  let plan: SweepPlan;
+  try {
+    plan = parseSweep(m.config, {}, checkRegistryNames);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(shown, `the sweep's manifest.json config does not validate (${e.message}); delete ${shown} and rerun`);
+  }
+  checkSweepPoints(m, plan.points.map((p) => p.label), shown);
+  assertOutLocation(dirname(partial), `--resume ${given}`, `make that folder writable, or move ${basename(partial)} to a folder you can write to and resume it there`);
+  if (opts.backend !== 'auto' && opts.backend !== m.backend) throw new ConfigError('--backend', `the sweep started on ${m.backend}; resume it on ${m.backend} (or leave --backend out)`);
+  const backend = await selectBackend(m.backend);
+  io.err(`resuming sweep ${plan.points[0]!.exp.name}: ${pointCount(plan.points.length)}, backend ${backend} → ${shown}`);
+  return { plan, experimentFile: m.experimentFile, dir: final, backend, ...(m.shard ? { shard: { index: m.shard.index, count: m.shard.count } } : {}), resume: m };
+}
+
+/** What `traitlab run` starts when it is a sweep, or null for a plain run. Bad input fails here, before anything is made. */
+export async function sweepStart(file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<SweepStart | null> {
+  if (opts.resume !== undefined) return resumedSweep(opts.resume, file, opts, io);
+  if (file === undefined) return null;
+  const loaded = loadRunFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  return loaded.kind === 'sweep' ? freshSweep(file, loaded.plan, opts, io) : null;
+}
+
+export async function runSweep(start: SweepStart, opts: RunCommandOptions, io: CliIo): Promise<void> {
+  const { dir } = start;
+  const progress = createProgress(io);
+  let stage = 'setting up';
+  const stop = signalStop((signal, why) => {
+    progress.stop();
+    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: worldOf(start.plan.points[0]!.exp).pretrain !== undefined }));
+  });
+  let summary;
+  try {
+    summary = await executeSweep({
+      ...start,
+      jobs: opts.jobs ?? availableParallelism(),
+      packageRoot: packageRoot(),
+      stop,
+      onProgress: (d, t, label) => {
+        stage = label;
+        stop.step();
+        progress.update(d, t, label);
+      },
+      onStage: (label) => progress.stage(label),
+      onWarning: (m) => printWarning(io, m),
+      onReport: (o) => {
+        if (!o.ok) printWarning(io, `a report.html was not written (${o.error}); the results are complete: write a point's with traitlab report <point-dir>`);
+      },
+      onPoint: (label, state, n, of) => {
+        if (state === 'done') io.err(`point ${n}/${of} ${label}: finished before, kept`);
+        else io.err(`point ${n}/${of} ${label}${state === 'resume' ? ': resuming' : ''}`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
+    if (e instanceof OutOfSpaceError) throw e.shownAs(shownPath(e.partial, io.cwd));
+    throw e;
+  } finally {
+    stop.dispose();
+    progress.stop();
+  }
+  io.out(opts.json ? JSON.stringify(summary, null, 2) : formatSweepTable(summary, shownPath(dir, io.cwd)));
+  if (!opts.json && existsSync(join(dir, 'report.html'))) io.out(`report: ${shownPath(join(dir, 'report.html'), io.cwd)}`);
+}
