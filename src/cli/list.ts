@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
 import { teacherAliasesOf, teacherRegistry } from '../../teachers/index.js';
-import { loadExperimentFile } from '../registry/load-experiment.js';
+import { loadRunFile } from '../registry/load-experiment.js';
 import { checkRegistryNames, worldNamed, worldNames } from '../registry/worlds.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
@@ -31,7 +31,10 @@ function shippedExperiments(dir: string): [string, string][] {
   }
   return files.map((f) => {
     try {
-      return [f.replace(/\.json$/, ''), loadExperimentFile(join(dir, f), {}, process.cwd(), checkRegistryNames).description];
+      const loaded = loadRunFile(join(dir, f), {}, process.cwd(), checkRegistryNames);
+      if (loaded.kind === 'experiment') return [f.replace(/\.json$/, ''), loaded.exp.description];
+      const { plan } = loaded;
+      return [f.replace(/\.json$/, ''), `[sweep of ${plan.entries.map((e) => e.path).join(' × ')}, ${plan.points.length} points] ${plan.points[0]!.exp.description}`];
     } catch (e) {
       // A broken shipped file is listed with its problem rather than hiding the others.
       return [f.replace(/\.json$/, ''), `(invalid: ${(e as Error).message})`];

@@ -21,11 +21,24 @@ export interface SweepPlan {
 
 const sweepJsonSchema = toInputJsonSchema(sweepSchema);
 
-/** The nearest allowed key, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The allowed key a typo most likely meant, for "did you mean". */
 function closest(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
-  return allowed.find((k) => k.toLowerCase() === lower) ?? allowed.find((k) => k.length > 2 && (lower.startsWith(k.toLowerCase().slice(0, -1)) || k.toLowerCase().startsWith(lower.slice(0, -1))));
+  return allowed.find((k) => k.toLowerCase() === lower) ?? allowed.find((k) => editDistance(k.toLowerCase(), lower) <= 2);
 }
+
+/** Keys that are not settings a sweep may name (the editor's $schema, the sweep itself). */
+const NOT_SETTINGS = new Set(['$schema', 'sweep']);
 
 /** Throws unless `path` names a setting of this world's files that this file can take. */
 function checkPathExists(input: Record<string, unknown>, entry: SweepEntry, k: number, worldLabel: string, root: ReturnType<typeof experimentJsonSchema>): void {
@@ -35,18 +48,20 @@ function checkPathExists(input: Record<string, unknown>, entry: SweepEntry, k: n
     const seg = segs[i]!;
     const parent = segs.slice(0, i);
     if (typeof seg === 'number') {
-      const list = valueAtPath(input, parent);
-      if (!Array.isArray(list) || seg >= list.length) {
-        const n = Array.isArray(list) ? list.length : 0;
-        throw notSetting(`the file's ${formatSweepPath(parent)} has ${n} item${n === 1 ? '' : 's'}${n > 0 ? ` (${formatSweepPath(parent)}[0] to [${n - 1}])` : ''}`);
+      const items = valueAtPath(input, parent);
+      if (!Array.isArray(items) || seg >= items.length) {
+        const n = Array.isArray(items) ? items.length : 0;
+        const list = formatSweepPath(parent);
+        throw notSetting(`the file's ${list} list has ${n} item${n === 1 ? '' : 's'}${n > 0 ? ` (${list}[0] to ${list}[${n - 1}])` : ''}`);
       }
       continue;
     }
     if (schemaAt(root, [...parent, seg], input) !== undefined) continue;
-    const keys = allowedKeys(schemaAt(root, parent, input));
+    const keys = allowedKeys(schemaAt(root, parent, input)).filter((key) => !NOT_SETTINGS.has(key));
     const near = closest(seg, keys);
-    const under = parent.length === 0 ? 'top-level settings' : `settings under ${formatSweepPath(parent)}`;
-    throw notSetting(`${near ? `did you mean "${formatSweepPath([...parent, near])}"? ` : ''}(${under}: ${keys.join(', ') || 'none'})`);
+    const under = parent.length === 0 ? 'the top-level settings are' : `the settings under ${formatSweepPath(parent)} are`;
+    const list = `${under} ${keys.join(', ') || 'none'}`;
+    throw notSetting(near ? `did you mean "${formatSweepPath([...parent, near, ...segs.slice(i + 1)])}"? (${list})` : list);
   }
 }
 

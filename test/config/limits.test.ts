@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { experimentJsonSchema } from '../../src/registry/experiment-json-schema.js';
 import { LIMITS } from '../../src/config/limits.js';
-import { loadExperimentFile } from '../../src/registry/load-experiment.js';
+import { loadExperimentFile, loadRunFile } from '../../src/registry/load-experiment.js';
 import { checkRegistryNames } from '../../src/registry/worlds.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
@@ -180,7 +180,12 @@ describe('the limits reach users and editors', () => {
     const dir = join(import.meta.dirname, '../../experiments');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(5);
-    for (const f of files) expect(loadExperimentFile(join(dir, f), {}, process.cwd(), checkRegistryNames).name).toBe(f.replace(/\.json$/, ''));
+    for (const f of files) {
+      // A sweep file is checked point by point: every point is an experiment of its own.
+      const loaded = loadRunFile(join(dir, f), {}, process.cwd(), checkRegistryNames);
+      const exps = loaded.kind === 'experiment' ? [loaded.exp] : loaded.plan.points.map((p) => p.exp);
+      for (const exp of exps) expect(exp.name).toBe(f.replace(/\.json$/, ''));
+    }
   });
 });
 
