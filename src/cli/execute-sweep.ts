@@ -79,11 +79,15 @@ export function summarizeSweep(plan: SweepPlan, dir: string, backend: string): S
   );
 }
 
-/** Writes summary.json, sweep.csv and report.html of a sweep directory being written. */
-export async function writeSweepFiles(root: RunDir, plan: SweepPlan, backend: string, onReport?: (o: ReportOutcome) => void): Promise<SweepSummary> {
-  const summary = summarizeSweep(plan, root.partial, backend);
+/**
+ * Writes summary.json, sweep.csv, the finished manifest.json and then report.html (drawn from
+ * the files before it, as a run's is) of a sweep directory being written.
+ */
+export async function writeSweepFiles(root: RunDir, plan: SweepPlan, manifest: unknown, onReport?: (o: ReportOutcome) => void): Promise<SweepSummary> {
+  const summary = summarizeSweep(plan, root.partial, (manifest as { backend: string }).backend);
   root.writeJson('summary.json', summary);
   writeFileAtomic(root.path(SWEEP_CSV), sweepCsv(summary));
+  root.writeJson('manifest.json', manifest);
   onReport?.(await tryWriteSweepReport(root.partial));
   return summary;
 }
@@ -134,8 +138,7 @@ export async function executeSweep(req: SweepRequest): Promise<SweepSummary> {
       throw new Error(`sweep point ${ref.label}: ${message(e)}; the points finished so far are kept in ${root.partial}; traitlab run --resume ${root.partial} runs the rest`, { cause: e });
     }
   }
-  const summary = await writeSweepFiles(root, plan, req.backend, req.onReport);
-  root.writeJson('manifest.json', finishManifest(manifest, new Date()));
+  const summary = await writeSweepFiles(root, plan, finishManifest(manifest, new Date()), req.onReport);
   root.commit();
   return summary;
 }

@@ -89,12 +89,12 @@ export async function mergeSweep(dirs: readonly string[], out: string | undefine
       point.commit();
     }
     const { shard: _shard, wallSeconds: _w, finishedAt: _f, ...rest } = first.manifest;
-    root.writeJson('manifest.json', {
+    const manifest = {
       ...rest,
       startedAt: shards.map((s) => s.manifest.startedAt).sort()[0],
       merged: { at: now.toISOString(), shards: shards.map((s) => ({ dir: s.dir, index: s.manifest.shard.index, startedAt: s.manifest.startedAt, finishedAt: s.manifest.finishedAt ?? null, wallSeconds: s.manifest.wallSeconds ?? null })) },
-    });
-    summary = await writeSweepFiles(root, plan, first.manifest.backend, (o) => {
+    };
+    summary = await writeSweepFiles(root, plan, manifest, (o) => {
       if (!o.ok) printWarning(io, `report.html was not written (${o.error})`);
     });
     root.commit();

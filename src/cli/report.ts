@@ -1,14 +1,23 @@
 // `traitlab report <run-dir>`: (re)writes the run's report.html from its summary.json,
 // metrics.jsonl and manifest.json. The page is derived data, so an existing one is replaced.
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
-import { writeReport } from '../report/write-report.js';
+import { join, resolve } from 'node:path';
+import { buildSweepReport } from '../report/sweep/sweep-report.js';
+import { REPORT_FILE, writeReport } from '../report/write-report.js';
+import { writeFileAtomic } from '../run/run-dir.js';
+import { readSweepManifest } from '../run/sweep-dir.js';
 import type { CliIo } from './io.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
 
 export async function report(runDir: string, io: CliIo): Promise<void> {
-  const { file, warnings } = await writeReport(resolve(io.cwd, runDir));
+  const dir = resolve(io.cwd, runDir);
+  if (readSweepManifest(dir) !== null) {
+    // A sweep's page is drawn from its summary.json; each point's own report is its run's.
+    writeFileAtomic(join(dir, REPORT_FILE), await buildSweepReport(dir));
+    return io.out(`wrote ${shownPath(join(dir, REPORT_FILE), io.cwd)}`);
+  }
+  const { file, warnings } = await writeReport(dir);
   for (const w of warnings) printWarning(io, `${w}`);
   io.out(`wrote ${shownPath(file, io.cwd)}`);
 }

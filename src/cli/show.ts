@@ -15,6 +15,10 @@ import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { CSV_TABLES, runCsv } from './show-csv.js';
 import { shownPath } from './shown-path.js';
+import { readSweepManifest } from '../run/sweep-dir.js';
+import { sweepCsv } from '../report/sweep/sweep-csv.js';
+import type { SweepSummary } from '../report/sweep/sweep-summary.js';
+import { formatSweepTable } from '../report/sweep/sweep-table.js';
 
 const showOptions = z
   .object({ json: z.boolean().optional(), csv: z.enum(CSV_TABLES).optional() })
@@ -70,11 +74,22 @@ function show(given: string, raw: unknown, io: CliIo): void {
   const opts = parseOptions(showOptions, raw);
   const dir = resolve(io.cwd, given);
   checkRunDir(given, dir);
+  if (readSweepManifest(dir) !== null) return showSweep(dir, given, opts, io);
   const summary = readSummary(dir, given);
   if (opts.json) return io.out(JSON.stringify(summary, null, 2));
   if (opts.csv) return io.out(runCsv(opts.csv, dir, given, summary as unknown as Record<string, unknown>).replace(/\n$/, ''));
   const line = context(dir, io.cwd);
   io.out([...(line ? [line, ''] : []), formatRunOutput(summary, given)].join('\n'));
+}
+
+/** A sweep directory: its table (points × arms), summary.json, or sweep.csv for `--csv summary`. */
+function showSweep(dir: string, given: string, opts: z.output<typeof showOptions>, io: CliIo): void {
+  const summary = readJson(join(dir, 'summary.json'), join(given, 'summary.json')) as SweepSummary;
+  if (opts.json) return io.out(JSON.stringify(summary, null, 2));
+  if (opts.csv === 'summary') return io.out(sweepCsv(summary).replace(/\n$/, ''));
+  if (opts.csv) throw new ConfigError('--csv', `a sweep directory has no metrics.jsonl of its own; give a point's run directory (${given}/points/<point>) for --csv metrics`);
+  const line = context(dir, io.cwd);
+  io.out([...(line ? [line, ''] : []), formatSweepTable(summary, given)].join('\n'));
 }
 
 export function registerShow(program: Command, io: CliIo): void {

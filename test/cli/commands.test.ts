@@ -13,7 +13,9 @@ describe('traitlab schema', () => {
     const schema = JSON.parse(r.out.join('\n'));
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(Object.keys(experimentSchema.shape));
+    // every world's fields, and the sweep block any experiment file may carry (read before the world's schema)
+    expect(Object.keys(schema.properties)).toEqual([...Object.keys(experimentSchema.shape), 'sweep']);
+    expect(schema.properties.sweep).toMatchObject({ type: 'array', minItems: 1, maxItems: 2, items: { required: ['path', 'values'], additionalProperties: false } });
     for (const key of ['name', 'world', 'seeds', 'model', 'teacher', 'distill', 'arms']) expect(schema.properties).toHaveProperty(key);
     expect(schema.properties.seeds).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     // Fields with defaults are optional to write.
@@ -25,7 +27,7 @@ describe('traitlab schema', () => {
     const r = await cli(tempDir(), 'schema', '--world', 'numbers');
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.out.join('\n'));
-    expect(Object.keys(schema.properties)).toEqual(Object.keys(numbersExperimentSchema.shape));
+    expect(Object.keys(schema.properties)).toEqual([...Object.keys(numbersExperimentSchema.shape), 'sweep']);
     expect(schema.properties.world).toMatchObject({ const: 'numbers' });
     const bad = await cli(tempDir(), 'schema', '--world', 'words');
     expect(bad.code).toBe(2);

@@ -99,6 +99,15 @@ describe('a sweep run whole, in shards, and interrupted', () => {
     expect(html).toContain('epochs-2: same-beats-cross');
   });
 
+  test('show prints the sweep table again (summary.json, sweep.csv); report writes the same page again', async () => {
+    const shown = await ok(cwd, 'show', 'whole');
+    expect(shown.out.join('\n')).toContain(whole.out.slice(0, -1).join('\n'));
+    expect((await ok(cwd, 'show', 'whole', '--csv', 'summary')).out.join('\n') + '\n').toBe(read(cwd, 'whole', 'sweep.csv'));
+    const before = read(cwd, 'whole', 'report.html');
+    expect((await ok(cwd, 'report', 'whole')).out).toEqual(['wrote whole/report.html']);
+    expect(read(cwd, 'whole', 'report.html')).toBe(before);
+  });
+
   test('shards of the point-arm pairs merge into the whole sweep byte for byte', async () => {
     for (const i of [1, 2, 3]) await ok(cwd, 'run', 'sweep.json', '--backend', 'wasm', '--jobs', '1', '--shard', `${i}/3`, '--out', `s${i}`);
     // 8 pairs over 3 shards: shard 3 runs point 0's student-same and point 1's teacher only
