@@ -96,6 +96,7 @@ export async function mergeSweep(dirs: readonly string[], out: string | undefine
     };
     summary = await writeSweepFiles(root, plan, manifest, (o) => {
       if (!o.ok) printWarning(io, `report.html was not written (${o.error})`);
+      else for (const w of o.warnings) printWarning(io, w);
     });
     root.commit();
   } catch (e) {

@@ -14,7 +14,9 @@ export async function report(runDir: string, io: CliIo): Promise<void> {
   const dir = resolve(io.cwd, runDir);
   if (readSweepManifest(dir) !== null) {
     // A sweep's page is drawn from its summary.json; each point's own report is its run's.
-    writeFileAtomic(join(dir, REPORT_FILE), await buildSweepReport(dir));
+    const built = await buildSweepReport(dir);
+    writeFileAtomic(join(dir, REPORT_FILE), built.html);
+    for (const w of built.warnings) printWarning(io, w);
     return io.out(`wrote ${shownPath(join(dir, REPORT_FILE), io.cwd)}`);
   }
   const { file, warnings } = await writeReport(dir);

@@ -115,7 +115,8 @@ export async function runSweep(start: SweepStart, opts: RunCommandOptions, io: C
       onStage: (label) => progress.stage(label),
       onWarning: (m) => printWarning(io, m),
       onReport: (o) => {
-        if (!o.ok) printWarning(io, `a report.html was not written (${o.error}); the results are complete: write a point's with traitlab report <point-dir>`);
+        if (!o.ok) printWarning(io, `a report.html was not written (${o.error}); the results are complete: write it with traitlab report <dir>`);
+        else for (const w of o.warnings) printWarning(io, w);
       },
       onPoint: (label, state, n, of) => {
         if (state === 'done') io.err(`point ${n}/${of} ${label}: finished before, kept`);

@@ -53,7 +53,7 @@ function pointClaims(s: SweepSummary): unknown[] | null {
   return all.length ? all : null;
 }
 
-export async function buildSweepReport(dir: string): Promise<string> {
+export async function buildSweepReport(dir: string): Promise<{ html: string; warnings: string[] }> {
   const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SweepSummary;
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   const world = worldNamed(s.world);
@@ -61,11 +61,11 @@ export async function buildSweepReport(dir: string): Promise<string> {
   const { rows, series, panels } = sweepChartRows(s);
   const first = s.sweep[0]!;
   const spec = sweepChartSpec({ rows, xTitle: first.path, xValues: first.values.map(axisValue), yTitle: s.metric, seriesTitle: s.sweep.length > 1 ? s.sweep[1]!.path : 'arm', series, panels, range });
-  const { svg } = await renderSvg(spec, 'sweep');
+  const { svg, warnings } = await renderSvg(spec, 'sweep');
   const what = s.sweep.length > 1 ? `one panel per arm, a line per value of ${s.sweep[1]!.path}` : 'a line per arm';
   const claims = pointClaims({ ...s, points: s.points.map((p) => ({ ...p, dir: join(dir, p.dir) })) });
   const config = manifest.config as Record<string, unknown> | undefined;
-  return reportHtml({
+  const html = reportHtml({
     title: `${s.experiment} (sweep)`,
     description: typeof config?.description === 'string' ? config.description : null,
     facts: `${s.world} world · sweep of ${s.sweep.map((e) => e.path).join(' × ')} · ${s.points.length} points · ${s.seeds} seeds · root seed ${s.rootSeed} · backend ${s.backend}`,
@@ -84,13 +84,15 @@ export async function buildSweepReport(dir: string): Promise<string> {
     manifest,
     gaps: [],
   });
+  return { html, warnings: warnings.map((w) => `chart sweep: ${w}`) };
 }
 
 /** Writes report.html in the sweep directory; never throws (the results are on disk already). */
 export async function tryWriteSweepReport(dir: string): Promise<ReportOutcome> {
   try {
-    writeFileAtomic(join(dir, 'report.html'), await buildSweepReport(dir));
-    return { ok: true, warnings: [] };
+    const { html, warnings } = await buildSweepReport(dir);
+    writeFileAtomic(join(dir, 'report.html'), html);
+    return { ok: true, warnings };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
