@@ -5,13 +5,15 @@
 import type { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import { z } from 'zod';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { compareSummaries, formatDifferences, type Tolerance } from '../run/compare-summary.js';
 import { gitState, packageVersion, RECORDED_PACKAGES, type GitState } from '../run/manifest.js';
 import { shardLabel } from '../run/shard.js';
 import { readStoredRun, type StoredRun } from '../run/stored-run.js';
+import { readSweepManifest } from '../run/sweep-dir.js';
 import { runWorlds } from '../registry/run-worlds.js';
 import { worldOf } from '../registry/worlds.js';
 import { executeRun } from './execute-run.js';
@@ -83,6 +85,8 @@ function reportProvenance(run: StoredRun, io: CliIo): void {
 
 async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(verifyOptions, raw);
+  if (readSweepManifest(resolve(io.cwd, given)) !== null)
+    throw new ConfigError(given, `is a sweep directory; verify re-runs one run, so give one of its points (${given}/points/<point>)`);
   const run = readStoredRun(given, io.cwd, { needMetrics: false }, runWorlds);
   const storedBackend = run.manifest.backend;
   const backend = await selectBackend(opts.backend ?? storedBackend);

@@ -106,6 +106,9 @@ describe('a sweep run whole, in shards, and interrupted', () => {
     const before = read(cwd, 'whole', 'report.html');
     expect((await ok(cwd, 'report', 'whole')).out).toEqual(['wrote whole/report.html']);
     expect(read(cwd, 'whole', 'report.html')).toBe(before);
+    const v = await cli(cwd, 'verify', 'whole');
+    expect(v.code).toBe(2);
+    expect(v.err).toEqual(['traitlab: whole: is a sweep directory; verify re-runs one run, so give one of its points (whole/points/<point>)']);
   });
 
   test('shards of the point-arm pairs merge into the whole sweep byte for byte', async () => {
