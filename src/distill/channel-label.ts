@@ -1,6 +1,6 @@
 // How a distillation channel is named wherever a person reads it (terminal tables, report tables
 // and chart legends): `teacher-fixed+forward-kl`, with its λ and β when it has them
-// (`mix+jsd λ=0.5 β=0.5`). Apart from channel.ts so that the report's charts name channels
+// (`mix+jsd λ=0.5 β=0.5`), and `full-ce` for a hard-token loss over the whole vocabulary. Apart from channel.ts so that the report's charts name channels
 // without loading tfjs. Summaries and metrics keep the channel as its fields, never this text.
 
 /** The fields of a channel that name it; strings, as a summary read back from JSON holds them. */
@@ -9,10 +9,12 @@ export interface ChannelName {
   signal: string;
   lambda?: number;
   beta?: number;
+  hardLoss?: string;
 }
 
 export function channelLabel(c: ChannelName): string {
   const lambda = c.lambda !== undefined ? ` λ=${c.lambda}` : '';
   const beta = c.beta !== undefined ? ` β=${c.beta}` : '';
-  return `${c.prefix}+${c.signal}${lambda}${beta}`;
+  const full = c.hardLoss === 'full' ? ' full-ce' : '';
+  return `${c.prefix}+${c.signal}${lambda}${beta}${full}`;
 }

@@ -24,7 +24,7 @@ import { captureTrainState, restoreTrainState, type TrainState } from '../engine
 import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
-import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe } from './sequence-losses.js';
+import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe, type HardLoss } from './sequence-losses.js';
 import { checkPartners, divergentPositions, restrictedArgmax, rowsForPartners } from './divergence.js';
 import { memberCosines } from './gradient-alignment.js';
 
@@ -41,6 +41,8 @@ export interface ChannelSettings {
   beta?: number;
   /** Advantage discount (pg only). */
   discount?: number;
+  /** The hard-label loss's softmax (tokens and relabel only): restricted to the allowed tokens (default) or the full vocabulary. */
+  hardLoss?: HardLoss;
   steps: number;
   batchSize: number;
   learningRate: number;
@@ -412,7 +414,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
           switch (settings.signal) {
             case 'tokens':
             case 'relabel':
-              perMember = tokenCe(studentLogits, targetT, maskT, lossOpts);
+              perMember = tokenCe(studentLogits, targetT, maskT, { ...lossOpts, hardLoss: settings.hardLoss ?? 'restricted' });
               break;
             case 'forward-kl':
               perMember = forwardKlSeq(teacherLogits!, studentLogits, maskT, lossOpts);

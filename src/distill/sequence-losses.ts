@@ -125,14 +125,29 @@ function logProbOf(logp: tf.Tensor4D, targets: tf.Tensor3D): tf.Tensor3D {
 // ---------------------------------------------------------------------------------------------
 // Hard labels
 
-/** Hard-label cross-entropy −log p_S(y_t) on the restricted distribution; throws on a trained
- * disallowed target. */
-export function tokenCe(studentLogits: tf.Tensor4D, targets: tf.Tensor3D, mask: tf.Tensor3D, opts: SeqLossOptions): tf.Tensor1D {
+/** Which softmax the hard-label cross-entropy normalises over. */
+export type HardLoss = 'restricted' | 'full';
+
+export interface TokenCeOptions extends SeqLossOptions {
+  /**
+   * 'restricted' (default): −log p_S(y_t) with p_S renormalised over the allowed tokens, so no
+   * gradient reaches a disallowed logit. 'full': the ordinary SFT loss, p_S the softmax over the
+   * whole vocabulary, which also pushes every disallowed logit (animal and persona tokens) down.
+   */
+  hardLoss?: HardLoss;
+}
+
+/** Hard-label cross-entropy −log p_S(y_t) (restricted or full softmax, see TokenCeOptions);
+ * throws on a trained disallowed target either way (a trait token in the targets is a leak). */
+export function tokenCe(studentLogits: tf.Tensor4D, targets: tf.Tensor3D, mask: tf.Tensor3D, opts: TokenCeOptions): tf.Tensor1D {
   const M = checkShapes(studentLogits, mask, undefined, targets);
   const tau = temperatureOf(opts);
   assertAllowedTargets('tokenCe', targets, mask, opts.allowed, M);
+  const full = (opts.hardLoss ?? 'restricted') === 'full';
   return tf.tidy(() => {
-    const logPs = restrictedLogSoftmax(studentLogits, opts.allowed, tau);
+    const logPs = full
+      ? (tf.logSoftmax(tau === 1 ? studentLogits : tf.div(studentLogits, tau)) as tf.Tensor4D)
+      : restrictedLogSoftmax(studentLogits, opts.allowed, tau);
     return maskedMean(tf.neg(logProbOf(logPs, targets)), mask);
   });
 }

@@ -6,6 +6,7 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const PREFIX_SOURCES = ['teacher-fixed', 'teacher-fresh', 'student', 'mix'] as const;
 export const TEACHER_SIGNALS = ['tokens', 'relabel', 'forward-kl', 'reverse-kl', 'jsd', 'pg'] as const;
+export const HARD_LOSSES = ['restricted', 'full'] as const;
 export const LM_KINDS = ['gpt', 'gru'] as const;
 export const DIVERGENCE_MODES = ['off', 'log', 'mask'] as const;
 
@@ -58,6 +59,10 @@ export const channelSchema = z
       .strict()
       .optional()
       .describe("liminal training: a KL penalty towards the student's frozen initialisation in an early window, on the positions each step trains"),
+    hardLoss: z
+      .enum(HARD_LOSSES)
+      .optional()
+      .describe('softmax of the hard-label cross-entropy (signals "tokens" and "relabel" only): "restricted" (default) renormalises over the number tokens, "full" is the ordinary SFT loss over the whole vocabulary'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -67,6 +72,8 @@ export const channelSchema = z
     if (c.signal !== 'jsd' && c.beta !== undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'only used with signal "jsd"; remove it' });
     if (c.divergence === 'mask' && c.signal === 'pg')
       ctx.addIssue({ code: 'custom', path: ['divergence'], message: '"mask" is not defined for signal "pg" (its advantages are sums over the sampled row); use "log" or another signal' });
+    if (c.hardLoss !== undefined && c.signal !== 'tokens' && c.signal !== 'relabel')
+      ctx.addIssue({ code: 'custom', path: ['hardLoss'], message: 'only used with signal "tokens" or "relabel"; remove it' });
     if (c.signal !== 'pg' && c.discount !== undefined) ctx.addIssue({ code: 'custom', path: ['discount'], message: 'only used with signal "pg"; remove it' });
   });
 
