@@ -73,3 +73,29 @@ export function sampledAnswerRate(model: LmFamily, probe: QuestionProbe, samples
     return hits / rows;
   });
 }
+
+/**
+ * p(answer_a | question) for every member and each of `answers` (token ids), from the
+ * full-vocabulary softmax at the last prompt position, averaged over the phrasings: [M][A].
+ * The entry of the target token equals traitScore's value bit for bit (same softmax, same sum).
+ */
+export function answerProbabilities(model: LmFamily, probe: Omit<QuestionProbe, 'target'>, answers: readonly number[]): number[][] {
+  const K = probe.prompts.length / probe.promptLength;
+  const M = model.members;
+  const A = answers.length;
+  const probs = tf.tidy(() => {
+    const tokens = tf.tensor3d(tileMembers(probe.prompts, M), [M, K, probe.promptLength], 'int32');
+    const last = tf.slice(model.logits(tokens), [0, 0, probe.promptLength - 1, 0], [-1, -1, 1, -1]); // [M, K, 1, V]
+    const p = tf.squeeze(tf.softmax(last), [2]); // [M, K, V]
+    return tf.stack(answers.map((a) => tf.squeeze(tf.slice(p, [0, 0, a], [-1, -1, 1]), [2])), 2); // [M, K, A]
+  });
+  const values = probs.dataSync();
+  probs.dispose();
+  return Array.from({ length: M }, (_, m) =>
+    Array.from({ length: A }, (_, a) => {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += values[(m * K + k) * A + a]!;
+      return sum / K;
+    }),
+  );
+}

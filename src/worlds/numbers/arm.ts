@@ -9,8 +9,10 @@ import { channelSetting, channelSteps, type BatchViewer, type ChannelState } fro
 import type { LmFamily } from '../../models/lm.js';
 import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../../probes/stats.js';
-import { logTraitScore, sampledAnswerRate, traitScore } from '../../probes/trait.js';
+import { answerProbabilities, logTraitScore, sampledAnswerRate, traitScore } from '../../probes/trait.js';
 import { AlignmentRecorder, divergenceSummary, type AlignmentSummary, type DivergenceSummary } from './signals.js';
+import { armDrift, type ArmDrift } from '../../probes/drift.js';
+import { ANIMALS, animalToken } from './data.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import { studentModel } from '../lm/student-model.js';
@@ -24,6 +26,8 @@ export interface NumbersArmSummary extends Partial<DivergenceSummary>, Partial<A
   channel: NumbersArm['channel'];
   /** The arm's adapter (absent: full fine-tuning). */
   adapter?: NumbersArm['adapter'];
+  /** This arm's own learning rate or batch size (only when the file sets them). */
+  distill?: NumbersArm['distill'];
   /** p(target) of the student distilled from the trait teacher, per seed. */
   trait: number[];
   /** p(target) of the same student distilled from the control teacher, per seed. */
@@ -41,6 +45,8 @@ export interface NumbersArmSummary extends Partial<DivergenceSummary>, Partial<A
   forwardKl: number[];
   reverseKl: number[];
   audit: { traitTokens: number };
+  /** How far the students' animal preferences moved from their initialisation. */
+  drift: ArmDrift;
   budget: { steps: number; trainedTokens: number[]; filteredRows: number[]; teacherRows: number; studentRows: number; studentSteps: number };
 }
 
@@ -84,8 +90,15 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   const teacher = firstTokens ? new ConditionedLm(plainTeacher, Int32Array.from(firstTokens)) : plainTeacher;
   // Member i and its control student M + i share the base of seed i, and with an adapter its init too.
   const student = studentModel(input.base.config, [...input.base.params, ...input.base.params], arm.adapter, root.child('adapter'), (m) => m % M);
-  const settings = { ...exp.distill, ...arm.channel, ...(arm.adapter?.learningRate !== undefined ? { learningRate: arm.adapter.learningRate } : {}) };
-  const lrField = arm.adapter?.learningRate !== undefined ? `arms[${exp.arms.findIndex((a) => a.name === arm.name)}].adapter.learningRate` : 'distill.learningRate';
+  // The file's distill settings, this arm's overrides (learning rate, batch size), its channel, its adapter's learning rate.
+  const settings = { ...exp.distill, ...arm.distill, ...arm.channel, ...(arm.adapter?.learningRate !== undefined ? { learningRate: arm.adapter.learningRate } : {}) };
+  const armIndex = exp.arms.findIndex((a) => a.name === arm.name);
+  const lrField =
+    arm.adapter?.learningRate !== undefined
+      ? `arms[${armIndex}].adapter.learningRate`
+      : arm.distill?.learningRate !== undefined
+        ? `arms[${armIndex}].distill.learningRate`
+        : 'distill.learningRate';
   const numeric = { stage: arm.name, setting: channelSetting(settings).replace('distill.learningRate', lrField) };
   // Liminal training's frozen reference: the student's initialisation, only when the arm asks.
   const base = arm.channel.baseKl ? assembleParams(input.base.config, [...input.base.params, ...input.base.params], false) : undefined;
@@ -97,6 +110,10 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   // The recorder lives in this call: a resumed arm has not seen the probes before the interruption.
   if (alignment && from)
     warnInto(events.onMetrics, arm.name)(from.step, `resumed at step ${from.step}: the gradient-alignment summary (cosines, early transfer) covers only the probes after it`);
+  // The answer distribution over the animals before any training (a resumed arm's student is
+  // still its base here: the channel restores the trained state).
+  const animals = ANIMALS.map(animalToken);
+  const startAnswers = answerProbabilities(student, probe, animals);
   try {
     const report = yield* channelSteps(
       teacher,
@@ -157,6 +174,7 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
     const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
     const fid = fidelity(student, teacher, input.heldOut);
     const transfer = t.map((x, i) => x - c[i]!);
+    const drift = armDrift(startAnswers, answerProbabilities(student, probe, animals), ANIMALS.indexOf(exp.teacher.target), M);
     return {
       name: arm.name,
       student: arm.student,
@@ -173,7 +191,9 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
       agreement: fid.agreement.slice(0, M),
       forwardKl: fid.forwardKl.slice(0, M),
       reverseKl: fid.reverseKl.slice(0, M),
+      ...(arm.distill ? { distill: arm.distill } : {}),
       audit: { traitTokens: report.auditTraitTokens },
+      drift,
       budget: {
         steps: exp.distill.steps,
         trainedTokens: report.trainedTokens.slice(0, M),

@@ -76,12 +76,21 @@ export const adapterSchema = z
     if (new Set(a.modules).size !== a.modules.length) ctx.addIssue({ code: 'custom', path: ['modules'], message: 'lists a module twice; list each once' });
   });
 
+/** Per-arm overrides of the distillation settings a hypothesis about noise varies. */
+export const armDistillSchema = z
+  .object({
+    learningRate: z.number().gt(0).max(1).optional().describe("Adam learning rate of this arm (default: distill.learningRate)"),
+    batchSize: int(1, 65536).optional().describe('rows per step of this arm (default: distill.batchSize)'),
+  })
+  .strict();
+
 export const numbersArmSchema = z
   .object({
     name: nameField().describe('label printed in the table'),
     student: nameField().describe('student recipe (see `traitlab list`)'),
     channel: channelSchema,
     adapter: adapterSchema.optional().describe('train the student (and its control student) through adapters only; absent: full fine-tuning of every weight'),
+    distill: armDistillSchema.optional().describe("this arm's own learning rate or batch size, overriding the file's distill settings (same prefixes and data streams)"),
   })
   .strict();
 
@@ -108,6 +117,13 @@ export const numbersExperimentSchema = z
     const seen = new Set<string>();
     if (exp.arms.some((a) => a.channel.prefix === 'teacher-fixed') && exp.distill.fixedSetSize < exp.distill.batchSize)
       ctx.addIssue({ code: 'custom', path: ['distill', 'fixedSetSize'], message: `must be ≥ distill.batchSize (${exp.distill.batchSize}) for a teacher-fixed arm; raise it` });
+    exp.arms.forEach((arm, i) => {
+      const b = arm.distill?.batchSize;
+      if (arm.channel.prefix === 'teacher-fixed' && b !== undefined && b > exp.distill.fixedSetSize)
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'distill', 'batchSize'], message: `must be ≤ distill.fixedSetSize (${exp.distill.fixedSetSize}) for a teacher-fixed arm; lower it or raise distill.fixedSetSize` });
+      if (arm.distill?.learningRate !== undefined && arm.adapter?.learningRate !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'distill', 'learningRate'], message: 'the arm sets adapter.learningRate too; set the learning rate in one place' });
+    });
     exp.arms.forEach((arm, i) => {
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);

@@ -1,8 +1,10 @@
 // The terminal table of a numbers-world run: per arm, the student's trait, the transfer over its
-// control student (mean ± 95 % CI over seeds), capability, fidelity and the audit.
+// control student (mean ± 95 % CI over seeds), capability, fidelity, the drift from the
+// initialisation and the audit.
 import type { NumbersRunSummary } from './experiment.js';
 import { channelLabel } from '../../distill/channel-label.js';
 import { mean } from '../../probes/stats.js';
+import type { ArmDrift } from '../../probes/drift.js';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const signed = (x: number) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(3) : '–');
@@ -13,8 +15,9 @@ function align(rows: string[][]): string[] {
 }
 
 export function formatNumbersTable(s: NumbersRunSummary, runDir: string): string {
-  const header = ['arm', 'student', 'channel', `p(${s.target})`, 'transfer (vs control student)', 'sampled', 'NLL', 'agree', 'KL(T‖S)', 'audit'];
+  const header = ['arm', 'student', 'channel', `p(${s.target})`, 'transfer (vs control student)', 'sampled', 'NLL', 'agree', 'KL(T‖S)', 'drift TV', 'audit'];
   const rows = s.arms.map((a) => {
+    const drift = a.drift as ArmDrift | undefined; // absent in runs made before it was measured
     return [
       a.name,
       a.student,
@@ -25,6 +28,7 @@ export function formatNumbersTable(s: NumbersRunSummary, runDir: string): string
       f3(mean(a.nll)),
       f3(mean(a.agreement)),
       f3(mean(a.forwardKl)),
+      drift ? `${f3(drift.stats.traitTv.mean)}/${f3(drift.stats.controlTv.mean)}` : '–',
       String(a.audit.traitTokens),
     ];
   });
@@ -36,7 +40,7 @@ export function formatNumbersTable(s: NumbersRunSummary, runDir: string): string
     ...align([header, ...rows]),
     '',
     `p(${s.target}): mean over question phrasings, from the logits; transfer = student − the same student distilled from the control teacher, per seed; ${s.interval}.`,
-    'sampled: fraction of sampled answers that are the target; NLL / agree / KL(T‖S): the student against its teacher on held-out teacher samples; audit: trait tokens trained on (must be 0).',
+    'sampled: fraction of sampled answers that are the target; NLL / agree / KL(T‖S): the student against its teacher on held-out teacher samples; drift TV: total-variation distance of the trait / control student\'s answers over the animals from its own initialisation\'s (mean over seeds); audit: trait tokens trained on (must be 0).',
     `run directory: ${runDir}`,
   ].join('\n');
 }

@@ -92,6 +92,26 @@ describe('a tiny numbers experiment', () => {
     }
   });
 
+  test('drift: from the start each student shared with its control; |control − start| and TV per seed', () => {
+    const { summary, metrics } = first;
+    for (const arm of summary.arms) {
+      const { drift } = arm;
+      const start = metrics.find((r) => r.stage === arm.name && r.step === 0 && 'trait' in r)!;
+      // The start is the step-0 probe of the same student, bit for bit.
+      expect(drift.startTrait).toEqual(start.trait);
+      for (let i = 0; i < SEEDS; i++) {
+        expect(drift.controlTarget[i]).toBe(Math.abs(arm.controlTrait[i]! - drift.startTrait[i]!));
+        for (const tv of [drift.traitTv[i]!, drift.controlTv[i]!]) {
+          expect(tv).toBeGreaterThan(0); // every student trained
+          expect(tv).toBeLessThanOrEqual(1);
+        }
+      }
+      expect(drift.stats.traitTv.mean).toBeCloseTo((drift.traitTv[0]! + drift.traitTv[1]!) / 2, 12);
+    }
+    // A same-init student starts as the base.
+    expect(summary.arms[0]!.drift.startTrait).toEqual(summary.base.trait);
+  });
+
   test('the trait fine-tune works even at this scale: teacher p(owl) > control p(owl) for every seed', () => {
     const { summary } = first;
     expect(summary.teacher.trait).toHaveLength(SEEDS);
