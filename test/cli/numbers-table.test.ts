@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { NumbersRunSummary } from '../../src/worlds/numbers/experiment.js';
 import { meanCi } from '../../src/probes/stats.js';
 import { formatNumbersTable } from '../../src/worlds/numbers/table.js';
+import { armDrift } from '../../src/probes/drift.js';
 
 const stats = (xs: number[]) => ({ trait: xs, traitStats: meanCi(xs) });
 
@@ -38,6 +39,12 @@ function summary(): NumbersRunSummary {
         forwardKl: [0.01, 0.03],
         reverseKl: [0.02, 0.02],
         audit: { traitTokens: 0 },
+        drift: armDrift(
+          [[0.2, 0.8], [0.5, 0.5], [0.2, 0.8], [0.5, 0.5]],
+          [[0.3, 0.7], [0.7, 0.3], [0.2, 0.8], [0.6, 0.4]],
+          0,
+          2,
+        ), // TV: trait students 0.1, 0.2 (mean 0.15); controls 0, 0.1 (mean 0.05)
         budget: { steps: 10, trainedTokens: [100, 100], filteredRows: [0, 0], teacherRows: 0, studentRows: 0, studentSteps: 0 },
       },
     ],
@@ -54,7 +61,15 @@ describe('formatNumbersTable', () => {
     expect(row).toContain('mix+jsd λ=0.5 β=0.25');
     expect(row).toContain('+0.035 ± 0.064');
     expect(row).toContain('0.160 ± 0.127'); // p(owl) of the trait students
+    expect(row).toContain(' 0.150/0.050 '); // drift TV of the trait / control students
     expect(row.trim().endsWith(' 0')).toBe(true); // the audit column
     expect(lines.at(-1)).toBe('run directory: runs/x');
+  });
+
+  test('a summary from before the drift was measured shows – in its column', () => {
+    const s = summary();
+    delete (s.arms[0] as Partial<NumbersRunSummary['arms'][number]>).drift;
+    const row = formatNumbersTable(s, 'runs/x').split('\n').find((l) => l.startsWith('same-mix'))!;
+    expect(row).toMatch(/ – +0$/);
   });
 });

@@ -1,6 +1,7 @@
 // The numbers experiment end to end at toy scale: bases (pretrained, then cached), the owl
 // teacher and its control, three student arms (same-init off-policy, cross-arch on fresh
-// teacher samples, cross-init on a λ mix), their probes and budgets; and a second run, now
+// teacher samples, cross-init on a λ mix, and the first again with its own batch size and
+// learning rate), their probes, budgets and drift; and a second run, now
 // reading the cached bases, that reproduces the summary exactly.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ const file = {
     { name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },
     { name: 'arch-fresh-fkl', student: 'cross-arch', channel: { prefix: 'teacher-fresh', signal: 'forward-kl' } },
     { name: 'cross-mix-jsd', student: 'cross-init', channel: { prefix: 'mix', signal: 'jsd', lambda: 0.5, beta: 0.5 } },
+    // The first arm again with its own, smaller batch and learning rate.
+    { name: 'same-fixed-tokens-slow', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' }, distill: { batchSize: B / 2, learningRate: 1e-4 } },
   ],
 };
 
@@ -140,6 +143,17 @@ describe('a tiny numbers experiment', () => {
     expect(mix.budget.teacherRows).toBe(M2 * B * (STEPS - s) + M2 * B * STEPS);
   });
 
+  test("an arm's own batch size and learning rate: half the rows trained, far less drift, recorded in the summary", () => {
+    const [fixed, , , slow] = first.summary.arms as NumbersRunSummary['arms'];
+    expect(slow!.distill).toEqual({ batchSize: B / 2, learningRate: 1e-4 });
+    expect(fixed!.distill).toBeUndefined();
+    for (let i = 0; i < SEEDS; i++) {
+      expect(slow!.budget.trainedTokens[i]).toBe(((B / 2) * STEPS - slow!.budget.filteredRows[i]!) * COMPLETION_LENGTH);
+      expect(slow!.drift.traitTv[i]).toBeLessThan(fixed!.drift.traitTv[i]! / 5);
+      expect(slow!.drift.controlTv[i]).toBeLessThan(fixed!.drift.controlTv[i]! / 5);
+    }
+  });
+
   test('metrics: a trait probe at step 0 and at the last step, and a source for every step, per arm', () => {
     const { metrics, summary } = first;
     for (const arm of summary.arms) {
@@ -165,8 +179,8 @@ describe('a tiny numbers experiment', () => {
     // The same-init student starts as the base itself.
     const same = metrics.find((r) => r.stage === 'same-fixed-tokens' && r.step === 0)!;
     (same.trait as number[]).forEach((x, i) => expect(x).toBeCloseTo(first.summary.base.trait[i]!, 6));
-    // Progress counts the optimizer steps of every stage: 3 bases, the teachers, 3 arms; one by one.
-    const total = 3 * 40 + 20 + 3 * STEPS;
+    // Progress counts the optimizer steps of every stage: 3 bases, the teachers, 4 arms; one by one.
+    const total = 3 * 40 + 20 + file.arms.length * STEPS;
     expect(first.progress.at(-1)).toEqual([total, total]);
     expect(first.progress.map(([d]) => d)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     // Every base was pretrained (and logged) on this first run, then cached.
@@ -181,13 +195,13 @@ describe('a tiny numbers experiment', () => {
     const notPretrain = (m: MetricsRecord[]) => m.filter((r) => !r.stage.startsWith('pretrain'));
     expect(notPretrain(second.metrics)).toEqual(notPretrain(first.metrics));
     // Progress counts only the work left: the teachers and the arms, from 1, the cached bases out of the total.
-    const left = 20 + 3 * STEPS;
+    const left = 20 + file.arms.length * STEPS;
     expect(second.progress[0]).toEqual([1, left]);
     expect(second.progress.map(([d, t]) => `${d}/${t}`)).toEqual(Array.from({ length: left }, (_, i) => `${i + 1}/${left}`));
     // What it does before the first step, and before the arms' first.
     const before = (at: number) => second.stages.filter(([, n]) => n === at).map(([label]) => label);
     expect(before(0)).toEqual(['reading base pretrain from disk', 'reading base pretrain-other-seed from disk', 'reading base pretrain-other-arch from disk', "probing the base's p(owl)", 'fine-tuning the teacher']);
-    expect(before(20)).toEqual(['sampling the teacher for the fidelity probe', 'starting 3 arms']);
+    expect(before(20)).toEqual(['sampling the teacher for the fidelity probe', `starting ${file.arms.length} arms`]);
     expect(first.stages.filter(([, n]) => n === 0).map(([label]) => label)).toEqual(['pretraining base pretrain']);
   });
 });

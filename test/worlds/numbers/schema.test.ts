@@ -151,3 +151,20 @@ describe('checks that name every world and catch a too-small fixed set early', (
     expect(problem({ ...valid(), distill: { ...valid().distill, fixedSetSize: 8 } })).toMatch(/^distill\.fixedSetSize: /);
   });
 });
+
+describe("an arm's own distill settings and hard-token loss", () => {
+  const arm = (extra: Record<string, unknown>) => ({ ...valid(), arms: [{ name: 'a', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' }, ...extra }] });
+  test('parsed as written; absent, nothing is added', () => {
+    const exp = parseExperiment(arm({ distill: { learningRate: 3e-4, batchSize: 8 } }), {}, checkRegistryNames) as NumbersExperiment;
+    expect(exp.arms[0]!.distill).toEqual({ learningRate: 3e-4, batchSize: 8 });
+    expect((parseExperiment(valid(), {}, checkRegistryNames) as NumbersExperiment).arms[0]).not.toHaveProperty('distill');
+  });
+  test('a batch larger than the fixed set, an unknown field, a soft signal with hardLoss: one line naming the path', () => {
+    expect(problem(arm({ distill: { batchSize: 64 } }))).toMatch(/^arms\[0\]\.distill\.batchSize: must be ≤ distill\.fixedSetSize \(32\)/);
+    expect(problem(arm({ distill: { steps: 3 } }))).toMatch(/^arms\[0\]\.distill/);
+    expect(problem(arm({ distill: { learningRate: 0 } }))).toMatch(/^arms\[0\]\.distill\.learningRate: /);
+    expect(problem({ ...valid(), arms: [{ name: 'a', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl', hardLoss: 'full' } }] })).toMatch(
+      /^arms\[0\]\.channel\.hardLoss: only used with signal "tokens" or "relabel"; remove it/,
+    );
+  });
+});
