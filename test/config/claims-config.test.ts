@@ -51,7 +51,7 @@ describe('valid claims', () => {
     expect(parseExperiment(numbers(claims), {}, checkRegistryNames).claims).toHaveLength(3);
   });
 
-  test.each(['mnist-aux-logits', 'numbers-owl', 'numbers-owl-grid', 'numbers-lora'])('the shipped %s declares claims that load', (name) => {
+  test.each(['mnist-aux-logits', 'numbers-owl', 'numbers-owl-grid', 'numbers-lora', 'numbers-hard-tokens'])('the shipped %s declares claims that load', (name) => {
     const exp = loadExperimentFile(join(import.meta.dirname, '../../experiments', `${name}.json`), {}, process.cwd(), checkRegistryNames);
     expect(exp.claims.length).toBeGreaterThanOrEqual(3);
   });
