@@ -26,7 +26,7 @@ const experiments = {
   diverging: tinyExperiment({ teacher: { name: 'mnist-aux', epochs: 1, batchSize: 2000, learningRate: 1 } }),
   numbers: tinyNumbers({
     arms: [
-      { name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens' } },
+      { name: 'same-fixed-tokens', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'tokens', hardLoss: 'full' }, distill: { learningRate: 0.005, batchSize: 8 } },
       { name: 'cross-mix-jsd', student: 'cross-init', channel: { prefix: 'mix', signal: 'jsd', lambda: 0.5, beta: 0.5 } },
     ],
     claims: [claim('same-beats-cross', { arm: 'same-fixed-tokens', metric: 'transfer' }, { right: { arm: 'cross-mix-jsd', metric: 'transfer' } })],
