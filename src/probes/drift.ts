@@ -36,12 +36,17 @@ export interface ArmDrift {
  * M..2M−1, member i and M + i copies of the same initialisation) from answer distributions
  * [2M][A] before (`start`) and after (`end`) training; `target` indexes the target answer.
  */
+/** TV of every trait student (members 0..M−1) and control student (M..2M−1) from its start, per seed. */
+export function memberTv(start: readonly (readonly number[])[], now: readonly (readonly number[])[], M: number): { traitTv: number[]; controlTv: number[] } {
+  if (start.length !== 2 * M || now.length !== 2 * M) throw new Error(`armDrift: expected ${2 * M} members, got ${start.length} and ${now.length}`);
+  const seeds = Array.from({ length: M }, (_, i) => i);
+  return { traitTv: seeds.map((i) => totalVariation(now[i]!, start[i]!)), controlTv: seeds.map((i) => totalVariation(now[M + i]!, start[M + i]!)) };
+}
+
 export function armDrift(start: readonly (readonly number[])[], end: readonly (readonly number[])[], target: number, M: number): ArmDrift {
-  if (start.length !== 2 * M || end.length !== 2 * M) throw new Error(`armDrift: expected ${2 * M} members, got ${start.length} and ${end.length}`);
+  const { traitTv, controlTv } = memberTv(start, end, M);
   const seeds = Array.from({ length: M }, (_, i) => i);
   const startTrait = seeds.map((i) => start[i]![target]!);
   const controlTarget = seeds.map((i) => Math.abs(end[M + i]![target]! - start[M + i]![target]!));
-  const traitTv = seeds.map((i) => totalVariation(end[i]!, start[i]!));
-  const controlTv = seeds.map((i) => totalVariation(end[M + i]!, start[M + i]!));
   return { startTrait, controlTarget, traitTv, controlTv, stats: { controlTarget: meanCi(controlTarget), traitTv: meanCi(traitTv), controlTv: meanCi(controlTv) } };
 }

@@ -11,7 +11,7 @@ import { fidelity, type FidelityProbe } from '../../probes/fidelity.js';
 import { meanCi, type MeanCi } from '../../probes/stats.js';
 import { answerProbabilities, logTraitScore, sampledAnswerRate, traitScore } from '../../probes/trait.js';
 import { AlignmentRecorder, divergenceSummary, type AlignmentSummary, type DivergenceSummary } from './signals.js';
-import { armDrift, type ArmDrift } from '../../probes/drift.js';
+import { armDrift, memberTv, type ArmDrift } from '../../probes/drift.js';
 import { ANIMALS, animalToken } from './data.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
@@ -151,6 +151,8 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
             agreement: fid.agreement.slice(0, M),
             forwardKl: fid.forwardKl.slice(0, M),
             reverseKl: fid.reverseKl.slice(0, M),
+            // How far each student's answers over the animals moved from its start (see probes/drift.ts).
+            ...memberTv(startAnswers, answerProbabilities(student, probe, animals), M),
           });
           watch.onProbe?.(step, student, teacher);
         },

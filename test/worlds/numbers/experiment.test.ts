@@ -111,6 +111,14 @@ describe('a tiny numbers experiment', () => {
       }
       expect(drift.stats.traitTv.mean).toBeCloseTo((drift.traitTv[0]! + drift.traitTv[1]!) / 2, 12);
     }
+    // The probes log the TV as it grows: 0 at step 0, the summary's at the last step.
+    for (const arm of summary.arms) {
+      const probes = metrics.filter((r) => r.stage === arm.name && 'trait' in r);
+      expect(probes[0]!.traitTv).toEqual([0, 0]);
+      expect(probes[0]!.controlTv).toEqual([0, 0]);
+      expect(probes.at(-1)!.traitTv).toEqual(arm.drift.traitTv);
+      expect(probes.at(-1)!.controlTv).toEqual(arm.drift.controlTv);
+    }
     // A same-init student starts as the base.
     expect(summary.arms[0]!.drift.startTrait).toEqual(summary.base.trait);
   });
