@@ -10,6 +10,8 @@ const numbersArm = z.looseObject({
   transferStats: stats,
   traitStats: stats,
   audit: z.looseObject({ traitTokens: z.number() }).optional(),
+  // Absent in runs made before the drift was measured.
+  drift: z.looseObject({ stats: z.looseObject({ traitTv: stats, controlTv: stats }) }).optional(),
 });
 
 export const numbersSummarySchema = z.looseObject({

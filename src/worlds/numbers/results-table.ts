@@ -17,12 +17,13 @@ export function numbersResultsTable(s: NumbersReportSummary): string {
       cell(meanPm(a.traitStats.mean, a.traitStats.ci95), 'n'),
       cell(meanPm(a.transferStats.mean, a.transferStats.ci95, true), 'n'),
       cell(a.transfer.map((x) => fixed(x, 4, true)).join(' '), 'n seeds'),
+      cell(a.drift === undefined ? '–' : `${fixed(a.drift.stats.traitTv.mean, 3)} / ${fixed(a.drift.stats.controlTv.mean, 3)}`, 'n'),
       cell(a.audit === undefined ? '–' : String(a.audit.traitTokens), a.audit !== undefined && a.audit.traitTokens !== 0 ? 'n alarm' : 'n'),
     ].join(''),
   );
   return [
     `<p>${escapeHtml([model('base', s.base), model('teacher', s.teacher), model('control teacher', s.controlTeacher)].join(' · '))}</p>`,
-    `<table class="results">${head(['arm', 'student', 'channel', `p(${t})`, 'transfer', 'transfer per seed', 'audit'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
-    `<p class="note">p(${t}): the student distilled from the trait teacher; transfer: minus the same student distilled from the control teacher, per seed; audit: trait tokens trained on (must be 0). Values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
+    `<table class="results">${head(['arm', 'student', 'channel', `p(${t})`, 'transfer', 'transfer per seed', 'drift TV', 'audit'])}<tbody>${rows.map((r) => `<tr>${r}</tr>`).join('')}</tbody></table>`,
+    `<p class="note">p(${t}): the student distilled from the trait teacher; transfer: minus the same student distilled from the control teacher, per seed; drift TV: total-variation distance of the trait / control student's answers over the animals from its own initialisation's (mean over seeds); audit: trait tokens trained on (must be 0). Values: ${escapeHtml(s.interval ?? 'mean ± half-width of the 95 % t interval over seeds')}.</p>`,
   ].join('\n');
 }
