@@ -163,6 +163,9 @@ describe("an arm's own distill settings and hard-token loss", () => {
     expect(problem(arm({ distill: { batchSize: 64 } }))).toMatch(/^arms\[0\]\.distill\.batchSize: must be ≤ distill\.fixedSetSize \(32\)/);
     expect(problem(arm({ distill: { steps: 3 } }))).toMatch(/^arms\[0\]\.distill/);
     expect(problem(arm({ distill: { learningRate: 0 } }))).toMatch(/^arms\[0\]\.distill\.learningRate: /);
+    expect(problem(arm({ distill: { learningRate: 3e-4 }, adapter: { kind: 'lora', rank: 2, learningRate: 1e-2 } }))).toBe(
+      'arms[0].distill.learningRate: the arm sets adapter.learningRate too; set the learning rate in one place',
+    );
     expect(problem({ ...valid(), arms: [{ name: 'a', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl', hardLoss: 'full' } }] })).toMatch(
       /^arms\[0\]\.channel\.hardLoss: only used with signal "tokens" or "relabel"; remove it/,
     );
