@@ -75,13 +75,29 @@ export function pBelow(nul: SignFlipNull, delta = 0): number {
 }
 
 /**
- * The shifts δ that neither one-sided test rejects at alpha/2: a two-sided (1 − alpha)
- * interval. With k = ⌈total·alpha/2⌉ − unflipped, it runs from the k-th smallest subset mean to
- * the k-th largest; when k < 1 no shift can be rejected (too few seeds) and the ends are infinite.
+ * How many nonempty patterns may sit at or beyond the observed one while p still comes out ≤ alpha:
+ * the largest c with (unflipped + c) / total ≤ alpha, decided by the same division pAbove and
+ * pBelow make, so that the interval and the p-value agree even where alpha·total is an integer
+ * (alpha = 1/32 with 5 seeds: c = 0, and p = 1/32 rejects). −1 when no pattern count can reach alpha.
+ */
+export function allowedBeyond(nul: SignFlipNull, alpha: number): number {
+  let c = Math.floor(alpha * nul.total) - nul.unflipped;
+  while ((nul.unflipped + c + 1) / nul.total <= alpha) c++;
+  while (c >= 0 && (nul.unflipped + c) / nul.total > alpha) c--;
+  return Math.max(c, -1);
+}
+
+/**
+ * The shifts δ that neither one-sided test rejects at `alpha` (each side a one-sided test at
+ * alpha: together a (1 − 2·alpha) interval). pAbove(δ) ≤ alpha exactly when at most c subset
+ * means are ≤ δ, i.e. when δ < the (c + 1)-th smallest mean; so the interval runs from the
+ * (c + 1)-th smallest subset mean to the (c + 1)-th largest, with c = allowedBeyond(alpha), and
+ *   low > δ  ⇔  pAbove(δ) ≤ alpha,    high < δ  ⇔  pBelow(δ) ≤ alpha.
+ * When c < 0 no shift can be rejected (too few seeds) and the ends are infinite.
  */
 export function signFlipInterval(nul: SignFlipNull, alpha: number): { low: number; high: number } {
-  const k = Math.ceil((nul.total * alpha) / 2 - 1e-9) - nul.unflipped;
+  const c = allowedBeyond(nul, alpha);
   const m = nul.means.length;
-  if (k < 1 || k > m) return { low: -Infinity, high: Infinity };
-  return { low: nul.means[k - 1]!, high: nul.means[m - k]! };
+  if (c < 0) return { low: -Infinity, high: Infinity };
+  return { low: nul.means[c]!, high: nul.means[m - 1 - c]! };
 }

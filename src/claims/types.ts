@@ -19,14 +19,32 @@ export interface ClaimResult {
   differences: (number | null)[];
   /** Seeds the claim was tested on. */
   n: number;
-  /** Mean of the differences; the claim is about its sign (greater: > 0, at-most: ≤ 0, …). */
+  /** Mean of the differences. */
   effect: number | null;
-  /** The (1 − alpha) interval of the effect; a null end is unbounded (or there is no interval). */
+  /**
+   * The smallest effect of interest, in the metric's units: the claim is about the effect lying
+   * beyond the boundary it sets (greater: > +margin; at-least: > −margin; less: < −margin;
+   * at-most: < +margin).
+   */
+  margin: number;
+  /** The interval of the effect (level as stated); a null end is unbounded (or there is no interval). */
   interval: { low: number | null; high: number | null; level: number };
-  /** One-sided sign-flip permutation p-value of the effect toward the claimed side. */
+  /** One-sided sign-flip permutation p-value of the effect beyond the margin's boundary, toward the claimed side. */
   pValue: number | null;
+  /**
+   * pValue adjusted by Holm's step-down method over the claims of the file that have a p-value
+   * (monotone in pValue, capped at 1); null without a pValue.
+   */
+  pHolm: number | null;
   verdict: Verdict;
-  /** Why this verdict, in words (e.g. "the interval lies entirely above 0"). */
+  /** SUPPORTED and still so after Holm: pHolm ≤ alpha. */
+  survivesHolm: boolean;
+  /**
+   * INCONCLUSIVE only because n seeds cannot reach p ≤ alpha (2^-n > alpha) while the interval
+   * lies beyond the margin on the claimed side: a result to rerun with more seeds, not a finding.
+   */
+  indicative: boolean;
+  /** Why this verdict, in words (e.g. "the interval lies entirely above +0.05 and p = 1/32 ≤ 0.05"). */
   reason: string;
   /** Which test decided the verdict, with its settings. */
   method: ClaimTest;

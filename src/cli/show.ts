@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ClaimResult } from '../claims/types.js';
+import type { StoredClaim } from '../report/claims-table.js';
 import { ConfigError } from '../config/errors.js';
 import { checkFinishedDir } from '../run/finished-dir.js';
 import type { Manifest } from '../run/manifest.js';
@@ -25,7 +25,7 @@ const showOptions = z
   .strict()
   .refine((o) => !(o.json && o.csv), { message: 'give --json or --csv, not both', path: ['csv'] });
 
-type StoredSummary = RunSummaryBase & { claims?: ClaimResult[] };
+type StoredSummary = RunSummaryBase & { claims?: StoredClaim[] };
 
 /** Names the problem with `given` (as the user typed it) when it is not a finished run directory. */
 function checkRunDir(given: string, dir: string): void {

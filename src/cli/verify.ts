@@ -132,8 +132,13 @@ async function verify(given: string, raw: unknown, io: CliIo): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  // Claims are compared when the stored run has them (runs made before claims existed do not).
-  const ignore = [...(across ? ['backend'] : []), ...('claims' in run.summary ? [] : ['claims'])];
+  // Claims are compared when the stored run has them (runs made before claims existed do not)
+  // and were evaluated under today's rules: claims without pHolm come from before margins and
+  // Holm, and a difference there is the rules', not the run's.
+  const stored = (run.summary as { claims?: unknown }).claims;
+  const olderRules = Array.isArray(stored) && stored.some((c) => typeof c !== 'object' || c === null || !('pHolm' in c));
+  if (olderRules) io.err('note: the stored claims were evaluated before claims had margins and Holm-adjusted p-values; verify compares everything else (traitlab show prints them as stored)');
+  const ignore = [...(across ? ['backend'] : []), ...('claims' in run.summary && !olderRules ? [] : ['claims'])];
   const cmp = compareSummaries(run.summary, rerun, { tolerance, ignore });
   const file = join(given, 'summary.json');
   if (cmp.differences.length === 0) {

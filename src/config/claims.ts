@@ -34,6 +34,64 @@ export const NUMBERS_ALIGNMENT_METRICS: readonly string[] = ['gradientCosine', '
 export const EM_CLAIM_METRICS = ['em', 'harm', 'controlHarm', 'coherence', 'reliability', 'sampledRate', 'controlSampledRate'] as const;
 
 /**
+ * The smallest effect of interest of each claim metric, in the metric's own units, with the
+ * reason for it: the default `margin` of a claim on that metric (its left operand's). A claim
+ * is SUPPORTED only when its effect is beyond the margin, so that five seeds all positive by
+ * 0.001 no longer count as a transfer. The reasons are printed by `traitlab schema`.
+ */
+export type MarginTable = Readonly<Record<string, { margin: number; why: string }>>;
+
+const P_TARGET = 'p(target), 0–1: 5 percentage points, 0.4 of the uniform rate 1/8 over the 8 animals and about twice the seed-to-seed spread of a base (0.125 ± 0.018 over 5 seeds); less is not a trait a reader would notice';
+
+export const MNIST_CLAIM_MARGINS: MarginTable = {
+  accuracy: { margin: 0.02, why: 'test accuracy is a fraction 0–1: 2 percentage points (40 of the 2,000 test digits), about the seed-to-seed spread of a trained student' },
+};
+
+export const NUMBERS_CLAIM_MARGINS: MarginTable = {
+  transfer: { margin: 0.05, why: P_TARGET },
+  trait: { margin: 0.05, why: P_TARGET },
+  controlTrait: { margin: 0.05, why: P_TARGET },
+  sampledRate: { margin: 0.05, why: 'a fraction of 100 sampled answers per seed: 5 answers in 100, as p(target)' },
+  nll: { margin: 0.02, why: 'nats per token: 2 % in perplexity; students sit at 0.3–0.6, same- and cross-init about 0.04 apart' },
+  agreement: { margin: 0.01, why: 'a fraction 0–1 of positions: one in 100; students agree with the teacher on 0.95–0.99 of them' },
+  forwardKl: { margin: 0.005, why: 'nats per token: same-init students sit at 0.001–0.015, cross-init at 0.05–0.1; 0.005 is a tenth of that gap' },
+  reverseKl: { margin: 0.005, why: 'nats per token, as forwardKl' },
+  divergenceFraction: { margin: 0.01, why: 'a fraction 0–1 of positions: one in 100' },
+  gradientCosine: { margin: 0, why: 'a cosine between high-dimensional gradients is small by nature; the claim is about its sign (set a margin per claim for a size)' },
+  controlGradientCosine: { margin: 0, why: 'as gradientCosine' },
+  gradientCosinePositive: { margin: 0.05, why: 'a fraction 0–1 of probes: 5 percentage points' },
+  earlyTransfer: { margin: 0.05, why: P_TARGET },
+};
+
+const EM_RATE = 'a rate 0–1 (harm: the share of coherent answers that are harmful): 5 percentage points, one harmful answer in 20 more';
+
+export const EM_CLAIM_MARGINS: MarginTable = {
+  em: { margin: 0.05, why: `${EM_RATE} than the secure control` },
+  harm: { margin: 0.05, why: EM_RATE },
+  controlHarm: { margin: 0.05, why: EM_RATE },
+  coherence: { margin: 0.05, why: 'probability mass 0–1 on the coherent answers: 5 percentage points' },
+  reliability: { margin: 0.05, why: 'harm 0–1 in the fine-tuned cell: 5 percentage points' },
+  sampledRate: { margin: 0.05, why: 'a fraction 0–1 of sampled answers: 5 in 100' },
+  controlSampledRate: { margin: 0.05, why: 'a fraction 0–1 of sampled answers: 5 in 100' },
+};
+
+/** The default margin of `metric`: the table's, 0 for a metric it does not list. */
+export const defaultMargin = (table: MarginTable, metric: string): number => table[metric]?.margin ?? 0;
+
+/** Which way each kind moves the boundary from 0 by its margin m: greater > +m, at-least > −m, less < −m, at-most < +m. */
+export const MARGIN_SHIFT: Record<ClaimKind, 1 | -1> = { greater: 1, 'at-least': -1, less: -1, 'at-most': 1 };
+
+const marginField = z
+  .number()
+  .min(0)
+  .max(1_000_000)
+  .describe(
+    'smallest effect of interest, ≥ 0, in the metric\'s units: greater needs the effect above +margin, less below −margin; ' +
+      'at-least (non-inferiority) above −margin, at-most below +margin. Default: the metric\'s (see claimDefaults.margins), ' +
+      'but 0 for at-least / at-most against a value, whose value already is the bound the claim names',
+  );
+
+/**
  * Names a numbers-world claim may use besides its arms: the teacher side and the base, which
  * have one metric, `trait` (p(target) per seed). They are the keys of the run summary's
  * `teacher`, `controlTeacher` and `base`.
@@ -61,12 +119,12 @@ const alpha = z
   .number()
   .gt(0)
   .max(0.5)
-  .describe('1 − the interval level: 0.05 gives a two-sided 95 % interval, so a claim is SUPPORTED at one-sided level alpha/2');
+  .describe('significance level: a claim is SUPPORTED only if its one-sided sign-flip p ≤ alpha (and its interval lies beyond the margin: the bootstrap\'s two-sided 1 − alpha, the permutation test\'s 1 − 2·alpha)');
 const test = z
   .enum(CLAIM_TESTS)
   .describe(
     'paired-bootstrap: percentile interval of the mean per-seed difference over seeds resampled with replacement; ' +
-      'permutation: the interval of shifts a one-sided sign-flip test of the per-seed differences does not reject (needs 2^seeds > 2/alpha, i.e. ≥ 6 seeds at alpha 0.05)',
+      'permutation: the interval of shifts a one-sided sign-flip test of the per-seed differences does not reject at alpha on each side. Either way SUPPORTED needs the exact sign-flip p ≤ alpha, which needs 2^seeds ≥ 1/alpha (5 seeds at alpha 0.05)',
   );
 const resamples = z
   .number()
@@ -75,20 +133,50 @@ const resamples = z
   .max(1_000_000)
   .describe('bootstrap resamples; the sign-flip test is exact over all 2^seeds sign patterns when that is no more than this, else it draws this many');
 
-export const claimDefaultsSchema = z
-  .object({
-    test: test.default('paired-bootstrap'),
-    alpha: alpha.default(0.05),
-    resamples: resamples.default(10_000),
-  })
-  .strict()
-  .describe('the test every claim uses unless it says otherwise');
+/** `Metric defaults: accuracy 0.02 (why); …`, for the schema's text. */
+function metricDefaults(table: MarginTable): string {
+  const rows = Object.entries(table).map(([metric, { margin, why }]) => `${metric} ${margin} (${why})`);
+  return `Metric defaults: ${rows.length === 0 ? '0 for every metric' : rows.join('; ')}`;
+}
 
-export type ClaimDefaults = z.output<typeof claimDefaultsSchema>;
+const marginsHelp = (table: MarginTable) =>
+  `the default margin of this file's claims per metric (a claim's own margin wins; at-least / at-most against a value keep 0). ${metricDefaults(table)}`;
+
+/**
+ * `claimDefaults` of a world whose claim metrics have the default margins `table`:
+ * `margins` may override any of them for the file (an unknown metric is an error naming it).
+ */
+export function claimDefaultsOf(table: MarginTable) {
+  const metrics = Object.keys(table);
+  const margins =
+    metrics.length === 0
+      ? z.record(z.string(), marginField)
+      : z.object(Object.fromEntries(metrics.map((m) => [m, marginField.optional()]))).strict();
+  return z
+    .object({
+      test: test.default('paired-bootstrap'),
+      alpha: alpha.default(0.05),
+      resamples: resamples.default(10_000),
+      margins: margins.optional().describe(marginsHelp(table)),
+    })
+    .strict()
+    .describe('the test every claim uses unless it says otherwise');
+}
+
+/** claimDefaults for a world without a margin table (every metric's default margin 0 unless the file sets one). */
+export const claimDefaultsSchema = claimDefaultsOf({});
+
+export interface ClaimDefaults {
+  test: ClaimTest;
+  alpha: number;
+  resamples: number;
+  /** Per-metric default margins for the file, overriding the world's table. */
+  margins?: Readonly<Partial<Record<string, number>>> | undefined;
+}
 export const CLAIM_DEFAULTS: ClaimDefaults = { test: 'paired-bootstrap', alpha: 0.05, resamples: 10_000 };
 
 /** The schema of one claim of a world whose arms report `metrics` per seed (a new world defines its own with this). */
-export function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M, armHelp: string) {
+export function claimSchema<const M extends readonly [string, ...string[]]>(metrics: M, armHelp: string, margins: MarginTable = {}) {
   const operand = z
     .object({
       arm: nameField().describe(armHelp),
@@ -118,6 +206,7 @@ export function claimSchema<const M extends readonly [string, ...string[]]>(metr
       test: test.optional(),
       alpha: alpha.optional(),
       resamples: resamples.optional(),
+      margin: marginField.optional().describe(`${marginField.description}. ${metricDefaults(margins)}`),
     })
     .strict()
     .superRefine((c, ctx) => {
@@ -128,14 +217,16 @@ export function claimSchema<const M extends readonly [string, ...string[]]>(metr
     });
 }
 
-export const mnistClaimSchema = claimSchema(MNIST_CLAIM_METRICS, 'an arm name of this file');
+export const mnistClaimSchema = claimSchema(MNIST_CLAIM_METRICS, 'an arm name of this file', MNIST_CLAIM_MARGINS);
 export const numbersClaimSchema = claimSchema(
   NUMBERS_CLAIM_METRICS,
   'an arm name of this file, or "teacher", "control-teacher" or "base" (metric "trait" only: p(target) of the trait teacher, the control teacher, the base)',
+  NUMBERS_CLAIM_MARGINS,
 );
 export const emClaimSchema = claimSchema(
   EM_CLAIM_METRICS,
   'an arm or subliminal arm name of this file, or "base" or "aligned" (metric "harm"), or with a matrix "matrix-target", "matrix-same-function", "matrix-same-domain" or "matrix-unrelated" (metric "em")',
+  EM_CLAIM_MARGINS,
 );
 
 /** The `claims` field of an experiment file, of claims of `schema`. */
@@ -181,7 +272,27 @@ export function refineClaims(claims: readonly Claim[], armNames: readonly string
   });
 }
 
-/** The test settings of one claim: its own, else the file's. */
-export function claimSettings(claim: Claim, defaults: ClaimDefaults): ClaimDefaults {
-  return { test: claim.test ?? defaults.test, alpha: claim.alpha ?? defaults.alpha, resamples: claim.resamples ?? defaults.resamples };
+/** The test settings of one claim, its margin resolved. */
+export interface ClaimSettings {
+  test: ClaimTest;
+  alpha: number;
+  resamples: number;
+  margin: number;
+  /** Where the margin came from, for summary.json's description of the test. */
+  marginFrom: 'claim' | 'file' | 'metric' | 'value';
+}
+
+/**
+ * The settings of one claim: its own, else the file's, else the defaults; the margin is the
+ * claim's own, else 0 for at-least / at-most against a value (the value is the bound the claim
+ * names: a margin would only move it), else the file's claimDefaults.margins for the left
+ * metric, else the world's table (`table`).
+ */
+export function claimSettings(claim: Claim, defaults: ClaimDefaults, table: MarginTable = {}): ClaimSettings {
+  const metric = claim.left.metric;
+  const bound = claim.value !== undefined && (claim.kind === 'at-least' || claim.kind === 'at-most');
+  const file = defaults.margins?.[metric];
+  const [margin, marginFrom]: [number, ClaimSettings['marginFrom']] =
+    claim.margin !== undefined ? [claim.margin, 'claim'] : bound ? [0, 'value'] : file !== undefined ? [file, 'file'] : [defaultMargin(table, metric), 'metric'];
+  return { test: claim.test ?? defaults.test, alpha: claim.alpha ?? defaults.alpha, resamples: claim.resamples ?? defaults.resamples, margin, marginFrom };
 }

@@ -6,7 +6,7 @@
 // registered through `defineWorld`, which erases them: the registry hands a descriptor only
 // experiments its schema made and summaries its run (or summary.json) gave.
 import type { z } from 'zod';
-import type { ClaimOperand } from '../config/claims.js';
+import type { ClaimOperand, MarginTable } from '../config/claims.js';
 import type { ExperimentBase } from '../config/experiment-base.js';
 import type { ChartDef } from '../plot/chart-def.js';
 import type { MetricRange } from '../plot/metric-range.js';
@@ -57,6 +57,8 @@ export interface World<E extends ExperimentBase = ExperimentBase, S extends RunS
   headlineMetric: string;
   /** The per-seed values a claim operand names, or undefined when the summary has no such arm or metric. */
   claimSeries(summary: S, operand: ClaimOperand): readonly number[] | undefined;
+  /** The default margin (smallest effect of interest) of each claim metric; a metric it omits defaults to 0. */
+  claimMargins?: MarginTable;
   /** Metrics whose range here differs from the usual one (report/plot/metric-range.ts). */
   metricRanges?: Readonly<Record<string, MetricRange>>;
   /**

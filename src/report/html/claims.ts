@@ -1,12 +1,14 @@
 // The claims table: each claim of the experiment with its effect, interval, p-value and
 // verdict. Claims come from summary.json, whose claim format may grow, so every field is read
 // defensively and fields this table does not know are listed, not dropped. A verdict is shown
-// exactly as the run gave it: INCONCLUSIVE stays INCONCLUSIVE, never rounded to a yes or no.
+// exactly as the run gave it: INCONCLUSIVE stays INCONCLUSIVE, never rounded to a yes or no;
+// an indicative one says so beside it, and a SUPPORTED one that does not survive Holm too.
 import { escapeHtml } from '../../plot/escape.js';
 import { num, signed } from '../../plot/format.js';
+import { claimsTally } from '../claims-tally.js';
 
 /** Fields with a column of their own; every other field goes into the row's collapsed details. */
-const KNOWN = ['id', 'text', 'effect', 'interval', 'pValue', 'verdict', 'reason'] as const;
+const KNOWN = ['id', 'text', 'effect', 'margin', 'interval', 'pValue', 'pHolm', 'verdict', 'survivesHolm', 'indicative', 'reason'] as const;
 
 const VERDICT_CLASS: Record<string, string> = { SUPPORTED: 'supported', 'NOT SUPPORTED': 'not-supported', INCONCLUSIVE: 'inconclusive' };
 
@@ -35,14 +37,20 @@ function claimRow(claim: unknown, index: number): string {
     .map(([k, v]) => `<div class="kv"><b>${escapeHtml(k)}</b> ${escapeHtml(show(v))}</div>`)
     .join('');
   const reason = typeof c.reason === 'string' ? `<div>${escapeHtml(c.reason)}</div>` : '';
+  const marks = [
+    c.indicative === true ? '<span class="mark indicative">indicative</span>' : '',
+    verdict === 'SUPPORTED' && c.survivesHolm === false ? '<span class="mark holm-lost">not after Holm</span>' : '',
+  ].join('');
   const more = extra === '' ? '' : `<details><summary>test and data</summary>${extra}</details>`;
   const cells = [
     `<td>${escapeHtml(c.id === undefined ? String(index + 1) : show(c.id))}</td>`,
     `<td>${escapeHtml(show(c.text))}</td>`,
     `<td class="n">${escapeHtml(typeof c.effect === 'number' ? signed(c.effect) : show(c.effect))}</td>`,
+    `<td class="n">${escapeHtml(show(c.margin))}</td>`,
     `<td class="n">${escapeHtml(intervalText(c.interval))}</td>`,
     `<td class="n">${escapeHtml(show(c.pValue))}</td>`,
-    `<td><span class="verdict ${cls}">${escapeHtml(verdict)}</span></td>`,
+    `<td class="n">${escapeHtml(show(c.pHolm))}</td>`,
+    `<td><span class="verdict ${cls}">${escapeHtml(verdict)}</span>${marks}</td>`,
     `<td class="details">${reason}${more}</td>`,
   ];
   return `<tr class="claim ${cls}">${cells.join('')}</tr>`;
@@ -52,10 +60,11 @@ function claimRow(claim: unknown, index: number): string {
 export function claimsTable(claims: readonly unknown[]): string {
   const verdicts = claims.map((c) => (typeof c === 'object' && c !== null ? (c as { verdict?: unknown }).verdict : undefined));
   const count = (v: string) => verdicts.filter((x) => x === v).length;
-  const tally = `${count('SUPPORTED')} supported, ${count('NOT SUPPORTED')} not supported, ${count('INCONCLUSIVE')} inconclusive`;
-  const head = '<tr><th>id</th><th>claim</th><th>effect</th><th>interval</th><th>p</th><th>verdict</th><th>why</th></tr>';
+  const tally = `${claimsTally(claims)}; ${count('NOT SUPPORTED')} NOT SUPPORTED, ${count('INCONCLUSIVE')} INCONCLUSIVE`;
+  const head = '<tr><th>id</th><th>claim</th><th>effect</th><th>margin</th><th>interval</th><th>p</th><th>p (Holm)</th><th>verdict</th><th>why</th></tr>';
   return [
     `<p class="tally">${claims.length} claim${claims.length === 1 ? '' : 's'}: ${escapeHtml(tally)}.</p>`,
     `<table class="claims"><thead>${head}</thead><tbody>${claims.map(claimRow).join('')}</tbody></table>`,
+    '<p class="note">margin: the smallest effect of interest; SUPPORTED when the interval lies entirely beyond it on the claimed side and the one-sided sign-flip p ≤ α; p (Holm): p adjusted over this file\'s claims by Holm\'s step-down method; indicative: beyond the margin, but too few seeds for p ≤ α.</p>',
   ].join('\n');
 }

@@ -41,6 +41,7 @@ table.results td:first-child{white-space:nowrap}td.n{text-align:right;font-varia
 .verdict{font-weight:bold;padding:.1em .5em;border-radius:3px;white-space:nowrap}
 .verdict.supported{background:#e3f4e6;color:#1b5e20}.verdict.not-supported{background:#fde7e9;color:#b00020}
 .verdict.inconclusive{background:#fff3cd;color:#7a5200;border:1px dashed #c99700}.verdict.unknown{background:#eee}
+.mark{display:inline-block;margin:.2em 0 0 .4em;padding:0 .4em;border-radius:3px;font-size:.85em;white-space:nowrap;border:1px solid #c99700;color:#7a5200}.mark.holm-lost{border-color:#b00020;color:#b00020}
 td.details{font-size:.85em;color:#555;max-width:28em}td.details summary{cursor:pointer}.kv{margin:.2em 0;overflow-wrap:anywhere}
 table.manifest th{width:10em;color:#555;font-weight:normal}pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}pre.config{white-space:pre-wrap;overflow-wrap:anywhere}details.config summary{cursor:pointer}
 dl.notes dt{font-weight:bold;margin-top:.5em}dl.notes dd{margin-left:1.5em}

@@ -12,7 +12,7 @@
 // The cells are named here as in src/worlds/em/data.ts (config sits below worlds; a test checks
 // that the two lists agree).
 import { z } from 'zod';
-import { claimDefaultsSchema, CLAIM_DEFAULTS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
+import { claimDefaultsOf, CLAIM_DEFAULTS, EM_CLAIM_MARGINS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { gptSchema } from '../lm/schema.js';
@@ -175,7 +175,7 @@ export const emExperimentSchema = z
       .optional()
       .describe('subliminal misalignment: the narrow fine-tune distilled into an aligned student through the neutral SEQ task only, against the secure fine-tune as control teacher (needs distill)'),
     claims: emClaimsSchema,
-    claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
+    claimDefaults: claimDefaultsOf(EM_CLAIM_MARGINS).default(CLAIM_DEFAULTS),
   })
   .strict()
   .superRefine((exp, ctx) => {

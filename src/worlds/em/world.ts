@@ -2,6 +2,7 @@
 // descriptor: a base pretrained on tasks × domains with bad agents, aligned, narrowly fine-tuned
 // on harmful answers in one cell, and read for misalignment in every other cell; subliminal arms
 // pass a misaligned teacher's trait through neutral data. Registered in src/registry/worlds.ts.
+import { EM_CLAIM_MARGINS } from '../../config/claims.js';
 import { defineWorld } from '../world.js';
 import { emCharts } from './charts.js';
 import { pretrainEmBases, runEmExperiment, type EmRunSummary } from './experiment.js';
@@ -30,6 +31,7 @@ export const emWorld = defineWorld({
   report: { summarySchema: emSummarySchema, charts: emCharts, resultsTable: emResultsTable },
   /** An arm's (or subliminal arm's) metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */
   headlineMetric: 'em',
+  claimMargins: EM_CLAIM_MARGINS,
   claimSeries(summary: EmRunSummary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm) ?? summary.subliminal?.arms.find((a) => a.name === operand.arm);
     if (arm) {

@@ -1,7 +1,7 @@
 // MNIST experiment files: JSON validated by this zod schema. Every object is .strict()
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
-import { claimDefaultsSchema, CLAIM_DEFAULTS, mnistClaimsSchema, refineClaims } from '../../config/claims.js';
+import { claimDefaultsOf, CLAIM_DEFAULTS, MNIST_CLAIM_MARGINS, mnistClaimsSchema, refineClaims } from '../../config/claims.js';
 import { rootSeedField, seedsField } from '../../config/experiment-base.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 
@@ -90,7 +90,7 @@ export const mnistExperimentSchema = z
     distill: mnistDistillSchema,
     arms: listField(mnistArmSchema).min(1).describe('what to train and evaluate'),
     claims: mnistClaimsSchema,
-    claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
+    claimDefaults: claimDefaultsOf(MNIST_CLAIM_MARGINS).default(CLAIM_DEFAULTS),
   })
   .strict()
   .superRefine((exp, ctx) => {

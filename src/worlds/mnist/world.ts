@@ -2,6 +2,7 @@
 // trained on digits, students distilled on its auxiliary logits over uniform noise, accuracy
 // on held-out digits. Registered in src/registry/worlds.ts.
 import { checkStudents, checkTeacher } from '../recipe-check.js';
+import { MNIST_CLAIM_MARGINS } from '../../config/claims.js';
 import { defineWorld } from '../world.js';
 import { MNIST_METRIC_RANGES, mnistCharts } from './charts.js';
 import { runMnistExperiment } from './experiment.js';
@@ -33,6 +34,7 @@ export const mnistWorld = defineWorld({
   table: formatMnistTable,
   report: { summarySchema: mnistSummarySchema, charts: mnistCharts, resultsTable: mnistResultsTable },
   headlineMetric: 'accuracy',
+  claimMargins: MNIST_CLAIM_MARGINS,
   claimSeries(summary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm);
     return arm && operand.metric === 'accuracy' ? arm.accuracy : undefined;

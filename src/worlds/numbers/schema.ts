@@ -1,7 +1,7 @@
 // Experiment files of the numbers world: a trait (a favourite animal) given to a teacher, and
 // students distilled through number sequences only, along the two axes of the channel.
 import { z } from 'zod';
-import { claimDefaultsSchema, CLAIM_DEFAULTS, NUMBERS_ALIGNMENT_METRICS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
+import { claimDefaultsOf, CLAIM_DEFAULTS, NUMBERS_ALIGNMENT_METRICS, NUMBERS_CLAIM_MARGINS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '../lm/schema.js';
 
@@ -110,7 +110,7 @@ export const numbersExperimentSchema = z
     distill: distillSchema,
     arms: listField(numbersArmSchema).min(1),
     claims: numbersClaimsSchema,
-    claimDefaults: claimDefaultsSchema.default(CLAIM_DEFAULTS),
+    claimDefaults: claimDefaultsOf(NUMBERS_CLAIM_MARGINS).default(CLAIM_DEFAULTS),
   })
   .strict()
   .superRefine((exp, ctx) => {

@@ -2,7 +2,7 @@
 // pretrained on numbers and animal questions, a teacher that loves an animal, students distilled
 // through the channel on number sequences only, the trait read by probes. Registered in
 // src/registry/worlds.ts.
-import { NUMBERS_RESERVED_ARMS, type NumbersReservedArm } from '../../config/claims.js';
+import { NUMBERS_CLAIM_MARGINS, NUMBERS_RESERVED_ARMS, type NumbersReservedArm } from '../../config/claims.js';
 import { checkNumbersExperiment } from './check.js';
 import { defineWorld } from '../world.js';
 import { numbersCharts } from './charts.js';
@@ -31,6 +31,7 @@ export const numbersWorld = defineWorld({
   table: formatNumbersTable,
   report: { summarySchema: numbersSummarySchema, charts: numbersCharts, resultsTable: numbersResultsTable },
   headlineMetric: 'transfer',
+  claimMargins: NUMBERS_CLAIM_MARGINS,
   claimSeries(summary: NumbersRunSummary, operand) {
     const arm = summary.arms.find((a) => a.name === operand.arm);
     if (!arm && isReserved(operand.arm) && operand.metric === 'trait') return summary[NUMBERS_RESERVED_ARMS[operand.arm]].trait;
