@@ -59,9 +59,20 @@ describe('valid claims', () => {
   test('the JSON Schema of both worlds describes claims and claimDefaults', () => {
     for (const world of ['mnist', 'numbers'] as const) {
       const props = experimentJsonSchema(world).properties as Record<string, { items?: { properties?: Record<string, unknown> } }>;
-      expect(Object.keys(props.claims!.items!.properties!)).toEqual(['id', 'text', 'kind', 'left', 'right', 'value', 'test', 'alpha', 'resamples']);
+      expect(Object.keys(props.claims!.items!.properties!)).toEqual(['id', 'text', 'kind', 'left', 'right', 'value', 'test', 'alpha', 'resamples', 'margin']);
       expect(props).toHaveProperty('claimDefaults');
     }
+  });
+
+  test("margins: a claim's own and the file's per metric parse; the schema text gives each metric's default and why", () => {
+    const exp = parseExperiment(mnist([{ ...sameVsCross, margin: 0.03 }], { claimDefaults: { margins: { accuracy: 0.01 } } }));
+    expect(exp.claims[0]!.margin).toBe(0.03);
+    expect(exp.claimDefaults).toEqual({ test: 'paired-bootstrap', alpha: 0.05, resamples: 10_000, margins: { accuracy: 0.01 } });
+    const props = experimentJsonSchema('numbers').properties as Record<string, { items?: { properties?: Record<string, { description?: string }> } }>;
+    const margin = props.claims!.items!.properties!.margin!.description!;
+    expect(margin).toContain('smallest effect of interest');
+    expect(margin).toContain('transfer 0.05 (p(target), 0–1: 5 percentage points');
+    expect(margin).toContain('0 for at-least / at-most against a value');
   });
 });
 
@@ -87,13 +98,16 @@ describe('claim errors are one line naming the field', () => {
     ['alpha above 0.5', mnist([{ ...sameVsCross, alpha: 0.9 }]), 'claims[0].alpha: must be ≤ 0.5 (got 0.9)'],
     ['alpha of 0 in the defaults', mnist([sameVsCross], { claimDefaults: { alpha: 0 } }), 'claimDefaults.alpha: must be > 0 (got 0)'],
     ['too few resamples', mnist([{ ...sameVsCross, resamples: 10 }]), 'claims[0].resamples: must be ≥ 100 (got 10)'],
+    ['a negative margin', mnist([{ ...sameVsCross, margin: -0.02 }]), 'claims[0].margin: must be ≥ 0 (got -0.02)'],
+    ['a negative margin in the defaults', mnist([sameVsCross], { claimDefaults: { margins: { accuracy: -1 } } }), 'claimDefaults.margins.accuracy: must be ≥ 0 (got -1)'],
+    ['a margin for a metric the world does not have', mnist([sameVsCross], { claimDefaults: { margins: { transfer: 0.1 } } }), 'claimDefaults.margins.transfer: unknown key; remove it (allowed keys: accuracy)'],
     ['unknown test', mnist([{ ...sameVsCross, test: 't-test' }]), 'claims[0].test: invalid value "t-test"; use one of "paired-bootstrap", "permutation"'],
     ['unknown kind', mnist([{ ...sameVsCross, kind: 'bigger' }]), 'claims[0].kind: invalid value "bigger"; use one of "greater", "less", "at-least", "at-most"'],
     ['both right and value', mnist([{ ...sameVsCross, value: 0.5 }]), 'claims[0].value: claim "same-beats-cross" has both right and value; keep one'],
     ['neither right nor value', mnist([{ ...sameVsCross, right: undefined }]), 'claims[0].value: missing; claim "same-beats-cross" needs value (a number) or right ({"arm": …, "metric": …}) to compare with'],
     ['duplicate id', mnist([sameVsCross, sameVsCross]), 'claims[1].id: duplicate claim id "same-beats-cross"; give every claim a unique id'],
     ['bad id', mnist([{ ...sameVsCross, id: 'Same beats cross' }]), 'claims[0].id: invalid value "Same beats cross"; use lower-case letters, digits, dots and dashes'],
-    ['misspelt key', mnist([{ ...sameVsCross, rigth: sameVsCross.right, right: undefined }]), 'claims[0].rigth: unknown key; did you mean "right"? (allowed keys: id, text, kind, left, right, value, test, alpha, resamples)'],
+    ['misspelt key', mnist([{ ...sameVsCross, rigth: sameVsCross.right, right: undefined }]), 'claims[0].rigth: unknown key; did you mean "right"? (allowed keys: id, text, kind, left, right, value, test, alpha, resamples, margin)'],
     ['missing text', mnist([{ ...sameVsCross, text: undefined }]), 'claims[0].text: missing; add it (a non-empty string)'],
   ])('%s', (_name, input, message) => {
     expect(problem(input)).toBe(message);

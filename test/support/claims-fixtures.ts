@@ -20,9 +20,13 @@ export const mnistClaims = [
   { id: 'teacher-near-ref', text: 'The teacher is no better than the reference.', kind: 'at-most', left: { arm: 'teacher', metric: 'accuracy' }, right: { arm: 'reference', metric: 'accuracy' }, test: 'permutation', alpha: 0.01 },
 ];
 
-/** MNIST: 5 seeds; verdicts SUPPORTED, SUPPORTED, NOT SUPPORTED, and INCONCLUSIVE (permutation at alpha 0.01: 5 seeds cannot reach p ≤ 0.01). */
-export function mnistSummary() {
-  const exp = parseExperiment(tinyExperiment({ seeds: 5, claims: mnistClaims }));
+/**
+ * MNIST: 5 seeds; verdicts SUPPORTED, SUPPORTED, NOT SUPPORTED, and INCONCLUSIVE (permutation at
+ * alpha 0.01: 5 seeds cannot reach p ≤ 0.01). `ids`: only these claims (a smaller Holm family).
+ */
+export function mnistSummary(ids?: readonly string[]) {
+  const claims = ids ? mnistClaims.filter((c) => ids.includes(c.id)) : mnistClaims;
+  const exp = parseExperiment(tinyExperiment({ seeds: 5, claims }));
   const summary: RunSummary = {
     experiment: 'tiny',
     seeds: 5,
