@@ -44,7 +44,7 @@ describe('traitlab show', () => {
     expect(r.code).toBe(0);
     const text = r.out.join('\n');
     expect(text.startsWith('tiny-numbers · 5 seeds')).toBe(true);
-    expect(text).toContain('claims: 3 of 3 supported');
+    expect(text).toContain('claims: 1 of 3 SUPPORTED, 0 survive Holm at α 0.05');
     expect(text).toMatch(/^SUPPORTED +teacher-has-trait .* trait\(teacher\) ≥ 0\.9$/m);
   });
 

@@ -22,7 +22,7 @@ let scratch: string;
 const savedTmp = process.env.TMPDIR;
 
 /** A copy of the fresh run with `edit` applied to its summary.json. */
-function edited(name: string, edit: (s: { arms: { mean: number }[]; claims: { effect: number }[] }) => void): string {
+function edited(name: string, edit: (s: { arms: { mean: number }[]; claims: Record<string, unknown>[] }) => void): string {
   cpSync(join(cwd, 'run'), join(cwd, name), { recursive: true });
   const file = join(cwd, name, 'summary.json');
   const s = JSON.parse(readFileSync(file, 'utf8'));
@@ -75,6 +75,25 @@ describe('traitlab verify', () => {
     expect(out).toMatch(/^ {2}claims\[0\]\.effect: stored 0\.25 ≠ rerun -?0\.\d+$/m);
     expect(r.err.at(-1)).toBe('traitlab: not reproduced: 2 figures of edited/summary.json differ (listed above)');
     expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  test('claims stored before margins and Holm (no pHolm) are left out of the comparison, with a note; the rest must still reproduce', async () => {
+    const dir = edited('older-rules', (s) => {
+      for (const c of s.claims) {
+        delete c.pHolm;
+        delete c.margin;
+        c.reason = 'the interval lies entirely above 0';
+      }
+    });
+    const r = await cli(cwd, 'verify', dir);
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.out.join('\n')).toMatch(/^reproduced: \d+ numbers identical$/m);
+    expect(r.err).toContain('note: the stored claims were evaluated before claims had margins and Holm-adjusted p-values; verify compares everything else (traitlab show prints them as stored)');
+    const numbers = edited('older-rules-edited', (s) => {
+      delete s.claims[0]!.pHolm;
+      s.arms[2]!.mean = 0.5;
+    });
+    expect((await cli(cwd, 'verify', numbers)).code).toBe(1);
   });
 
   test.each([

@@ -97,7 +97,7 @@ describe('the packed package', () => {
     if (fullDemo) {
       expect(ended).toEqual({ code: 0, signal: null });
       expect(out).toMatch(/^same-init-off-policy +same-init +teacher-fixed\+forward-kl /m);
-      expect(out).toContain('claims: 5 of 5 supported');
+      expect(out).toContain('claims: 0 of 5 SUPPORTED; 5 indicative (3 seeds)');
       expect(out).toContain(`run directory: ${runDir}`);
       expect(existsSync(join(dir, runDir, 'summary.json'))).toBe(true);
     } else {

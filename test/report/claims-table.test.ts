@@ -10,21 +10,44 @@ describe('formatClaimsTable', () => {
   const lines = text.split('\n');
   const row = (id: string) => lines.find((l) => l.split(/ {2,}/)[1] === id)!;
 
-  test('counts the supported claims and has one row per claim, verdict first, with its words under it', () => {
-    expect(lines[0]).toBe('claims: 2 of 4 supported');
-    expect(lines[1]).toMatch(/^verdict +claim +effect +interval +test +p +tested$/);
-    expect(row('same-learns')).toMatch(/^SUPPORTED +same-learns +\+0\.218 +\[\+0\.\d{3}, \+0\.\d{3}\] +bootstrap 95 % +0\.031 +accuracy\(student-same\) ≥ 0\.5$/);
+  test('counts the SUPPORTED claims and those that survive Holm; one row per claim, verdict first, with its words under it', () => {
+    expect(lines[0]).toBe('claims: 2 of 4 SUPPORTED, 0 survive Holm at α 0.05');
+    expect(lines[1]).toMatch(/^verdict +claim +effect +interval +test +p +p\(Holm\) +tested$/);
+    expect(row('same-learns')).toMatch(/^SUPPORTED +same-learns +\+0\.218 +\[\+0\.\d{3}, \+0\.\d{3}\] +bootstrap 95 % +0\.031 +0\.125 +accuracy\(student-same\) ≥ 0\.5$/);
     expect(lines[lines.indexOf(row('same-learns')) + 1]).toBe('               The same-init student learns MNIST.');
-    expect(row('same-beats-cross')).toMatch(/^SUPPORTED +same-beats-cross +\+0\.6\d\d .* accuracy\(student-same\) > accuracy\(student-cross\)$/);
-    expect(row('cross-learns')).toMatch(/^NOT SUPPORTED +cross-learns +-0\.392 +\[-0\.\d{3}, -0\.\d{3}\] +bootstrap 95 % +1\.000 +accuracy\(student-cross\) ≥ 0\.5$/);
+    // 4 claims at p = 1/32 each: Holm multiplies the smallest by 4.
+    expect(lines[lines.indexOf(row('same-learns')) + 2]).toBe('               SUPPORTED on its own, but not after Holm: p(Holm) 0.125 > 0.05');
+    // The margin (accuracy: 0.02) is part of what was tested.
+    expect(row('same-beats-cross')).toMatch(/^SUPPORTED +same-beats-cross +\+0\.6\d\d .* accuracy\(student-same\) > accuracy\(student-cross\) \+ 0\.02$/);
+    expect(row('cross-learns')).toMatch(/^NOT SUPPORTED +cross-learns +-0\.392 +\[-0\.\d{3}, -0\.\d{3}\] +bootstrap 95 % +1\.000 +1\.000 +accuracy\(student-cross\) ≥ 0\.5$/);
   });
 
   test('an INCONCLUSIVE claim says so, and why when it is not about the interval', () => {
-    expect(row('teacher-near-ref')).toMatch(/^INCONCLUSIVE +teacher-near-ref +\+0\.818 +– +sign-flip 98 % +1\.000 +accuracy\(teacher\) ≤ accuracy\(reference\)$/);
-    expect(lines.at(-1)).toBe(
-      'teacher-near-ref: with 5 seeds the one-sided sign-flip test cannot reject at alpha = 0.01 (its smallest p-value is 1/2^5); use 7 or more seeds, or the paired-bootstrap test.',
-    );
+    expect(row('teacher-near-ref')).toMatch(/^INCONCLUSIVE +teacher-near-ref +\+0\.818 +– +sign-flip 98 % +1\.000 +1\.000 +accuracy\(teacher\) ≤ accuracy\(reference\) \+ 0\.02$/);
+    expect(lines[lines.indexOf(row('teacher-near-ref')) + 2]).toBe('               5 seeds cannot reach p ≤ 0.01 (smallest p 1/32); run 7+ seeds.');
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
+  });
+
+  test('indicative claims are counted with their seeds, and say why under their row', () => {
+    const claims = mnistSummary(['same-learns', 'same-beats-cross']).claims.map((c) => ({
+      ...c,
+      n: 3,
+      verdict: 'INCONCLUSIVE' as const,
+      indicative: true,
+      survivesHolm: false,
+      reason: 'INDICATIVE — 3 seeds cannot reach p ≤ 0.05 (smallest p 1/8); run 5+ seeds',
+    }));
+    const text = formatClaimsTable(claims).split('\n');
+    expect(text[0]).toBe('claims: 0 of 2 SUPPORTED; 2 indicative (3 seeds)');
+    expect(text).toContain('              INDICATIVE — 3 seeds cannot reach p ≤ 0.05 (smallest p 1/8); run 5+ seeds.');
+  });
+
+  test('claims stored before margins and Holm print without a p(Holm) column or Holm count', () => {
+    const old = mnistSummary().claims.map(({ margin: _m, pHolm: _p, survivesHolm: _s, indicative: _i, ...rest }) => rest);
+    const text = formatClaimsTable(old).split('\n');
+    expect(text[0]).toBe('claims: 2 of 4 SUPPORTED');
+    expect(text[1]).toMatch(/^verdict +claim +effect +interval +test +p +tested$/);
+    expect(text.join('\n')).not.toContain('Holm');
   });
 
   test('no claims, no block', () => {
@@ -42,9 +65,10 @@ describe('formatRunOutput', () => {
     const out = formatRunOutput(numbersSummary(), 'runs/x');
     const [table, claims] = out.split('\n\nclaims: ');
     expect(table).toContain('run directory: runs/x');
-    expect(claims).toMatch(/^3 of 3 supported\n/);
+    // Transfers of about 0.01 are below transfer's margin (0.05): NOT SUPPORTED, however consistent.
+    expect(claims).toMatch(/^1 of 3 SUPPORTED, 0 survive Holm at α 0\.05\n/);
     expect(claims).toMatch(/SUPPORTED +teacher-has-trait +\+0\.0796 .* trait\(teacher\) ≥ 0\.9/);
-    expect(claims).toMatch(/SUPPORTED +same-beats-cross +\+0\.0114 .* transfer\(same\) > transfer\(cross\)/);
+    expect(claims).toMatch(/NOT SUPPORTED +same-beats-cross +\+0\.0114 .* transfer\(same\) > transfer\(cross\) \+ 0\.05/);
   });
 
   test('a summary from before claims prints the table alone', () => {

@@ -58,10 +58,14 @@ describe('numbers-world report', () => {
     expect(rows[0]![2]).toContain('95 % [+0.004, +0.02]');
     expect(rows[1]![2]).toContain('[+0.01, +0.03]');
     expect(rows[2]![2]).toContain('95 % [-0.01, +∞]');
-    expect(rows[0]![2]).toContain('0.0312');
-    expect(rows[0]![2]).toContain('the interval lies entirely above 0');
+    expect(rows[0]![2]).toContain('<td class="n">0.0312</td><td class="n">0.0936</td>'); // p, then p (Holm), side by side
+    expect(rows[0]![2]).toContain('<td class="n">0.002</td>'); // the margin
+    expect(rows[0]![2]).toContain('the interval lies entirely above +0.002 and p = 1/32 ≤ 0.05');
+    expect(rows[0]![2]).toContain('<span class="mark holm-lost">not after Holm</span>');
+    expect(rows[2]![2]).toContain('<span class="verdict inconclusive">INCONCLUSIVE</span><span class="mark indicative">indicative</span>');
+    expect(rows[2]![2]).toContain('INDICATIVE — 3 seeds cannot reach p ≤ 0.05 (smallest p 1/8); run 5+ seeds');
     expect(rows[0]![2]).toContain('paired bootstrap'); // an extra field, kept in the row's details
-    expect(r.html).toContain('3 claims: 1 supported, 1 not supported, 1 inconclusive.');
+    expect(r.html).toContain('3 claims: 1 of 3 SUPPORTED, 0 survive Holm at α 0.05; 1 indicative (3 seeds); 1 NOT SUPPORTED, 1 INCONCLUSIVE.');
   });
 
   test('results table and manifest block', () => {

@@ -53,11 +53,14 @@ function manifest(config: Record<string, unknown>) {
   };
 }
 
-/** Claims in the shape the claims module writes (interval {low, high, level}) and the plain one ([lo, hi]). */
+/**
+ * Claims in the shape the claims module writes (interval {low, high, level}, margin, Holm,
+ * indicative) and older, plainer ones ([lo, hi]; no margin or Holm).
+ */
 export const CLAIMS = [
-  { id: 'same-transfers', text: 'same-init transfer > 0', effect: 0.012, interval: { low: 0.004, high: 0.02, level: 0.95 }, pValue: 0.0312, verdict: 'SUPPORTED', reason: 'the interval lies entirely above 0', alpha: 0.05, test: 'paired bootstrap', differences: [0.01, 0.012, 0.014] },
+  { id: 'same-transfers', text: 'same-init transfer > 0', effect: 0.012, margin: 0.002, interval: { low: 0.004, high: 0.02, level: 0.95 }, pValue: 0.0312, pHolm: 0.0936, verdict: 'SUPPORTED', survivesHolm: false, indicative: false, reason: 'the interval lies entirely above +0.002 and p = 1/32 ≤ 0.05', alpha: 0.05, test: 'paired bootstrap', differences: [0.01, 0.012, 0.014] },
   { id: 'cross-none', text: 'cross-init transfer ≤ 0.001', effect: 0.02, interval: [0.01, 0.03], pValue: 0.5, verdict: 'NOT SUPPORTED' },
-  { id: 'pg-vs-kl', text: SCRIPT_CLAIM, effect: -0.001, interval: { low: -0.01, high: null, level: 0.95 }, pValue: 0.41, verdict: 'INCONCLUSIVE', reason: 'the interval is not entirely on either side of 0' },
+  { id: 'pg-vs-kl', text: SCRIPT_CLAIM, effect: -0.001, interval: { low: -0.01, high: null, level: 0.95 }, pValue: 0.41, pHolm: 0.82, verdict: 'INCONCLUSIVE', indicative: true, n: 3, reason: 'INDICATIVE — 3 seeds cannot reach p ≤ 0.05 (smallest p 1/8); run 5+ seeds' },
 ];
 
 const numbersArms = [
