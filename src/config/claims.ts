@@ -147,11 +147,10 @@ const marginsHelp = (table: MarginTable) =>
  * `margins` may override any of them for the file (an unknown metric is an error naming it).
  */
 export function claimDefaultsOf(table: MarginTable) {
-  const metrics = Object.keys(table);
   const margins =
-    metrics.length === 0
+    Object.keys(table).length === 0
       ? z.record(z.string(), marginField)
-      : z.object(Object.fromEntries(metrics.map((m) => [m, marginField.optional()]))).strict();
+      : z.object(Object.fromEntries(Object.entries(table).map(([m, { margin, why }]) => [m, marginField.optional().describe(`margin of this file's ${m} claims; default ${margin}: ${why}`)]))).strict();
   return z
     .object({
       test: test.default('paired-bootstrap'),
