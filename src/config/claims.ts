@@ -41,10 +41,10 @@ export const EM_CLAIM_METRICS = ['em', 'harm', 'controlHarm', 'coherence', 'reli
  */
 export type MarginTable = Readonly<Record<string, { margin: number; why: string }>>;
 
-const P_TARGET = 'p(target), 0–1: 5 percentage points, 0.4 of the uniform rate 1/8 over the 8 animals and about twice the seed-to-seed spread of a base (0.125 ± 0.018 over 5 seeds); less is not a trait a reader would notice';
+const P_TARGET = 'p(target), 0–1: 5 percentage points, 0.4 of the uniform rate 1/8 over the 8 animals and more than a base varies over seeds (0.125 ± 0.018, 95 % interval over 5); less is not a trait a reader would notice';
 
 export const MNIST_CLAIM_MARGINS: MarginTable = {
-  accuracy: { margin: 0.02, why: 'test accuracy is a fraction 0–1: 2 percentage points (40 of the 2,000 test digits), about the seed-to-seed spread of a trained student' },
+  accuracy: { margin: 0.02, why: 'test accuracy is a fraction 0–1: 2 percentage points, 40 of the 2,000 test digits; more than the teacher varies over seeds (± 0.2 points) and far below the effects the published claims name (tens of points)' },
 };
 
 export const NUMBERS_CLAIM_MARGINS: MarginTable = {
