@@ -125,7 +125,7 @@ export function describeTest(claim: Claim, settings: ClaimSettings, n: number, n
     `${test}: ${d}; effect = mean d; margin ${margin} (${MARGIN_FROM[marginFrom]}), so the claim is effect ${above ? '>' : '<'} ${at}`,
     interval,
     `p = one-sided sign-flip permutation p-value of mean(d − (${at})) ${above ? '> 0' : '< 0'}, over ${patterns}`,
-    `SUPPORTED if the interval lies entirely ${claimed} ${at} and p ≤ ${alpha}; NOT SUPPORTED if it lies entirely ${other} ${at} and the opposite one-sided p ≤ ${alpha}; else INCONCLUSIVE (indicative when the interval lies ${claimed} ${at} but 2^-${n} > ${alpha})`,
+    `SUPPORTED if the interval lies entirely ${claimed} ${at} and p ≤ ${alpha}; NOT SUPPORTED if it lies entirely ${other} ${at} and the opposite one-sided p ≤ ${alpha}; else INCONCLUSIVE (indicative when the interval lies ${claimed} ${at} but n seeds cannot reach p ≤ ${alpha}: 2^-n > ${alpha})`,
   ].join('; ');
 }
 
