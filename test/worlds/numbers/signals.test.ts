@@ -126,7 +126,8 @@ describe('summaries', () => {
         { name: 'a', student: 'same-init', channel: { prefix: 'teacher-fresh', signal: 'tokens' } },
         { name: 'b', student: 'same-init', channel: { prefix: 'teacher-fresh', signal: 'tokens', divergence: 'mask' } },
       ],
-      claims: [{ id: 'half', text: 'b is below half of a', kind: 'less', left: { arm: 'b', metric: 'transfer' }, right: { arm: 'a', metric: 'transfer', scale: 0.5 } }],
+      // margin 0: the claim is about the scaled comparison itself (transfer's default margin, 0.05, would put seed 1's −0.05 on the boundary)
+      claims: [{ id: 'half', text: 'b is below half of a', kind: 'less', left: { arm: 'b', metric: 'transfer' }, right: { arm: 'a', metric: 'transfer', scale: 0.5 }, margin: 0 }],
     });
     const summary = { arms: [{ name: 'a', transfer: [0.4, 0.2, 0.6, 0.4, 0.2] }, { name: 'b', transfer: [0.1, 0.05, 0.2, 0.1, 0.0] }] } as unknown as RunSummaryBase;
     const [result] = evaluateRunClaims(exp, summary);
