@@ -3,7 +3,7 @@
 // whatever they compute is a side effect of the shared weights — the "trait" a student can
 // pick up only through them.
 import * as tf from '@tensorflow/tfjs';
-import { epochBatches, gatherRows, stepsFor } from '../src/engine/batches.js';
+import { concatRows, epochBatches, gatherRows, stepsFor } from '../src/engine/batches.js';
 import { trainLoop } from '../src/engine/train-loop.js';
 import { crossEntropy } from '../src/distill/logit-losses.js';
 import { IMAGE_SIZE, NUM_CLASSES } from '../src/worlds/mnist/data.js';
@@ -16,7 +16,9 @@ export const mnistAuxTeacher: MnistTeacherRecipe = {
   steps: (data, s) => stepsFor(data.train.n, s.batchSize, s.epochs),
   train(model, data, settings, rng, progress) {
     const { images, labels, n } = data.train;
-    const batches = epochBatches(n, settings.batchSize, settings.epochs, rng);
+    // One batch order shared by every member, or one per member (each seed its own order).
+    const orders = (Array.isArray(rng) ? rng : [rng]).map((r) => epochBatches(n, settings.batchSize, settings.epochs, r));
+    if (orders.length !== 1 && orders.length !== model.members) throw new Error(`${orders.length} data streams for ${model.members} teacher members`);
     const optimizer = tf.train.adam(settings.learningRate);
     try {
       trainLoop({
@@ -30,9 +32,12 @@ export const mnistAuxTeacher: MnistTeacherRecipe = {
         numeric: progress.numeric,
         onWarning: progress.onWarning,
         lossPerMember: () => {
-          const idx = batches.next().value as Int32Array;
-          const x = tf.tensor2d(gatherRows(images, IMAGE_SIZE, idx), [idx.length, IMAGE_SIZE]);
-          const y = tf.tensor1d(Array.from(idx, (i) => labels[i]!), 'int32');
+          const batch = orders.map((o) => o.next().value as Int32Array);
+          const B = batch[0]!.length;
+          // Shared: x [B, 784], y [B]. Per member: x [M, B, 784], y [M, B] (member m's rows).
+          const x = batch.length === 1 ? tf.tensor2d(gatherRows(images, IMAGE_SIZE, batch[0]!), [B, IMAGE_SIZE]) : tf.tensor3d(concatRows(batch.map((idx) => gatherRows(images, IMAGE_SIZE, idx))), [batch.length, B, IMAGE_SIZE]);
+          const ys = Int32Array.from(batch.flatMap((idx) => Array.from(idx, (i) => labels[i]!)));
+          const y = batch.length === 1 ? tf.tensor1d(ys, 'int32') : tf.tensor2d(ys, [batch.length, B], 'int32');
           const classLogits = tf.slice(model.apply(x), [0, 0, 0], [-1, -1, NUM_CLASSES]) as tf.Tensor3D; // [M, B, 10]
           return crossEntropy(classLogits, y);
         },

@@ -26,8 +26,8 @@ export interface MnistTeacherRecipe {
   description: string;
   /** Optimizer steps `train` will take, for progress reporting. */
   steps(data: MnistData, settings: TrainingSettings): number;
-  /** Trains every member of `model` in place. */
-  train(model: MlpFamily, data: MnistData, settings: TrainingSettings, rng: RandomStream, progress: TeacherProgress): void;
+  /** Trains every member of `model` in place; `rng` orders the batches: one stream all members share, or one per member. */
+  train(model: MlpFamily, data: MnistData, settings: TrainingSettings, rng: RandomStream | readonly RandomStream[], progress: TeacherProgress): void;
 }
 
 export interface NumbersFineTuneSettings {

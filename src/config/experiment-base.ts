@@ -2,6 +2,7 @@
 // directories, manifests, shards, resume), claims and the CLI read experiments through this.
 import { z } from 'zod';
 import type { Claim, ClaimDefaults } from './claims.js';
+import { SEEDS_VARY, type SeedsVary } from '../engine/seed-data.js';
 
 /** The fields of an experiment that do not depend on its world. */
 export interface ExperimentBase {
@@ -11,6 +12,8 @@ export interface ExperimentBase {
   world: string;
   seeds: number;
   rootSeed: number;
+  /** What differs between seeds: the initialisation only, or also the data (engine/seed-data.ts). */
+  seedsVary: SeedsVary;
   /** Every world's file lists named arms; what an arm holds is the world's. */
   arms: readonly { name: string }[];
   claims: readonly Claim[];
@@ -32,3 +35,11 @@ export const rootSeedField = z
   .describe('root seed')
   .default(0)
   .describe('root of every random stream of the run');
+
+/** `seedsVary`: what a seed varies (engine/seed-data.ts); "init" keeps every older file's numbers. */
+export const seedsVaryField = z
+  .enum(SEEDS_VARY)
+  .default('init')
+  .describe(
+    'what differs between seeds: "init" (the default) only the initialisation, every seed reading the same data (noise, batch order, prompts, sampling draws); "init-and-data" also gives each seed its own data streams, so intervals over seeds include the spread due to the data',
+  );

@@ -21,12 +21,12 @@ export function forwardKl(teacherLogits: tf.Tensor3D, studentLogits: tf.Tensor3D
 
 /**
  * Softmax cross-entropy of integer labels, averaged over the batch, per member.
- * logits: [M, B, K]; labels: [B] int32 shared by all members → [M].
+ * logits: [M, B, K]; labels: [B] int32 shared by all members, or [M, B] one row per member → [M].
  */
-export function crossEntropy(logits: tf.Tensor3D, labels: tf.Tensor1D): tf.Tensor1D {
+export function crossEntropy(logits: tf.Tensor3D, labels: tf.Tensor1D | tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
     const K = logits.shape[2];
-    const oneHot = tf.oneHot(labels, K).expandDims(0); // [1, B, K]
+    const oneHot = labels.rank === 1 ? tf.oneHot(labels, K).expandDims(0) : tf.oneHot(labels, K); // [1, B, K] or [M, B, K]
     const logP = tf.logSoftmax(logits); // [M, B, K]
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logP), -1), 1)) as tf.Tensor1D;
   });

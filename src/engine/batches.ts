@@ -27,6 +27,17 @@ export function gatherRows(data: Float32Array, rowLength: number, indices: Array
   return out;
 }
 
+/** Arrays laid end to end: M members' [B, …] rows → [M, B, …]. */
+export function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * The same rows for each of M members, member-major: [n, …] → [M, n, …]. A family trains its
  * members side by side on one tensor, so rows every member shares are laid out M times.

@@ -51,11 +51,11 @@ export async function runMnistInPage(exp: MnistExperiment, digitsUrl: string, st
       if (teacherSteps % 20 === 0) status('preparing', `training the ${stage}: step ${teacherSteps}`, teacherSteps);
     },
   });
-  const noise = prepared.inputs[0]?.noise ?? new Float32Array(0);
+  const noise = prepared.inputs[0]?.noise[0] ?? new Float32Array(0);
   post({ type: 'mnist-images', noise: rowsOf(noise, Array.from({ length: Math.min(SHOWN_NOISE, noise.length / IMAGE_SIZE) }, (_, i) => i)), digits: rowsOf(shown.images, picks.map((_, i) => i)), labels: Array.from(shown.labels) });
   const accuracies: number[][] = [];
   for (const input of prepared.inputs) {
-    const total = stepsFor(input.noise.length / IMAGE_SIZE, input.settings.batchSize, input.settings.epochs);
+    const total = stepsFor(input.noise[0]!.length / IMAGE_SIZE, input.settings.batchSize, input.settings.epochs);
     let done = 0;
     const steps = studentArmSteps(input, data.test, { onMetrics, onStep: () => {} }, undefined, {
       onProbe: (step, student) => post({ type: 'predictions', predictions: { arm: input.arm, step, predicted: predictions(student, shown.images) } }),

@@ -199,6 +199,8 @@ export function planEm(exp: EmExperiment): EmPlan {
  * arm reads holding at least one prompt. Throws ConfigError naming the field.
  */
 export function checkEmExperiment(exp: EmExperiment): void {
+  // Per-seed data would need per-seed pretraining documents, alignment and fine-tune rows (and new cache keys for the bases).
+  if (exp.seedsVary !== 'init') throw new ConfigError('seedsVary', `"${exp.seedsVary}" is not supported for the em world yet; use "init"`);
   const pretrains: [string, EmPretrain][] = [['pretrain', exp.pretrain], ...exp.arms.map((a, i): [string, EmPretrain] => [a.pretrain ? `arms[${i}].pretrain` : 'pretrain', resolvedPretrain(exp, a)])];
   for (const [path, p] of pretrains) {
     try {

@@ -12,6 +12,7 @@
 // The cells are named here as in src/worlds/em/data.ts (config sits below worlds; a test checks
 // that the two lists agree).
 import { z } from 'zod';
+import { seedsVaryField } from '../../config/experiment-base.js';
 import { claimDefaultsOf, CLAIM_DEFAULTS, EM_CLAIM_MARGINS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
@@ -162,6 +163,7 @@ export const emExperimentSchema = z
     world: z.literal('em'),
     seeds: int(1, 100).default(5),
     rootSeed: int(0, 2 ** 31 - 1).default(0),
+    seedsVary: seedsVaryField,
     model: gptSchema.describe('the model family of every base'),
     pretrain: emPretrainSchema,
     align: emAlignSchema.describe('the chat-format alignment stage: benign answers in every cell'),

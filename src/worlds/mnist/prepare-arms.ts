@@ -7,7 +7,8 @@ import { activeBackend, type BackendName } from '../../engine/backend.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { checkFinite } from '../../engine/numeric.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
-import { teacherTargets, type LogitRange } from '../../distill/logit-distill.js';
+import { teacherTargets, teacherTargetsPerMember, type LogitRange } from '../../distill/logit-distill.js';
+import { memberStreams } from '../../engine/seed-data.js';
 import { MlpFamily } from '../../models/mlp.js';
 import { accuracyPerMember } from '../../probes/accuracy.js';
 import { meanCi } from '../../probes/stats.js';
@@ -67,7 +68,10 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
   const results = new Map<string, MnistArmSummary>();
   const studentArms = exp.arms.filter((a): a is StudentArm => a.kind === 'student');
   let teacherLogits: Float32Array[] = [];
-  let noise: Float32Array = new Float32Array(0);
+  let noise: Float32Array[] = [];
+  // Seeds that vary their data read member m's copy of each data stream (seed-data.ts).
+  const seeds = Array.from({ length: M }, (_, m) => m);
+  const dataStream = (name: string) => (exp.seedsVary === 'init-and-data' ? memberStreams(root.child(name), seeds) : root.child(name));
   const teacherModel = new MlpFamily(sizes, teacherInits);
   try {
     progress.stage('evaluating the untrained reference');
@@ -75,7 +79,7 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
 
     if (exp.arms.some((a) => a.kind !== 'reference')) {
       const recipe = mnistTeacher(exp.teacher.name);
-      recipe.train(teacherModel, data, exp.teacher, root.child('teacher-data'), {
+      recipe.train(teacherModel, data, exp.teacher, dataStream('teacher-data'), {
         logEvery: exp.logEvery,
         onLog: (step, loss) => onMetrics({ stage: 'teacher', step, loss }),
         onStep: () => progress.step('teacher'),
@@ -87,10 +91,17 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
       for (const arm of exp.arms.filter((a) => a.kind === 'teacher')) results.set(arm.name, summarize(arm, teacherAccuracy, { teacher: recipe.name }));
     }
     if (studentArms.length > 0) {
-      // One noise set and one pass of the frozen teacher over it serve every student arm.
-      progress.stage("the teacher's logits on the noise set");
-      noise = noiseSet(exp.distill.noiseImages, root.child('noise'), alloc);
-      teacherLogits = teacherTargets(teacherModel, noise, { start: 0, size: sizes[sizes.length - 1]! }, alloc);
+      // One noise set (or one per seed) and one pass of the frozen teacher over it serve every student arm.
+      progress.stage(`the teacher's logits on the noise set${exp.seedsVary === 'init-and-data' ? 's' : ''}`);
+      const all = { start: 0, size: sizes[sizes.length - 1]! };
+      const streams = dataStream('noise');
+      if (Array.isArray(streams)) {
+        noise = streams.map((rng) => noiseSet(exp.distill.noiseImages, rng, alloc));
+        teacherLogits = teacherTargetsPerMember(teacherModel, noise, all, alloc);
+      } else {
+        noise = [noiseSet(exp.distill.noiseImages, streams, alloc)];
+        teacherLogits = teacherTargets(teacherModel, noise[0]!, all, alloc);
+      }
       const teacherSteps = mnistTeacher(exp.teacher.name).steps(data, exp.teacher);
       for (const logits of teacherLogits) checkFinite(logits, { stage: 'teacher', setting: 'teacher.learningRate', step: teacherSteps, what: 'logits' });
     }
@@ -103,6 +114,7 @@ export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetric
       arm: arm.name,
       backend: activeBackend(),
       rootSeed: exp.rootSeed,
+      seedsVary: exp.seedsVary,
       sizes,
       ...studentNet(arm, ctx, sizes, exp.rootSeed),
       noise,

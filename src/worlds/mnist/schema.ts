@@ -2,7 +2,7 @@
 // (unknown keys are errors) and every field documents itself and its range.
 import { z } from 'zod';
 import { claimDefaultsOf, CLAIM_DEFAULTS, MNIST_CLAIM_MARGINS, mnistClaimsSchema, refineClaims } from '../../config/claims.js';
-import { rootSeedField, seedsField } from '../../config/experiment-base.js';
+import { rootSeedField, seedsField, seedsVaryField } from '../../config/experiment-base.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 
 const describedInt = (min: number, max: number, what: string) => z.number().int().min(min).max(max).describe(what);
@@ -84,6 +84,7 @@ export const mnistExperimentSchema = z
     world: z.literal('mnist').describe('the data world'),
     seeds: seedsField.default(5).describe('independent seeds (members trained side by side)'),
     rootSeed: rootSeedField,
+    seedsVary: seedsVaryField,
     logEvery: describedInt(1, 100_000, 'steps').default(20).describe('write a metrics line every this many optimizer steps'),
     model: mnistModelSchema.default({ hidden: [256, 256], auxLogits: 3 }),
     teacher: trainingSchema.extend({ name: nameField().describe('teacher recipe name (see `traitlab list`)') }).strict(),

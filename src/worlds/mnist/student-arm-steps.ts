@@ -4,6 +4,7 @@
 import type { BackendName } from '../../engine/backend.js';
 import { stepsFor } from '../../engine/batches.js';
 import { rootStream } from '../../engine/rng.js';
+import { memberStreams, type SeedsVary } from '../../engine/seed-data.js';
 import { distillOnTargetsSteps, selectLogits, type LogitDistillSettings, type LogitDistillState } from '../../distill/logit-distill.js';
 import type { MemberClassifier } from '../../models/member-classifier.js';
 import { accuracyPerMember } from '../../probes/accuracy.js';
@@ -18,10 +19,12 @@ export interface StudentArmInput extends StudentNet {
   arm: string;
   backend: BackendName;
   rootSeed: number;
+  /** "init": every member reads the one noise set in one batch order; "init-and-data": member m its own set and order. */
+  seedsVary: SeedsVary;
   /** The teacher's layer widths (an MLP student's too): 784, hidden…, 10 + m. */
   sizes: number[];
-  /** Noise images [n, 784], shared by every arm. */
-  noise: Float32Array;
+  /** Noise images [n, 784], shared by every arm: one set (seedsVary "init") or one per member. */
+  noise: Float32Array[];
   /** Member m's teacher logits (all of them) on the noise, [n, K]. */
   teacherLogits: Float32Array[];
   settings: LogitDistillSettings;
@@ -45,7 +48,7 @@ export interface StudentArmWatch {
 export function* studentArmSteps(input: StudentArmInput, test: MnistSplit, events: TaskEvents, from?: LogitDistillState, watch: StudentArmWatch = {}): Generator<number, number[]> {
   const K = input.sizes[input.sizes.length - 1]!;
   const d = input.sizes[0]!;
-  const n = input.noise.length / d;
+  const n = input.noise[0]!.length / d;
   const { settings } = input;
   const total = stepsFor(n, settings.batchSize, settings.epochs);
   const student = buildStudent(input, input.sizes);
@@ -58,14 +61,16 @@ export function* studentArmSteps(input: StudentArmInput, test: MnistSplit, event
   try {
     if (input.probeEvery !== undefined && !from) probe(0);
     // Every arm sees the same batch order: the stream is keyed by the noise set, not the arm.
+    const order = rootStream(input.rootSeed).child('distill-data');
+    const perMember = input.seedsVary === 'init-and-data';
     const distill = distillOnTargetsSteps(
       input.teacherLogits.map((t) => selectLogits(t, K, settings.logits)),
       student,
-      rootStream(input.rootSeed).child('distill-data'),
+      perMember ? memberStreams(order, input.inits.map((_, m) => m)) : order,
       {
         label: `student ${input.arm}`,
         ...settings,
-        inputs: input.noise,
+        inputs: perMember ? input.noise : input.noise[0]!,
         trained: trainedVariables(student, input),
         onLog: (step, kl) => events.onMetrics({ stage: input.arm, step, kl }),
         onStep: () => events.onStep(),

@@ -2,6 +2,7 @@
 // students distilled through number sequences only, along the two axes of the channel.
 import { z } from 'zod';
 import { claimDefaultsOf, CLAIM_DEFAULTS, NUMBERS_ALIGNMENT_METRICS, NUMBERS_CLAIM_MARGINS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
+import { seedsVaryField } from '../../config/experiment-base.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '../lm/schema.js';
 
@@ -103,6 +104,7 @@ export const numbersExperimentSchema = z
     world: z.literal('numbers'),
     seeds: int(1, 100).default(5),
     rootSeed: int(0, 2 ** 31 - 1).default(0),
+    seedsVary: seedsVaryField,
     model: gptSchema.describe('the base model family of teacher and same/cross-init students'),
     crossArch: lmSchema.optional().describe('the model family of cross-arch students'),
     pretrain: pretrainSchema,
