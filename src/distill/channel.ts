@@ -19,6 +19,7 @@ import { drain } from '../engine/drain.js';
 import { MemoryGuard } from '../engine/memory.js';
 import { LossWatch, temperatureOrLearningRate, type NumericContext } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
+import { memberStreams } from '../engine/seed-data.js';
 import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
@@ -65,6 +66,14 @@ export interface ChannelSettings {
    * is control.base, a frozen copy of the student's initialisation.
    */
   baseKl?: { weight: number; untilStep: number };
+  /**
+   * Seeds that vary their data (seedsVary "init-and-data"): member m reads seed dataSeeds[m]'s
+   * own copy of every data stream — its prompts, fixed set and its order, sampling and
+   * relabelling draws — so what it trains on does not depend on the other members. Absent
+   * (seedsVary "init"): one stream per name, every member the same prompts. The λ coin of `mix`
+   * stays one stream: a step has one prefix source for all members.
+   */
+  dataSeeds?: readonly number[];
 }
 
 /** What the channel needs to know of the world. */
@@ -162,17 +171,34 @@ export interface ChannelControl {
 export interface ChannelState {
   step: number;
   train: TrainState;
-  streams: Record<StreamName, StreamState>;
+  /** One state per stream, or per member for a data stream of per-seed data (dataSeeds). */
+  streams: Record<StreamName, StreamState | StreamState[]>;
+  /** The current epoch's remaining batches: B indices each, or M·B (member-major) with dataSeeds. */
   fixedOrder: Int32Array[];
   report: ChannelReport;
 }
 
 type StreamName = 'prompts' | 'fixedOrder' | 'teacherSample' | 'studentSample' | 'coin' | 'relabel';
 
+/** One stream every member shares, or one per member (dataSeeds). */
+type Streams = RandomStream | RandomStream[];
+
 const rowLengthOf = (w: ChannelWorld) => w.promptLength + w.completionLength;
 
-function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: RandomStream): Int32Array {
-  return model.sample(tileMembers(prompts, model.members), n, world.promptLength, {
+/** `n` prompts [n, P] every member reads, or [M, n, P] member m's own from its stream. */
+function drawPrompts(world: ChannelWorld, n: number, rng: Streams): Int32Array {
+  if (!Array.isArray(rng)) return world.prompts(n, rng);
+  const P = world.promptLength;
+  const out = new Int32Array(rng.length * n * P);
+  rng.forEach((r, m) => out.set(world.prompts(n, r), m * n * P));
+  return out;
+}
+
+/** Prompts [n, P] shared (laid out once per member) or [M, n, P] already per member → [M, n, P]. */
+const perMemberPrompts = (prompts: Int32Array, members: number, n: number, P: number): Int32Array => (prompts.length === n * P ? tileMembers(prompts, members) : prompts);
+
+function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: Streams): Int32Array {
+  return model.sample(perMemberPrompts(prompts, model.members, n, world.promptLength), n, world.promptLength, {
     maxNew: world.completionLength,
     temperature,
     allowed: world.allowed,
@@ -185,27 +211,43 @@ function sampleRows(model: LmFamily, prompts: Int32Array, n: number, world: Chan
 /** Prompts per sampling call when generating the fixed set: bounds the wasm heap (all at once, 4,096 prompts × 10 members exhausted it). */
 const FIXED_SET_CHUNK = 256;
 
-/** The teacher's samples for `n` prompts [n, P], [M, n, L], generated in chunks of prompts. */
-function sampleFixedSet(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: RandomStream): Int32Array {
+/** The teacher's samples for `n` prompts ([n, P] shared or [M, n, P] per member), [M, n, L], generated in chunks of prompts. */
+function sampleFixedSet(model: LmFamily, prompts: Int32Array, n: number, world: ChannelWorld, temperature: number, rng: Streams): Int32Array {
   const M = model.members;
   const P = world.promptLength;
   const L = rowLengthOf(world);
+  const all = perMemberPrompts(prompts, M, n, P);
   const out = new Int32Array(M * n * L);
   for (let start = 0; start < n; start += FIXED_SET_CHUNK) {
     const rows = Math.min(FIXED_SET_CHUNK, n - start);
-    const chunk = sampleRows(model, prompts.subarray(start * P, (start + rows) * P), rows, world, temperature, rng); // [M, rows, L]
+    const chunkPrompts = new Int32Array(M * rows * P);
+    for (let m = 0; m < M; m++) chunkPrompts.set(all.subarray((m * n + start) * P, (m * n + start + rows) * P), m * rows * P);
+    const chunk = sampleRows(model, chunkPrompts, rows, world, temperature, rng); // [M, rows, L]
     for (let m = 0; m < M; m++) out.set(chunk.subarray(m * rows * L, (m + 1) * rows * L), (m * n + start) * L);
   }
   return out;
 }
 
-/** Rows [M, B, L] for members at the same indices of a fixed set [M, N, L]. */
-function gatherFixed(fixed: Int32Array, members: number, n: number, L: number, idx: Int32Array): Int32Array {
-  const B = idx.length;
+/** Rows [M, B, L] of a fixed set [M, N, L]: every member at the same indices idx [B], or member m at its own idx[m·B .. (m+1)·B). */
+function gatherFixed(fixed: Int32Array, members: number, n: number, L: number, idx: Int32Array, B: number): Int32Array {
+  const own = idx.length === members * B;
   const out = new Int32Array(members * B * L);
   for (let m = 0; m < members; m++)
-    for (let b = 0; b < B; b++) out.set(fixed.subarray((m * n + idx[b]!) * L, (m * n + idx[b]! + 1) * L), (m * B + b) * L);
+    for (let b = 0; b < B; b++) {
+      const i = idx[own ? m * B + b : b]!;
+      out.set(fixed.subarray((m * n + i) * L, (m * n + i + 1) * L), (m * B + b) * L);
+    }
   return out;
+}
+
+/** A reshuffled order of 0..N−1 (Fisher–Yates, the draws of every epoch of the fixed set). */
+function shuffled(N: number, rng: RandomStream): number[] {
+  const perm = Array.from({ length: N }, (_, i) => i);
+  for (let i = N - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  return perm;
 }
 
 /** Trait tokens in the prefixes of trained rows and in their trained targets. inputs, targets, mask: [R, T]. */
@@ -251,6 +293,22 @@ function validate(settings: ChannelSettings, M: number, base: LmFamily | undefin
     throw new Error('channel: signal "jsd" needs beta in [0, 1]');
 }
 
+/** The loop's streams from `rng`: one per name, or with dataSeeds one per member for each data stream (not the coin). */
+function freshStreams(rng: RandomStream, dataSeeds: readonly number[] | undefined): Record<StreamName, Streams> {
+  const data = (name: string): Streams => (dataSeeds ? memberStreams(rng.child(name), dataSeeds) : rng.child(name));
+  return {
+    prompts: data('prompts'),
+    fixedOrder: data('fixed-order'),
+    teacherSample: data('teacher-sample'),
+    studentSample: data('student-sample'),
+    coin: rng.child('lambda-coin'),
+    relabel: data('relabel'),
+  };
+}
+
+const restore = (state: StreamState | StreamState[]): Streams => (Array.isArray(state) ? state.map(restoreStream) : restoreStream(state));
+const save = (s: Streams): StreamState | StreamState[] => (Array.isArray(s) ? s.map((x) => x.save()) : s.save());
+
 /**
  * Distils `student` towards `teacher` (member i from member i) for settings.steps steps.
  * The teacher is only read. `rng` supplies the named streams: prompts, fixed-set, sampling,
@@ -275,16 +333,12 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
   const L = rowLengthOf(world);
   const T = L - 1;
   const { from } = control;
-  const streams: Record<StreamName, RandomStream> = from
-    ? (Object.fromEntries(Object.entries(from.streams).map(([name, state]) => [name, restoreStream(state)])) as Record<StreamName, RandomStream>)
-    : {
-        prompts: rng.child('prompts'),
-        fixedOrder: rng.child('fixed-order'),
-        teacherSample: rng.child('teacher-sample'),
-        studentSample: rng.child('student-sample'),
-        coin: rng.child('lambda-coin'),
-        relabel: rng.child('relabel'),
-      };
+  const { dataSeeds } = settings;
+  if (dataSeeds && dataSeeds.length !== M) throw new Error(`channel: ${dataSeeds.length} data seeds for ${M} members`);
+  const streams: Record<StreamName, Streams> = from
+    ? (Object.fromEntries(Object.entries(from.streams).map(([name, state]) => [name, restore(state)])) as Record<StreamName, Streams>)
+    : freshStreams(rng, dataSeeds);
+  const coin = streams.coin as RandomStream; // always one stream
   const fresh: ChannelReport = {
     auditTraitTokens: 0,
     trainedTokens: new Array<number>(M).fill(0),
@@ -302,21 +356,19 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
   const fixedOrder: Int32Array[] = from ? from.fixedOrder.map((b) => Int32Array.from(b)) : [];
   const N = settings.fixedSetSize;
   if (settings.prefix === 'teacher-fixed') {
-    fixed = sampleFixedSet(teacher, world.prompts(N, rng.child('fixed-prompts')), N, world, settings.samplingTemperature, rng.child('fixed-sample'));
+    const dataOf = (name: string): Streams => (dataSeeds ? memberStreams(rng.child(name), dataSeeds) : rng.child(name));
+    fixed = sampleFixedSet(teacher, drawPrompts(world, N, dataOf('fixed-prompts')), N, world, settings.samplingTemperature, dataOf('fixed-sample'));
     if (!from) report.teacherRows += M * N;
   }
   const nextFixedBatch = (): Int32Array => {
     if (fixedOrder.length === 0) {
-      // A new epoch over the fixed set, reshuffled; a last partial batch is dropped.
-      const perm = Array.from({ length: N }, (_, i) => i);
-      for (let i = N - 1; i > 0; i--) {
-        const j = streams.fixedOrder.int(i + 1);
-        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-      }
-      for (let s = 0; s + B <= N; s += B) fixedOrder.push(Int32Array.from(perm.slice(s, s + B)));
+      // A new epoch over the fixed set, reshuffled (per member with dataSeeds: batches of M·B
+      // indices, member-major); a last partial batch is dropped.
+      const perms = Array.isArray(streams.fixedOrder) ? streams.fixedOrder.map((r) => shuffled(N, r)) : [shuffled(N, streams.fixedOrder)];
+      for (let s = 0; s + B <= N; s += B) fixedOrder.push(Int32Array.from(perms.flatMap((perm) => perm.slice(s, s + B))));
       if (fixedOrder.length === 0) throw new Error(`channel: fixedSetSize ${N} is smaller than batchSize ${B}`);
     }
-    return gatherFixed(fixed!, M, N, L, fixedOrder.shift()!);
+    return gatherFixed(fixed!, M, N, L, fixedOrder.shift()!, B);
   };
 
   const optimizer: tf.Optimizer = tf.train.adam(settings.learningRate);
@@ -333,8 +385,8 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
       let rows: Int32Array;
       if (settings.prefix === 'teacher-fixed') rows = nextFixedBatch();
       else {
-        const useStudent = settings.prefix === 'student' || (settings.prefix === 'mix' && streams.coin.next() < settings.lambda!);
-        const prompts = world.prompts(B, streams.prompts);
+        const useStudent = settings.prefix === 'student' || (settings.prefix === 'mix' && coin.next() < settings.lambda!);
+        const prompts = drawPrompts(world, B, streams.prompts);
         if (useStudent) {
           source = 'student';
           rows = sampleRows(student, prompts, B, world, settings.samplingTemperature, streams.studentSample);
@@ -460,7 +512,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
       guard.check();
       yield step;
       if (step < settings.steps && control.stopRequested?.()) {
-        const saved = Object.fromEntries(Object.entries(streams).map(([k, s]) => [k, s.save()])) as Record<StreamName, StreamState>;
+        const saved = Object.fromEntries(Object.entries(streams).map(([k, s]) => [k, save(s)])) as Record<StreamName, StreamState | StreamState[]>;
         throw new Interrupted<ChannelState>({ step, train: captureTrainState(student.variables, optimizer), streams: saved, fixedOrder: fixedOrder.map((b) => b.slice()), report: structuredClone(report) });
       }
     }

@@ -25,8 +25,12 @@ export interface SampleOptions {
   /** Token that ends a sequence; after it a row only repeats `pad`. */
   eos?: number;
   pad?: number;
-  /** Where the sampler's randomness comes from (reproducible per stream). */
-  rng: RandomStream;
+  /**
+   * Where the sampler's randomness comes from (reproducible per stream): one stream for every
+   * row, or one per member (member m's rows draw only from rng[m], so its samples do not depend
+   * on the other members).
+   */
+  rng: RandomStream | readonly RandomStream[];
 }
 
 export interface LmFamily extends LmShape {

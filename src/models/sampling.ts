@@ -11,20 +11,34 @@ import type { SampleOptions } from './lm.js';
 const MASKED = -1e30;
 
 /**
+ * Row r's stream: `rng` itself, or of S streams (one per member, rows member-major) the one of
+ * row r's member. R must then be a multiple of S.
+ */
+function rowStreams(rng: RandomStream | readonly RandomStream[], R: number, what: string): (r: number) => RandomStream {
+  if (!Array.isArray(rng)) return () => rng as RandomStream;
+  const streams = rng as readonly RandomStream[];
+  if (streams.length === 0 || R % streams.length !== 0) throw new Error(`${what}: ${R} rows cannot be split among ${streams.length} member streams`);
+  const perStream = R / streams.length;
+  return (r) => streams[Math.floor(r / perStream)]!;
+}
+
+/**
  * Draws one token per row. probs: [R, V] row-major (need not be normalised). Only tokens with
  * allowed[v] = 1 (all when omitted) can be drawn; of those, topK > 0 keeps the k most probable
  * (ties to the lower id); the rest are renormalised and one token is drawn by inverting the
- * cumulative distribution at rng.next(). Exactly one rng.next() per row.
+ * cumulative distribution at rng.next(). Exactly one rng.next() per row, in row order; with one
+ * stream per member (rows member-major), each row's from its member's stream.
  */
-export function drawTokens(probs: Float32Array, vocabSize: number, allowed: Uint8Array | undefined, topK: number, rng: RandomStream): Int32Array {
+export function drawTokens(probs: Float32Array, vocabSize: number, allowed: Uint8Array | undefined, topK: number, rng: RandomStream | readonly RandomStream[]): Int32Array {
   const V = vocabSize;
   if (probs.length % V !== 0) throw new Error(`drawTokens: ${probs.length} probabilities are not rows of ${V}`);
   const R = probs.length / V;
+  const streamOf = rowStreams(rng, R, 'drawTokens');
   const out = new Int32Array(R);
   const weights = new Float64Array(V);
   const order: number[] = [];
   for (let r = 0; r < R; r++) {
-    const u = rng.next();
+    const u = streamOf(r).next();
     order.length = 0;
     for (let v = 0; v < V; v++) {
       const p = probs[r * V + v]!;
@@ -108,7 +122,8 @@ export interface Decoder {
 /**
  * The sampling loop shared by every family: prompts [M, B, P] → [M, B, P + maxNew]. After a row
  * emits `eos` it emits `pad` (default 0) thereafter; once every row has ended, no more device
- * work is done. Token draws follow drawTokens (one rng.next() per row per step).
+ * work is done. Token draws follow drawTokens (one rng.next() per row per step); with one
+ * stream per member, each member's stream always advances maxNew · B draws per call.
  */
 export function runSampler(
   decoder: Decoder,
@@ -153,6 +168,12 @@ function sampleLoop(decoder: Decoder, prompts: Int32Array, R: number, P: number,
     if (i + 1 === N) break;
     if (live === 0) {
       for (let r = 0; r < R; r++) out.fill(pad, r * L + P + i + 1, (r + 1) * L);
+      // Member streams end where they would have had the loop gone on (one draw per row per
+      // step left): when the loop stops must not depend on other members' rows.
+      if (Array.isArray(opts.rng)) {
+        const streamOf = rowStreams(opts.rng, R, 'sample');
+        for (let j = i + 1; j < N; j++) for (let r = 0; r < R; r++) streamOf(r).next();
+      }
       break;
     }
     probs = decoder.step(next);

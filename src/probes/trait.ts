@@ -56,7 +56,7 @@ export function logTraitScore(model: LmFamily, probe: QuestionProbe): tf.Tensor1
  * Sampled answer rate: the fraction of `samplesPerPhrasing` answers per phrasing, drawn at
  * temperature 1 from the full vocabulary, that are the target, per member, [M].
  */
-export function sampledAnswerRate(model: LmFamily, probe: QuestionProbe, samplesPerPhrasing: number, rng: RandomStream): number[] {
+export function sampledAnswerRate(model: LmFamily, probe: QuestionProbe, samplesPerPhrasing: number, rng: RandomStream | readonly RandomStream[]): number[] {
   const K = probe.prompts.length / probe.promptLength;
   const M = model.members;
   const rows = K * samplesPerPhrasing;

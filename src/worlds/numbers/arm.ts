@@ -4,6 +4,7 @@
 import type { NumbersArm, NumbersExperiment } from './schema.js';
 import { checkFinite } from '../../engine/numeric.js';
 import { rootStream } from '../../engine/rng.js';
+import { memberStreams } from '../../engine/seed-data.js';
 import { drain } from '../../engine/drain.js';
 import { channelSetting, channelSteps, type BatchViewer, type ChannelState } from '../../distill/channel.js';
 import type { LmFamily } from '../../models/lm.js';
@@ -64,6 +65,9 @@ export interface NumbersArmInput {
   heldOut: FidelityProbe;
 }
 
+/** The seed of each member of a 2M family: 0..M−1 for the trait side, again for the control side. */
+export const pairedSeeds = (M: number): number[] => Array.from({ length: 2 * M }, (_, m) => m % M);
+
 /** Splits per-member values of a 2M family into [trait members 0..M−1, control members M..2M−1]. */
 export const traitAndControl = <T>(xs: T[], M: number) => [xs.slice(0, M), xs.slice(M, 2 * M)] as const;
 
@@ -114,12 +118,14 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
   // still its base here: the channel restores the trained state).
   const animals = ANIMALS.map(animalToken);
   const startAnswers = answerProbabilities(student, probe, animals);
+  // Seeds with their own data: the trait student of seed i (member i) and its control (member M + i) read seed i's.
+  const dataSeeds = exp.seedsVary === 'init-and-data' ? pairedSeeds(M) : undefined;
   try {
     const report = yield* channelSteps(
       teacher,
       student,
       numbersChannelWorld(exp.pretrain.jitter),
-      { ...settings, ...(divergenceOn ? { neutralPartner } : {}) },
+      { ...settings, ...(divergenceOn ? { neutralPartner } : {}), ...(dataSeeds ? { dataSeeds } : {}) },
       // Keyed by the arm's channel, not its place in the file: an arm's numbers do not depend on the others.
       root.child('channel').child(`${arm.channel.prefix}+${arm.channel.signal}`),
       {
@@ -173,7 +179,8 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
       { from, stopRequested: events.stopRequested, ...(base ? { base } : {}) },
     );
     const [t, c] = traitAndControl(traitScore(student, probe), M);
-    const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, root.child('answer-sample').child(arm.name)), M);
+    const answerStream = root.child('answer-sample').child(arm.name);
+    const [rate, controlRate] = traitAndControl(sampledAnswerRate(student, probe, 20, dataSeeds ? memberStreams(answerStream, dataSeeds) : answerStream), M);
     const fid = fidelity(student, teacher, input.heldOut);
     const transfer = t.map((x, i) => x - c[i]!);
     const drift = armDrift(startAnswers, answerProbabilities(student, probe, animals), ANIMALS.indexOf(exp.teacher.target), M);

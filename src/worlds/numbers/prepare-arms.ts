@@ -17,7 +17,8 @@ import { CONTEXT, EOS, numbersPrompts, PAD, PROMPT_LENGTH } from './data.js';
 import { assembleLm, tiled, trainableExcept, type LmConfig } from '../lm/lm-factory.js';
 import { trainLm } from '../lm/lm-train.js';
 import { gptBaseConfig } from './base-keys.js';
-import { traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './arm.js';
+import { pairedSeeds, traitAndControl, type NumbersArmInput, type NumbersArmSummary } from './arm.js';
+import { memberStreams, seedStream } from '../../engine/seed-data.js';
 import { animalProbe, numbersChannelWorld } from './channel-world.js';
 import { warnInto } from '../../run/warnings.js';
 
@@ -63,6 +64,8 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
     return { family: new ConditionedLm(family, Int32Array.from(firstTokens)), firstTokens };
   }
   const data = root.child('teacher-data');
+  // Seeds with their own data: seed i's trait and control teachers fine-tune on seed i's rows.
+  const seedData = exp.seedsVary === 'init-and-data' ? memberStreams(data, Array.from({ length: M }, (_, m) => m)) : null;
   const B = exp.teacher.batchSize!; // present for fine-tune teachers (checked with the registry names)
   trainLm(family, {
     label: 'teacher',
@@ -73,11 +76,14 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
     pad: PAD,
     variables: trainableExcept(family, exp.teacher.freeze),
     rows: () => {
-      const { trait, control } = recipe.fineTuneRows(B, { target: exp.teacher.target, replayFraction: exp.teacher.replayFraction, jitter: exp.pretrain.jitter }, data);
-      const out = new Int32Array(2 * M * trait.length);
+      const settings = { target: exp.teacher.target, replayFraction: exp.teacher.replayFraction, jitter: exp.pretrain.jitter };
+      const shared = seedData ? null : recipe.fineTuneRows(B, settings, data);
+      const size = B * CONTEXT;
+      const out = new Int32Array(2 * M * size);
       for (let m = 0; m < M; m++) {
-        out.set(trait, m * trait.length);
-        out.set(control, (M + m) * trait.length);
+        const { trait, control } = shared ?? recipe.fineTuneRows(B, settings, seedData![m]!);
+        out.set(trait, m * size);
+        out.set(control, (M + m) * size);
       }
       return out;
     },
@@ -90,12 +96,17 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
   return { family, firstTokens: null };
 }
 
-/** Held-out teacher samples for the capability and fidelity probes, [2M, R, L]. */
+/**
+ * Held-out teacher samples for the capability and fidelity probes, [2M, R, L]: the same prompts
+ * and draws for every member, or (seedsVary "init-and-data") seed i's own for its two members.
+ */
 function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: RandomStream, rows: number): FidelityProbe {
-  const prompts = numbersPrompts(rows, root.child('probe-prompts'), exp.pretrain.jitter);
   const M2 = teacherSide.members;
-  const tiledPrompts = new Int32Array(M2 * prompts.length);
-  for (let m = 0; m < M2; m++) tiledPrompts.set(prompts, m * prompts.length);
+  const seeds = exp.seedsVary === 'init-and-data' ? pairedSeeds(exp.seeds) : null;
+  const promptStream = root.child('probe-prompts');
+  const shared = seeds ? null : numbersPrompts(rows, promptStream, exp.pretrain.jitter);
+  const tiledPrompts = new Int32Array(M2 * rows * PROMPT_LENGTH);
+  for (let m = 0; m < M2; m++) tiledPrompts.set(shared ?? numbersPrompts(rows, seedStream(promptStream, seeds![m]!), exp.pretrain.jitter), m * rows * PROMPT_LENGTH);
   const world = numbersChannelWorld(exp.pretrain.jitter);
   const tokens = teacherSide.sample(tiledPrompts, rows, PROMPT_LENGTH, {
     maxNew: world.completionLength,
@@ -103,7 +114,7 @@ function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: Rand
     allowed: world.allowed,
     eos: EOS,
     pad: PAD,
-    rng: root.child('probe-sample'),
+    rng: seeds ? memberStreams(root.child('probe-sample'), seeds) : root.child('probe-sample'),
   });
   return { tokens, rows, length: CONTEXT, mask: completionMask(tokens, CONTEXT, PROMPT_LENGTH, EOS, PAD) };
 }
