@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../registry/load-experiment.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
+import { seedsText } from '../engine/seed-data.js';
 import { teacherNameWarnings } from '../../teachers/index.js';
 import { checkRegistryNames, worldOf } from '../registry/worlds.js';
 import { assertOutLocation } from '../run/out-location.js';
@@ -45,7 +46,7 @@ async function freshStart(file: string | undefined, opts: RunCommandOptions, io:
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
   const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
-  io.err(`running ${exp.name}${slice}: ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
+  io.err(`running ${exp.name}${slice}: ${seedsText(exp.seeds, exp.seedsVary)}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   return { exp, experimentFile, dir, backend, shard: opts.shard };
 }
 

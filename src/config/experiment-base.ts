@@ -12,8 +12,8 @@ export interface ExperimentBase {
   world: string;
   seeds: number;
   rootSeed: number;
-  /** What differs between seeds: the initialisation only, or also the data (engine/seed-data.ts). */
-  seedsVary: SeedsVary;
+  /** What differs between seeds: the initialisation only, or also the data (engine/seed-data.ts); a world without the field varies the init only. */
+  seedsVary?: SeedsVary;
   /** Every world's file lists named arms; what an arm holds is the world's. */
   arms: readonly { name: string }[];
   claims: readonly Claim[];

@@ -122,6 +122,7 @@ function checkFixedFields(exp: MnistExperiment): void {
   const fixed: [string, unknown, unknown][] = [
     ['model', exp.model, MNIST_FILE.model],
     ['rootSeed', exp.rootSeed, MNIST_FILE.rootSeed],
+    ['seedsVary', exp.seedsVary, MNIST_FILE.seedsVary],
     ['logEvery', exp.logEvery, MNIST_FILE.logEvery],
     ['teacher.name', exp.teacher.name, MNIST_FILE.teacher.name],
     ['teacher.batchSize', exp.teacher.batchSize, MNIST_FILE.teacher.batchSize],

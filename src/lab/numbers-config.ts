@@ -100,6 +100,7 @@ function checkFixedFields(exp: NumbersExperiment): void {
   if (!sameJson(exp.model, DEMO.model)) throw new ConfigError('model', fromBases('model', 'model settings'));
   if (!sameJson(exp.pretrain, DEMO.pretrain)) throw new ConfigError('pretrain', fromBases('pretraining', 'pretrain settings'));
   if (exp.rootSeed !== DEMO.rootSeed) throw new ConfigError('rootSeed', fromBases(`root seed ${DEMO.rootSeed}`, 'rootSeed'));
+  if (exp.seedsVary !== 'init') throw new ConfigError('seedsVary', `the lab has no control for it and runs "init" (seeds differ in their initialisation only); use that, or run the file with traitlab run`);
   if (exp.crossArch !== undefined) throw new ConfigError('crossArch', `the lab has no cross-architecture base; ${LAB_REASONS.student}; remove it`);
   // The name first: another recipe is the difference that matters, its settings follow from it.
   const teacherKeys = ['name', ...Object.keys({ ...exp.teacher, ...DEMO.teacher })] as (keyof typeof exp.teacher)[];

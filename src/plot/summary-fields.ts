@@ -12,6 +12,7 @@ export const commonSummaryFields = {
   experiment: z.string(),
   seeds: z.number(),
   rootSeed: z.number(),
+  seedsVary: z.string().optional(),
   backend: z.string(),
   interval: z.string().optional(),
   /** Each claim is rendered from whatever fields it has; see report/html/claims.ts. */

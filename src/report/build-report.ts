@@ -1,6 +1,7 @@
 // A run directory's data → the report page: the world's charts (its descriptor's report), render each to SVG,
 // and lay out the page. Pure apart from rendering, so tests build pages from fixtures.
 import { worldNamed } from '../registry/worlds.js';
+import { seedsText } from '../engine/seed-data.js';
 import { renderSvg } from './charts/render-svg.js';
 import { reportHtml, type RenderedChart } from './html/page.js';
 import type { RunData } from './run-data.js';
@@ -42,7 +43,7 @@ export async function buildReport(run: RunData): Promise<BuiltReport> {
     html: reportHtml({
       title: s.experiment,
       description: typeof config?.description === 'string' ? config.description : null,
-      facts: `${s.world} world · ${s.seeds} seed${s.seeds === 1 ? '' : 's'} · root seed ${s.rootSeed} · backend ${s.backend}`,
+      facts: `${s.world} world · ${seedsText(s.seeds, s.seedsVary === 'init-and-data' ? 'init-and-data' : undefined)} · root seed ${s.rootSeed} · backend ${s.backend}`,
       claims: s.claims !== undefined && s.claims.length > 0 ? s.claims : null,
       charts,
       resultsTable: report.resultsTable(s),

@@ -33,6 +33,8 @@ export interface RunSummaryBase {
   world?: string;
   seeds: number;
   rootSeed: number;
+  /** Written only when each seed had its own data (seedsVary "init-and-data"), so "init" summaries stay as they were. */
+  seedsVary?: 'init-and-data';
   backend: string;
   arms: readonly { name: string }[];
 }

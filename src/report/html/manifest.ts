@@ -7,6 +7,9 @@ import { escapeHtml } from '../../plot/escape.js';
 const text = (v: unknown): string => (v === undefined || v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
+/** The config's seedsVary (absent in configs written before it existed: "init"). */
+const seedsVaryOf = (config: unknown): unknown => obj(config)?.seedsVary;
+
 function row(label: string, value: string): string {
   return `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`;
 }
@@ -32,7 +35,7 @@ export function manifestBlock(m: Record<string, unknown>): string {
   const rows = [
     row('experiment', escapeHtml(text(m.experiment))),
     row('experiment file', escapeHtml(text(m.experimentFile))),
-    row('seeds', `${escapeHtml(text(m.seeds))} (root seed ${escapeHtml(text(m.rootSeed))})`),
+    row('seeds', `${escapeHtml(text(m.seeds))} (root seed ${escapeHtml(text(m.rootSeed))}${seedsVaryOf(m.config) === 'init-and-data' ? '; each seed with its own data' : ''})`),
     row('backend', escapeHtml(text(m.backend))),
     row('versions', versionList || '–'),
     row('git commit', escapeHtml(gitText(m.git))),

@@ -147,6 +147,7 @@ export function mnistRunSummary(exp: MnistExperiment, results: Map<string, Mnist
     experiment: exp.name,
     seeds: exp.seeds,
     rootSeed: exp.rootSeed,
+    ...(exp.seedsVary === 'init-and-data' ? { seedsVary: exp.seedsVary } : {}),
     backend,
     interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
     arms: exp.arms.map((a) => all.get(a.name)!),

@@ -18,6 +18,8 @@ export interface MnistRunSummary {
   experiment: string;
   seeds: number;
   rootSeed: number;
+  /** Present when each seed had its own data (seedsVary "init-and-data"). */
+  seedsVary?: 'init-and-data';
   backend: BackendName;
   arms: MnistArmSummary[];
   /** How the interval was computed, for readers of summary.json. */

@@ -1,6 +1,7 @@
 // The terminal table printed after a run. A pure function of the summary (and the run
 // directory path), so it is tested without running anything.
 import type { MnistRunSummary } from './summary.js';
+import { seedsText } from '../../engine/seed-data.js';
 
 /** Per-seed values beyond this many are elided in the table; summary.json has them all. */
 export const MAX_SEED_COLUMNS = 10;
@@ -28,7 +29,7 @@ export function formatMnistTable(summary: MnistRunSummary, runDir: string): stri
   const header = ['arm', 'kind', 'test accuracy', 'per seed (%)'];
   // Padded so the ± signs line up down the column.
   const rows = summary.arms.map((a) => [a.name, a.kind, `${pct(a.mean).padStart(5)} ± ${pct(a.ci95).padStart(4)} %`, formatSeeds(a.accuracy)]);
-  const seeds = `${summary.seeds} seed${summary.seeds === 1 ? '' : 's'}`;
+  const seeds = seedsText(summary.seeds, summary.seedsVary);
   return [
     `${summary.experiment} · ${seeds} · root seed ${summary.rootSeed} · backend ${summary.backend}`,
     '',

@@ -27,6 +27,8 @@ export interface NumbersRunSummary {
   world: 'numbers';
   seeds: number;
   rootSeed: number;
+  /** Present when each seed had its own data (seedsVary "init-and-data"). */
+  seedsVary?: 'init-and-data';
   backend: string;
   target: string;
   base: { trait: number[]; traitStats: MeanCi };
@@ -162,6 +164,7 @@ export function numbersRunSummary(exp: NumbersExperiment, traits: { baseTrait: n
     world: 'numbers',
     seeds: exp.seeds,
     rootSeed: exp.rootSeed,
+    ...(exp.seedsVary === 'init-and-data' ? { seedsVary: exp.seedsVary } : {}),
     backend,
     target: exp.teacher.target,
     base: { trait: traits.baseTrait, traitStats: meanCi(traits.baseTrait) },

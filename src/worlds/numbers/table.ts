@@ -5,6 +5,7 @@ import type { NumbersRunSummary } from './experiment.js';
 import { channelLabel } from '../../distill/channel-label.js';
 import { mean } from '../../probes/stats.js';
 import type { ArmDrift } from '../../probes/drift.js';
+import { seedsText } from '../../engine/seed-data.js';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const signed = (x: number) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(3) : '–');
@@ -34,7 +35,7 @@ export function formatNumbersTable(s: NumbersRunSummary, runDir: string): string
   });
   const line = (label: string, x: { traitStats: { mean: number; ci95: number } }) => `${label} p(${s.target}) ${f3(x.traitStats.mean)} ± ${f3(x.traitStats.ci95)}`;
   return [
-    `${s.experiment} · ${s.seeds} seed${s.seeds === 1 ? '' : 's'} · root seed ${s.rootSeed} · backend ${s.backend}`,
+    `${s.experiment} · ${seedsText(s.seeds, s.seedsVary)} · root seed ${s.rootSeed} · backend ${s.backend}`,
     `${line('base', s.base)} · ${line('teacher', s.teacher)} · ${line('control teacher', s.controlTeacher)}`,
     '',
     ...align([header, ...rows]),
