@@ -29,6 +29,11 @@ describe('seedsVary', () => {
     ['a bad value', tinyExperiment({ seedsVary: 'data' }), 'seedsVary: invalid value "data"; use one of "init", "init-and-data"'],
     ['a value of the wrong type', tinyNumbers({ seedsVary: true }), 'seedsVary: invalid value true; use one of "init", "init-and-data"'],
     ['init-and-data in the em world', tinyEmRun({ seedsVary: 'init-and-data' }), 'seedsVary: "init-and-data" is not supported for the em world yet; use "init"'],
+    [
+      'init-and-data with a CNN student',
+      tinyExperiment({ seedsVary: 'init-and-data', arms: [{ name: 'cnn', kind: 'student', student: 'cross-init', logits: 'aux', cnn: { channels: 2, kernel: 3 } }] }),
+      'arms[0].cnn: a CNN student cannot take per-seed data (seedsVary "init-and-data") yet; use seedsVary "init" or an MLP student',
+    ],
   ])('%s → exit 2, one line naming the field, no run directory', async (_, file, line) => {
     const cwd = tempDir();
     writeJson(cwd, 'exp.json', file);

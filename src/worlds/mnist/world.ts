@@ -1,6 +1,7 @@
 // The MNIST world (Cloud et al.'s auxiliary-logit experiment) as one descriptor: an MLP teacher
 // trained on digits, students distilled on its auxiliary logits over uniform noise, accuracy
 // on held-out digits. Registered in src/registry/worlds.ts.
+import { ConfigError } from '../../config/errors.js';
 import { checkStudents, checkTeacher } from '../recipe-check.js';
 import { MNIST_CLAIM_MARGINS } from '../../config/claims.js';
 import { defineWorld } from '../world.js';
@@ -21,6 +22,9 @@ export const mnistWorld = defineWorld({
   schema: mnistExperimentSchema,
   check(exp) {
     checkTeacher('mnist', exp.teacher.name);
+    // A CNN student reads one input batch shared by every member; per-seed noise needs the MLP's per-member path.
+    const cnn = exp.seedsVary === 'init-and-data' ? exp.arms.findIndex((a) => a.kind === 'student' && a.cnn !== undefined) : -1;
+    if (cnn !== -1) throw new ConfigError(`arms[${cnn}].cnn`, 'a CNN student cannot take per-seed data (seedsVary "init-and-data") yet; use seedsVary "init" or an MLP student');
     checkStudents(exp.arms.map((a) => (a.kind === 'student' ? { student: a.student } : {})), {
       test: (recipe) => recipe.init !== undefined,
       reason: (name) => `student "${name}" has no MNIST recipe`,
