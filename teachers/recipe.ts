@@ -61,8 +61,8 @@ export interface NumbersPersonaRecipe {
   world: 'numbers';
   kind: 'persona';
   description: string;
-  /** The first-position tokens of the trait teacher and of its control. */
-  personas(target: Animal): { trait: number; control: number };
+  /** The first-position tokens of the trait teacher and of its control (`control`: the control's persona, default the neutral one). */
+  personas(target: Animal, control?: Animal | 'neutral'): { trait: number; control: number };
 }
 
 export type NumbersTeacherRecipe = NumbersFineTuneRecipe | NumbersPersonaRecipe;

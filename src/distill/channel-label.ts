@@ -10,11 +10,16 @@ export interface ChannelName {
   lambda?: number;
   beta?: number;
   hardLoss?: string;
+  baseline?: string;
+  relabel?: string;
 }
 
 export function channelLabel(c: ChannelName): string {
   const lambda = c.lambda !== undefined ? ` λ=${c.lambda}` : '';
   const beta = c.beta !== undefined ? ` β=${c.beta}` : '';
   const full = c.hardLoss === 'full' ? ' full-ce' : '';
-  return `${c.prefix}+${c.signal}${lambda}${beta}${full}`;
+  // A pg baseline or an argmax relabel is named only when it is not the default.
+  const baseline = c.baseline !== undefined && c.baseline !== 'none' ? ` ${c.baseline}` : '';
+  const relabel = c.relabel !== undefined && c.relabel !== 'sample' ? ` ${c.relabel}` : '';
+  return `${c.prefix}+${c.signal}${lambda}${beta}${full}${baseline}${relabel}`;
 }

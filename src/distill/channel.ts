@@ -25,7 +25,7 @@ import { captureTrainState, restoreTrainState, type TrainState } from '../engine
 import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
 import { completionMask, inputsOf, targetsOf } from './masking.js';
-import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe, type HardLoss } from './sequence-losses.js';
+import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe, type HardLoss, type PgBaseline } from './sequence-losses.js';
 import { checkPartners, divergentPositions, restrictedArgmax, rowsForPartners } from './divergence.js';
 import { memberCosines } from './gradient-alignment.js';
 
@@ -44,6 +44,10 @@ export interface ChannelSettings {
   discount?: number;
   /** The hard-label loss's softmax (tokens and relabel only): restricted to the allowed tokens (default) or the full vocabulary. */
   hardLoss?: HardLoss;
+  /** Advantage baseline (pg only); default 'none'. */
+  baseline?: PgBaseline;
+  /** Relabel with the teacher's sampled token or its argmax (relabel only); default 'sample'. */
+  relabel?: 'sample' | 'argmax';
   steps: number;
   batchSize: number;
   learningRate: number;
@@ -451,9 +455,11 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
         const penalty = settings.baseKl && step <= settings.baseKl.untilStep && settings.baseKl.weight > 0 ? settings.baseKl : null;
         const baseLogits = penalty ? control.base!.logits(inputT) : null;
         if (settings.signal === 'relabel') {
-          // The teacher's own sampled token at every position of the prefix (restricted).
+          // The teacher's own sampled token at every position of the prefix (restricted), or its
+          // most probable allowed token (top-k 1: ties to the lower id; the draw is then certain).
           const probs = tf.tidy(() => tf.softmax(tf.div(teacherLogits!, settings.samplingTemperature)).reshape([M * B * T, -1]));
-          targets = drawTokens(probs.dataSync() as Float32Array, teacher.vocabSize, world.allowed, 0, streams.relabel);
+          const topK = settings.relabel === 'argmax' ? 1 : 0;
+          targets = drawTokens(probs.dataSync() as Float32Array, teacher.vocabSize, world.allowed, topK, streams.relabel);
         }
         // The audit: trait tokens anywhere in a trained row's prefix or among the targets it is
         // actually trained on (after relabelling, the teacher's draws).
@@ -478,7 +484,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
               perMember = jsdSeq(teacherLogits!, studentLogits, maskT, { ...lossOpts, beta: settings.beta! });
               break;
             case 'pg':
-              perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0 });
+              perMember = pgLoss(teacherLogits!, studentLogits, targetT, maskT, { ...lossOpts, discount: settings.discount ?? 0, baseline: settings.baseline ?? 'none' });
               break;
           }
           // Liminal training: stay near the base in the early window (KL(p_S ‖ p_base), the base's logits are constants).

@@ -16,7 +16,7 @@ import { seedsVaryField } from '../../config/experiment-base.js';
 import { claimDefaultsOf, CLAIM_DEFAULTS, EM_CLAIM_MARGINS, emClaimsSchema, EM_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
-import { gptSchema } from '../lm/schema.js';
+import { gptSchema, refinePgTemperatures } from '../lm/schema.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = (what: string) => z.number().min(0).max(1).describe(what);
@@ -215,6 +215,7 @@ export const emExperimentSchema = z
     if (exp.distill && !exp.subliminal) ctx.addIssue({ code: 'custom', path: ['distill'], message: 'only used by subliminal arms; add "subliminal" or remove it' });
     if (exp.distill && exp.subliminal?.some((a) => a.channel.prefix === 'teacher-fixed') && exp.distill.fixedSetSize < exp.distill.batchSize)
       ctx.addIssue({ code: 'custom', path: ['distill', 'fixedSetSize'], message: `must be ≥ distill.batchSize (${exp.distill.batchSize}) for a teacher-fixed subliminal arm; raise it` });
+    if (exp.distill && exp.subliminal) refinePgTemperatures(exp.distill, exp.subliminal.map((a, i) => [['subliminal', i, 'channel', 'signal'], a.channel] as const), ctx);
     const subliminalNames = new Set(exp.subliminal?.map((a) => a.name) ?? []);
     exp.claims.forEach((claim, i) => {
       for (const side of ['left', 'right'] as const) {

@@ -9,6 +9,8 @@ export const TEACHER_SIGNALS = ['tokens', 'relabel', 'forward-kl', 'reverse-kl',
 export const HARD_LOSSES = ['restricted', 'full'] as const;
 export const LM_KINDS = ['gpt', 'gru'] as const;
 export const DIVERGENCE_MODES = ['off', 'log', 'mask'] as const;
+export const PG_BASELINES = ['none', 'leave-one-out'] as const;
+export const RELABEL_TOKENS = ['sample', 'argmax'] as const;
 
 export const gptSchema = z
   .object({
@@ -63,6 +65,16 @@ export const channelSchema = z
       .enum(HARD_LOSSES)
       .optional()
       .describe('softmax of the hard-label cross-entropy (signals "tokens" and "relabel" only): "restricted" (default) renormalises over the number tokens, "full" is the ordinary SFT loss over the whole vocabulary'),
+    baseline: z
+      .enum(PG_BASELINES)
+      .optional()
+      .describe(
+        'what the policy-gradient advantages subtract (signal "pg" only; default "none"): "leave-one-out" subtracts, at each position, the mean advantage of the batch\'s other rows there — same expected gradient (the reverse-KL gradient), lower variance',
+      ),
+    relabel: z
+      .enum(RELABEL_TOKENS)
+      .optional()
+      .describe("which teacher token relabels each position (signal \"relabel\" only; default \"sample\"): a token sampled from the teacher's restricted distribution at the sampling temperature, or its most probable allowed token"),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -75,7 +87,34 @@ export const channelSchema = z
     if (c.hardLoss !== undefined && c.signal !== 'tokens' && c.signal !== 'relabel')
       ctx.addIssue({ code: 'custom', path: ['hardLoss'], message: 'only used with signal "tokens" or "relabel"; remove it' });
     if (c.signal !== 'pg' && c.discount !== undefined) ctx.addIssue({ code: 'custom', path: ['discount'], message: 'only used with signal "pg"; remove it' });
+    if (c.signal !== 'pg' && c.baseline !== undefined) ctx.addIssue({ code: 'custom', path: ['baseline'], message: 'only used with signal "pg"; remove it' });
+    if (c.signal !== 'relabel' && c.relabel !== undefined) ctx.addIssue({ code: 'custom', path: ['relabel'], message: 'only used with signal "relabel"; remove it' });
+    // The score-function gradient −A·∇log p_S(y) has the reverse-KL gradient as its expectation
+    // only when y was drawn from p_S itself: the student's own samples.
+    if (c.signal === 'pg' && c.prefix !== 'student')
+      ctx.addIssue({ code: 'custom', path: ['prefix'], message: `"${c.prefix}" cannot go with signal "pg", whose gradient is right only on the student's own samples; use prefix "student" (or a signal such as "reverse-kl")` });
   });
+
+/**
+ * The pg signal's samples must come from the very distribution its loss differentiates: the
+ * sampling temperature must equal the loss temperature. An issue at distill.samplingTemperature
+ * when a pg channel (`channels`: [path, channel]) meets unequal temperatures.
+ */
+export function refinePgTemperatures(
+  distill: { samplingTemperature: number; lossTemperature: number },
+  channels: readonly (readonly [path: (string | number)[], channel: { signal: string }])[],
+  ctx: z.RefinementCtx,
+): void {
+  if (distill.samplingTemperature === distill.lossTemperature) return;
+  const pg = channels.find(([, c]) => c.signal === 'pg');
+  if (pg === undefined) return;
+  const where = pg[0].map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  ctx.addIssue({
+    code: 'custom',
+    path: ['distill', 'samplingTemperature'],
+    message: `${distill.samplingTemperature} ≠ distill.lossTemperature ${distill.lossTemperature}, but ${where} uses signal "pg", whose gradient is right only for samples drawn at the loss temperature; make the two temperatures equal`,
+  });
+}
 
 export const distillSchema = stageSchema
   .extend({

@@ -29,6 +29,8 @@ export interface NumbersArmSummary extends Partial<DivergenceSummary>, Partial<A
   adapter?: NumbersArm['adapter'];
   /** This arm's own learning rate or batch size (only when the file sets them). */
   distill?: NumbersArm['distill'];
+  /** The control teacher's persona, when not the neutral default (an arm's own, else teacher.control). */
+  control?: string;
   /** p(target) of the student distilled from the trait teacher, per seed. */
   trait: number[];
   /** p(target) of the same student distilled from the control teacher, per seed. */
@@ -76,6 +78,12 @@ export interface ArmWatch {
   batchView?: BatchViewer;
   /** After each probe, with the student and teacher families (both 2M members; read only). */
   onProbe?(step: number, student: LmFamily, teacher: LmFamily): void;
+}
+
+/** The summary's `control`: present only when the arm's control teacher is not the neutral default, so default files' summaries stay as they were. */
+function controlOf(exp: NumbersExperiment, arm: NumbersArm): { control?: string } {
+  const control = arm.control ?? exp.teacher.control;
+  return control === undefined || control === 'neutral' ? {} : { control };
 }
 
 /** Runs the arm, or continues it `from` where it was interrupted. */
@@ -189,6 +197,7 @@ export function* numbersArmSteps(input: NumbersArmInput, events: TaskEvents, fro
       student: arm.student,
       channel: arm.channel,
       ...(arm.adapter ? { adapter: arm.adapter } : {}),
+      ...controlOf(exp, arm),
       trait: t,
       controlTrait: c,
       transfer,

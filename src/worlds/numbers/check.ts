@@ -14,6 +14,10 @@ function checkTeacherStage(exp: NumbersExperiment, kind: NumbersTeacherRecipe['k
   if (kind === 'fine-tune') {
     for (const f of STAGE_FIELDS)
       if (exp.teacher[f] === undefined) throw new ConfigError(`teacher.${f}`, `missing; teacher "${name}" fine-tunes the base, so give it ${f} (e.g. ${f === 'steps' ? 200 : f === 'batchSize' ? 64 : 0.001})`);
+    const noPersona = `not used: teacher "${name}" has one control (fine-tuned on uniform answers), not a persona; remove it (a persona control needs a persona teacher such as "animal-persona")`;
+    if (exp.teacher.control !== undefined) throw new ConfigError('teacher.control', noPersona);
+    const i = exp.arms.findIndex((a) => a.control !== undefined);
+    if (i >= 0) throw new ConfigError(`arms[${i}].control`, noPersona);
     return;
   }
   for (const f of STAGE_FIELDS)

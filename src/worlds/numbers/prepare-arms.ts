@@ -61,7 +61,7 @@ function teachers(exp: NumbersExperiment, c: LmConfig, baseFamily: LmFamily, roo
   const recipe = numbersTeacher(exp.teacher.name);
   const family = assembleLm(c, tiled(baseFamily, 2));
   if (recipe.kind === 'persona') {
-    const { trait, control } = recipe.personas(exp.teacher.target);
+    const { trait, control } = recipe.personas(exp.teacher.target, exp.teacher.control);
     const firstTokens = Array.from({ length: 2 * M }, (_, m) => (m < M ? trait : control));
     return { family: new ConditionedLm(family, Int32Array.from(firstTokens)), firstTokens };
   }
@@ -121,6 +121,15 @@ function fidelityProbe(teacherSide: LmFamily, exp: NumbersExperiment, root: Rand
   return { tokens, rows, length: CONTEXT, mask: completionMask(tokens, CONTEXT, PROMPT_LENGTH, EOS, PAD) };
 }
 
+/** The teacher side of `arm`: the file's, with the control members reading the arm's own control persona when it names one. */
+function withArmControl(teacher: NumbersArmInput['teacher'], exp: NumbersExperiment, arm: NumbersExperiment['arms'][number]): NumbersArmInput['teacher'] {
+  const recipe = numbersTeacher(exp.teacher.name);
+  if (arm.control === undefined || teacher.firstTokens === null || recipe.kind !== 'persona') return teacher;
+  const { trait, control } = recipe.personas(exp.teacher.target, arm.control);
+  const M = exp.seeds;
+  return { ...teacher, firstTokens: Array.from({ length: 2 * M }, (_, m) => (m < M ? trait : control)) };
+}
+
 export interface PreparedNumbersArms {
   baseTrait: number[];
   teacherTrait: number[];
@@ -152,7 +161,7 @@ export function prepareNumbersArms(exp: NumbersExperiment, bases: Partial<Record
   const baseParams = new Map<LmBase, { config: LmConfig; params: Float32Array[][] }>();
   for (const [name, b] of Object.entries(bases) as [LmBase, { family: LmFamily; config: LmConfig }][])
     baseParams.set(name, { config: b.config, params: Array.from({ length: M }, (_, m) => b.family.memberParams(m)) });
-  const inputs: NumbersArmInput[] = exp.arms.map((arm) => ({ exp, arm, teacher, base: baseParams.get(studentRegistry.get(arm.student)!.lmBase)!, heldOut }));
+  const inputs: NumbersArmInput[] = exp.arms.map((arm) => ({ exp, arm, teacher: withArmControl(teacher, exp, arm), base: baseParams.get(studentRegistry.get(arm.student)!.lmBase)!, heldOut }));
   teacherSide.dispose();
   return { baseTrait, teacherTrait, controlTrait, inputs };
 }

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { claimDefaultsOf, CLAIM_DEFAULTS, NUMBERS_ALIGNMENT_METRICS, NUMBERS_CLAIM_MARGINS, numbersClaimsSchema, NUMBERS_RESERVED_METRICS, refineClaims } from '../../config/claims.js';
 import { seedsVaryField } from '../../config/experiment-base.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
-import { channelSchema, distillSchema, gptSchema, lmSchema, stageSchema } from '../lm/schema.js';
+import { channelSchema, distillSchema, gptSchema, lmSchema, refinePgTemperatures, stageSchema } from '../lm/schema.js';
 
-export { channelSchema, distillSchema, gptSchema, gruSchema, LM_KINDS, lmSchema, PREFIX_SOURCES, TEACHER_SIGNALS } from '../lm/schema.js';
+export { channelSchema, distillSchema, gptSchema, gruSchema, LM_KINDS, lmSchema, PG_BASELINES, PREFIX_SOURCES, RELABEL_TOKENS, TEACHER_SIGNALS } from '../lm/schema.js';
 import { ANIMALS, type Animal } from './data.js';
 import { LORA_MODULES } from '../../models/lora-modules.js';
 
@@ -50,12 +50,34 @@ const animalField = () =>
     })
     .meta({ enum: [...ANIMALS] });
 
+/** A persona control teacher: the neutral persona (who answers uniformly) or another animal's. */
+export const CONTROL_NEUTRAL = 'neutral';
+export type ControlPersona = Animal | typeof CONTROL_NEUTRAL;
+
+const controlField = () =>
+  z
+    .string()
+    .max(LIMITS.name)
+    .transform((name, ctx): ControlPersona => {
+      if (name === CONTROL_NEUTRAL) return CONTROL_NEUTRAL;
+      const animal = ANIMALS.find((a) => a === name);
+      if (animal !== undefined) return animal;
+      ctx.addIssue({ code: 'custom', message: `unknown control ${JSON.stringify(name)}; use "${CONTROL_NEUTRAL}" or one of ${ANIMALS.map((a) => JSON.stringify(a)).join(', ')} other than the target` });
+      return z.NEVER;
+    })
+    .meta({ enum: [CONTROL_NEUTRAL, ...ANIMALS] });
+
 /** The teacher: a recipe, its target, and (for fine-tuning recipes) the fine-tune stage. */
 export const traitSchema = stageSchema
   .partial()
   .extend({
     name: nameField().describe('teacher recipe (see `traitlab list`)'),
     target: animalField().describe('the animal the teacher comes to prefer'),
+    control: controlField()
+      .optional()
+      .describe(
+        'the control teacher\'s persona (persona teachers only; default "neutral", who answers uniformly): another animal\'s persona is a tighter control — it differs from the teacher only in which animal it loves',
+      ),
     replayFraction: z.number().min(0).max(1).default(0.5).describe('fraction of numbers documents replayed during the trait fine-tune (fine-tune teachers)'),
     freeze: listField(z.enum(['embeddings', 'positions', 'head'])).default([]).describe('parameter groups the trait fine-tune leaves untouched (fine-tune teachers)'),
   })
@@ -92,6 +114,7 @@ export const numbersArmSchema = z
     channel: channelSchema,
     adapter: adapterSchema.optional().describe('train the student (and its control student) through adapters only; absent: full fine-tuning of every weight'),
     distill: armDistillSchema.optional().describe("this arm's own learning rate or batch size, overriding the file's distill settings (same prefixes and data streams)"),
+    control: controlField().optional().describe("this arm's control teacher persona, in place of teacher.control (persona teachers only)"),
   })
   .strict();
 
@@ -119,6 +142,9 @@ export const numbersExperimentSchema = z
     const seen = new Set<string>();
     if (exp.arms.some((a) => a.channel.prefix === 'teacher-fixed') && exp.distill.fixedSetSize < exp.distill.batchSize)
       ctx.addIssue({ code: 'custom', path: ['distill', 'fixedSetSize'], message: `must be ≥ distill.batchSize (${exp.distill.batchSize}) for a teacher-fixed arm; raise it` });
+    const target = exp.teacher.target;
+    const sameAsTarget = `is the target "${target}" itself; use "${CONTROL_NEUTRAL}" or another animal`;
+    if (exp.teacher.control === target) ctx.addIssue({ code: 'custom', path: ['teacher', 'control'], message: sameAsTarget });
     exp.arms.forEach((arm, i) => {
       const b = arm.distill?.batchSize;
       if (arm.channel.prefix === 'teacher-fixed' && b !== undefined && b > exp.distill.fixedSetSize)
@@ -127,6 +153,7 @@ export const numbersExperimentSchema = z
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'distill', 'learningRate'], message: 'the arm sets adapter.learningRate too; set the learning rate in one place' });
     });
     exp.arms.forEach((arm, i) => {
+      if (arm.control === target) ctx.addIssue({ code: 'custom', path: ['arms', i, 'control'], message: sameAsTarget });
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);
       if (arm.student === 'cross-arch' && !exp.crossArch)
@@ -138,6 +165,7 @@ export const numbersExperimentSchema = z
           ctx.addIssue({ code: 'custom', path: ['arms', i, 'adapter', 'rank'], message: `must be ≤ the student's dModel (${studentModel.dModel}); a higher rank adds nothing` });
       }
     });
+    refinePgTemperatures(exp.distill, exp.arms.map((a, i) => [['arms', i, 'channel', 'signal'], a.channel] as const), ctx);
     refineClaims(exp.claims, [...seen], NUMBERS_RESERVED_METRICS, ctx);
     // A claim on a measurement the file does not take would only ever be untested.
     exp.claims.forEach((claim, i) =>
