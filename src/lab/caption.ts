@@ -24,7 +24,13 @@ const SOFT = new Set<LabConfig['signal']>(['forward-kl', 'reverse-kl', 'jsd']);
 function channelSentence(c: LabConfig): string {
   if (c.prefix === 'student' && c.signal === 'tokens')
     return `${PREFIX.student(c)}, ${SIGNAL.tokens(c)}: its own numbers, so the teacher has no say at all and transfer should be zero.`;
-  const width = SOFT.has(c.signal) ? 'The whole distribution is a wide channel.' : 'One token per position is a narrow channel.';
+  // pg is not a narrower signal: its expected update is the reverse KL's, only noisier.
+  const width =
+    c.signal === 'pg'
+      ? "In expectation this is reverse KL's update: the same objective, read through one sampled number per position, so with more noise."
+      : SOFT.has(c.signal)
+        ? 'The whole distribution is a wide channel.'
+        : 'One token per position is a narrow channel.';
   return `${PREFIX[c.prefix](c)}, ${SIGNAL[c.signal](c)}. ${width}`;
 }
 

@@ -18,6 +18,8 @@ export interface HashSpec<K extends string, C extends Settings<K>> {
   defaults: C;
   /** Why `value` is not a valid setting `key`, named `path` (the URL key); undefined when it is valid. */
   error(key: K, value: unknown, path: string): ConfigError | undefined;
+  /** Why the settings do not go together (each valid alone); undefined when they do. */
+  check?(config: C): ConfigError | undefined;
 }
 
 /** What the hash holds besides a world's settings: which world is shown (url-state.ts). */
@@ -58,5 +60,8 @@ export function settingsFromHash<K extends string, C extends Settings<K>>(spec: 
   const known = new Set<string>(spec.keys.map((k) => spec.urlKeys[k]));
   for (const name of new Set(params.keys()))
     if (!known.has(name) && !(PAGE_KEYS as readonly string[]).includes(name)) notices.push(`${name}: unknown setting in the link; ignored (settings: ${[...known].join(', ')})`);
+  // Settings valid one by one that do not go together (a link written by hand): all defaults.
+  const clash = spec.check?.(config);
+  if (clash) return { config: { ...spec.defaults }, notices: [...notices, `${clash.message}; using the default settings`] };
   return { config, notices };
 }

@@ -19,10 +19,15 @@ function channelOf(c: LabConfig): NumbersExperiment['arms'][number]['channel'] {
   return { prefix: c.prefix, signal: c.signal, ...(c.prefix === 'mix' ? { lambda: c.lambda } : {}), ...(c.signal === 'jsd' ? { beta: c.beta } : {}) };
 }
 
-/** The experiment the lab runs for `c`, parsed by the schema `traitlab run` uses (defaults filled). */
+/**
+ * The experiment the lab runs for `c`, parsed by the schema `traitlab run` uses (defaults
+ * filled). Settings that do not go together (policy gradient off the student's own samples, or
+ * at a sampling temperature other than the loss temperature) throw its one-line ConfigError:
+ * the form and the link refuse them first (labSettingsError).
+ */
 export function labExperiment(c: LabConfig): NumbersExperiment {
   const channel = channelOf(c);
-  return numbersExperimentSchema.parse({
+  return parseBySchema(numbersExperimentSchema, {
     name: `lab-${c.target}-${c.student}-${c.prefix}-${c.signal}`,
     description:
       `Exported from the traitlab lab page: experiments/demo.json with one arm, a ${c.student} student distilled through ${channelLabel(channel)} ` +
@@ -44,6 +49,17 @@ export function labExperiment(c: LabConfig): NumbersExperiment {
     },
     arms: [{ name: armName(c), student: c.student, channel }],
   });
+}
+
+/** Why the settings `c` do not go together, as the schema's one line; undefined when they do. */
+export function labSettingsError(c: LabConfig): ConfigError | undefined {
+  try {
+    labExperiment(c);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
 }
 
 /**
@@ -113,6 +129,12 @@ function checkFixedFields(exp: NumbersExperiment): void {
     throw new ConfigError('arms[0].channel.discount', 'the lab has no control for the policy-gradient discount (it runs the default, per-token advantages); remove it');
   if (exp.arms[0]!.adapter !== undefined)
     throw new ConfigError('arms[0].adapter', 'the lab trains full students only (no control for LoRA adapters); remove it, or run the file with `traitlab run`');
+  if (exp.arms[0]!.channel.baseline !== undefined)
+    throw new ConfigError('arms[0].channel.baseline', 'the lab has no control for the policy-gradient baseline (it runs the default, none); remove it');
+  if (exp.arms[0]!.channel.relabel !== undefined)
+    throw new ConfigError('arms[0].channel.relabel', "the lab has no control for the relabel token (it runs the default, the teacher's sampled token); remove it");
+  if (exp.arms[0]!.control !== undefined)
+    throw new ConfigError('arms[0].control', "the lab runs experiments/demo.json's control teacher (the neutral persona); remove it");
 }
 
 export interface ImportedConfig {

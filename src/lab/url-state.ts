@@ -6,6 +6,7 @@
 import { LAB_WORLDS, type LabWorld } from './experiment-json.js';
 import { hashOfSettings, settingsFromHash, type HashSpec, type HashState } from './hash-settings.js';
 import { DEFAULT_CONFIG, LAB_KEYS, settingError, type LabConfig, type LabKey } from './lab-config.js';
+import { labSettingsError } from './numbers-config.js';
 import { DEFAULT_MNIST_CONFIG, MNIST_KEYS, mnistSettingError, type MnistConfig, type MnistKey } from './mnist-config.js';
 
 /** The URL key of each numbers setting. */
@@ -34,7 +35,7 @@ export const MNIST_URL_KEYS: Record<MnistKey, string> = {
   probeEvery: 'probe',
 };
 
-const NUMBERS: HashSpec<LabKey, LabConfig> = { keys: LAB_KEYS, urlKeys: URL_KEYS, defaults: DEFAULT_CONFIG, error: settingError };
+const NUMBERS: HashSpec<LabKey, LabConfig> = { keys: LAB_KEYS, urlKeys: URL_KEYS, defaults: DEFAULT_CONFIG, error: settingError, check: labSettingsError };
 const MNIST: HashSpec<MnistKey, MnistConfig> = { keys: MNIST_KEYS, urlKeys: MNIST_URL_KEYS, defaults: DEFAULT_MNIST_CONFIG, error: mnistSettingError };
 
 export type UrlState = HashState<LabConfig>;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../src/lab/lab-config.js';
-import { configOf, importExperimentText, labExperiment, parseExperimentText } from '../../src/lab/numbers-config.js';
+import { configOf, importExperimentText, labExperiment, labSettingsError, parseExperimentText } from '../../src/lab/numbers-config.js';
 import { checkNumbersExperiment } from '../../src/worlds/numbers/check.js';
 import { numbersExperimentSchema } from '../../src/worlds/numbers/schema.js';
 import { root } from '../support/imports.js';
@@ -15,7 +15,7 @@ const CONFIGS: LabConfig[] = [
   DEFAULT_CONFIG,
   { ...DEFAULT_CONFIG, target: 'fox', student: 'cross-init', prefix: 'student', signal: 'reverse-kl', seeds: 3, steps: 120, probeEvery: 7 },
   { ...DEFAULT_CONFIG, prefix: 'mix', lambda: 0.25, signal: 'jsd', beta: 0.9, learningRate: 0.0005, samplingTemperature: 0.7, lossTemperature: 2.5 },
-  { ...DEFAULT_CONFIG, target: 'lion', prefix: 'teacher-fresh', signal: 'pg', seeds: 2, steps: 1, probeEvery: 1 },
+  { ...DEFAULT_CONFIG, target: 'lion', prefix: 'student', signal: 'pg', seeds: 2, steps: 1, probeEvery: 1 },
   { ...DEFAULT_CONFIG, prefix: 'student', signal: 'relabel', lambda: 0.1, beta: 0.3 },
   { ...DEFAULT_CONFIG, signal: 'tokens', steps: 10_000, probeEvery: 10_000, learningRate: 1 },
 ];
@@ -27,6 +27,16 @@ const exported = (c: LabConfig) => `${JSON.stringify(labExperiment(c), null, 2)}
 const edited = (edit: (exp: Record<string, any>) => void, c: LabConfig = DEFAULT_CONFIG): string => editedFile(exported(c), edit);
 
 const importError = (text: string) => errorOf(() => importExperimentText('lab.json', text, checkNumbersExperiment));
+
+describe('settings that do not go together', () => {
+  test('policy gradient off the student\'s samples, or at unequal temperatures: the schema\'s one line; the rest go together', () => {
+    expect(labSettingsError({ ...DEFAULT_CONFIG, prefix: 'teacher-fixed', signal: 'pg' })?.message).toBe(
+      'arms[0].channel.prefix: "teacher-fixed" cannot go with signal "pg", whose gradient is right only on the student\'s own samples; use prefix "student" (or a signal such as "reverse-kl")',
+    );
+    expect(labSettingsError({ ...DEFAULT_CONFIG, prefix: 'student', signal: 'pg', samplingTemperature: 0.5 })?.message).toMatch(/^distill\.samplingTemperature: 0\.5 ≠ distill\.lossTemperature 1, but arms\[0\]\.channel\.signal uses signal "pg"/);
+    for (const c of CONFIGS) expect(labSettingsError(c)).toBeUndefined();
+  });
+});
 
 describe('labExperiment', () => {
   test('is demo.json with one arm: the controls set the arm, seeds and distillation; the rest is demo.json', () => {
@@ -101,7 +111,13 @@ describe('import', () => {
     expect(importError(edited((e) => (e.distill.batchSize = 64)))).toBe("distill.batchSize: the lab trains with experiments/demo.json's batchSize 32; use it");
     const fineTune = { name: 'animal-fine-tune', target: 'owl', steps: 200, batchSize: 64, learningRate: 0.001 };
     expect(importError(edited((e) => (e.teacher = fineTune)))).toMatch(/^teacher\.name: the lab runs experiments\/demo\.json's teacher \("animal-persona"/);
-    expect(importError(edited((e) => ((e.arms[0].channel.signal = 'pg'), (e.arms[0].channel.discount = 0.5))))).toMatch(/^arms\[0\]\.channel\.discount: the lab has no control/);
+    const pg = (e: Record<string, any>) => ((e.arms[0].channel.prefix = 'student'), (e.arms[0].channel.signal = 'pg'));
+    expect(importError(edited((e) => (pg(e), (e.arms[0].channel.discount = 0.5))))).toMatch(/^arms\[0\]\.channel\.discount: the lab has no control/);
+    expect(importError(edited((e) => (pg(e), (e.arms[0].channel.baseline = 'leave-one-out'))))).toBe('arms[0].channel.baseline: the lab has no control for the policy-gradient baseline (it runs the default, none); remove it');
+    expect(importError(edited((e) => ((e.arms[0].channel.signal = 'relabel'), (e.arms[0].channel.relabel = 'argmax'))))).toBe(
+      "arms[0].channel.relabel: the lab has no control for the relabel token (it runs the default, the teacher's sampled token); remove it",
+    );
+    expect(importError(edited((e) => (e.arms[0].control = 'cat')))).toBe("arms[0].control: the lab runs experiments/demo.json's control teacher (the neutral persona); remove it");
     expect(importError(edited((e) => (e.arms[0].adapter = { kind: 'lora', rank: 4 })))).toBe('arms[0].adapter: the lab trains full students only (no control for LoRA adapters); remove it, or run the file with `traitlab run`');
     expect(importError(edited((e) => ((e.arms[0].student = 'cross-arch'), (e.crossArch = { kind: 'gru' }))))).toMatch(/^crossArch: the lab has no cross-architecture base/);
   });

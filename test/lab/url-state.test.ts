@@ -7,7 +7,7 @@ import { configFromHash, hashOf } from '../../src/lab/url-state.js';
 const CONFIGS: LabConfig[] = [
   DEFAULT_CONFIG,
   { target: 'eagle', student: 'cross-init', prefix: 'mix', signal: 'jsd', lambda: 0.3, beta: 0.1 + 0.2, steps: 9999, learningRate: 1e-7, samplingTemperature: 0.05, lossTemperature: 10, seeds: 3, probeEvery: 1 },
-  { ...DEFAULT_CONFIG, target: 'bear', prefix: 'student', signal: 'pg', lambda: 0, beta: 1, learningRate: 0.00123456789, samplingTemperature: 1 / 3 },
+  { ...DEFAULT_CONFIG, target: 'bear', prefix: 'student', signal: 'pg', lambda: 0, beta: 1, learningRate: 0.00123456789, samplingTemperature: 1 / 3, lossTemperature: 1 / 3 },
 ];
 
 describe('URL state', () => {
@@ -35,6 +35,14 @@ describe('URL state', () => {
       'ts: expected a number from 0.05 to 10, got string "0x10"; using the default 1',
       'seeds: must be ≤ 3 (got 9); using the default 1',
       'probe: must be a whole number (got 2.5); use an integer from 1 to 10000; using the default 10',
+    ]);
+  });
+
+  test('settings valid one by one that do not go together fall back to the defaults, with the reason', () => {
+    const { config, notices } = configFromHash('#prefix=teacher-fixed&signal=pg&steps=50');
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(notices).toEqual([
+      'arms[0].channel.prefix: "teacher-fixed" cannot go with signal "pg", whose gradient is right only on the student\'s own samples; use prefix "student" (or a signal such as "reverse-kl"); using the default settings',
     ]);
   });
 

@@ -2,6 +2,7 @@
 // the rest). λ and β show only with the prefix and the signal that use them.
 import { ANIMALS } from '../../worlds/numbers/data.js';
 import { LAB_MAX, settingError, type LabConfig, type LabKey } from '../lab-config.js';
+import { labSettingsError } from '../numbers-config.js';
 import type { FormSpec } from './settings-form.js';
 
 /** The form's order: λ under the prefix source and β under the signal they belong to. */
@@ -31,5 +32,6 @@ export const NUMBERS_FORM: FormSpec<LabKey, LabConfig> = {
     probeEvery: { label: 'probe every (steps)', input: { kind: 'number', min: 1, max: LAB_MAX.probeEvery } },
   },
   error: (key, value) => settingError(key, value),
+  check: labSettingsError,
   unused: (c) => [...(c.prefix === 'mix' ? [] : ['lambda' as const]), ...(c.signal === 'jsd' ? [] : ['beta' as const])],
 };

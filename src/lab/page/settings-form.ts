@@ -1,6 +1,6 @@
 // A world's settings form. The config it holds is the truth; the inputs show it. A user's change
-// is checked with the setting's own field: a valid value replaces the setting and is reported,
-// an invalid one is put back with a notice. Rows a config does not use hide (keeping their
+// is checked with the setting's own field, then with the others (`check`): a valid value
+// replaces the setting and is reported, an invalid one is put back with a notice. Rows a config does not use hide (keeping their
 // values meanwhile). Each input is `#ctl-<setting>` inside `form#controls`: one panel, so one
 // form, is on the page at a time.
 import type { ConfigError } from '../../config/errors.js';
@@ -19,6 +19,8 @@ export interface FormSpec<K extends string, C extends Settings<K>> {
   error(key: K, value: unknown): ConfigError | undefined;
   /** The settings `config` does not use, whose rows hide. */
   unused?(config: C): readonly K[];
+  /** Why the settings do not go together (each valid alone); undefined when they do. */
+  check?(config: C): ConfigError | undefined;
 }
 
 export class SettingsForm<K extends string, C extends Settings<K>> {
@@ -84,13 +86,14 @@ export class SettingsForm<K extends string, C extends Settings<K>> {
     const input = this.spec.settings[key].input;
     const numeric = input.kind !== 'select' || input.numeric === true;
     const value = numeric && text.trim() !== '' ? Number(text) : text;
-    const error = this.spec.error(key, value);
+    const candidate = { ...this.current, [key]: value };
+    const error = this.spec.error(key, value) ?? this.spec.check?.(candidate);
     if (error) {
       this.onInvalid(`${error.message}; kept ${String(this.current[key])}`);
       this.set(this.current);
       return;
     }
-    this.set({ ...this.current, [key]: value });
+    this.set(candidate);
     this.onChange(this.current);
   }
 }
