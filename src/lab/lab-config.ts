@@ -46,7 +46,7 @@ export const LAB_KEYS = Object.keys(labFields) as LabKey[];
 const firstArm = DEMO.arms[0]!;
 
 /**
- * The lab's defaults: demo.json's first arm (same-init, fixed teacher samples, forward KL) and
+ * The lab's defaults: demo.json's first arm (same-init, fresh teacher samples, forward KL) and
  * its distillation settings, with one seed and a probe every 10 steps so that the curves move
  * within seconds; λ and β at the midpoint, where the full grid experiment sets them.
  */

@@ -12,7 +12,7 @@ const CONFIGS: LabConfig[] = [
 
 describe('URL state', () => {
   test('the hash names every setting, in a fixed order', () => {
-    expect(hashOf(DEFAULT_CONFIG)).toBe('target=owl&student=same-init&prefix=teacher-fixed&signal=forward-kl&lambda=0.5&beta=0.5&steps=300&lr=0.002&ts=1&tl=1&seeds=1&probe=10');
+    expect(hashOf(DEFAULT_CONFIG)).toBe('target=owl&student=same-init&prefix=teacher-fresh&signal=forward-kl&lambda=0.5&beta=0.5&steps=300&lr=0.002&ts=1&tl=1&seeds=1&probe=10');
   });
 
   test.each(CONFIGS.map((c, i) => [i, c] as const))('config %i: state → URL → state is exact, with no notice', (_, c) => {

@@ -96,7 +96,7 @@ describe('the packed package', () => {
     expect(existsSync(join(dir, '.traitlab-cache'))).toBe(false);
     if (fullDemo) {
       expect(ended).toEqual({ code: 0, signal: null });
-      expect(out).toMatch(/^same-init-off-policy +same-init +teacher-fixed\+forward-kl /m);
+      expect(out).toMatch(/^same-init-off-policy +same-init +teacher-fresh\+forward-kl /m);
       expect(out).toContain('claims: 0 of 5 SUPPORTED; 5 indicative (3 seeds)');
       expect(out).toContain(`run directory: ${runDir}`);
       expect(existsSync(join(dir, runDir, 'summary.json'))).toBe(true);
