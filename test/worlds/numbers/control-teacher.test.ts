@@ -43,7 +43,7 @@ beforeAll(async () => {
     if (cache === undefined) delete process.env.TRAITLAB_CACHE;
     else process.env.TRAITLAB_CACHE = cache;
   }
-});
+}, 240_000); // a base pretrained and three arms: about 40 s on the idle machine
 
 describe('the control teacher persona', () => {
   test('the recipe: the neutral persona by default, else the named animal', () => {
