@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { studentRegistry } from '../../students/index.js';
 import { teacherAliasesOf, teacherRegistry } from '../../teachers/index.js';
-import { loadRunFile } from '../registry/load-experiment.js';
+import { loadRunFile } from '../registry/load-run-file.js';
 import { checkRegistryNames, worldNamed, worldNames } from '../registry/worlds.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';

@@ -1,12 +1,11 @@
 // `traitlab run <file>` when the file has a `sweep` block, and `traitlab run --resume` of a
 // sweep directory: every point is validated before anything is made, the sweep runs point by
 // point (execute-sweep.ts), and the terminal gets the sweep table (points × arms).
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
 import { selectBackend, type BackendName } from '../engine/backend.js';
-import { loadRunFile } from '../registry/load-experiment.js';
+import { loadRunFile } from '../registry/load-run-file.js';
 import { parseSweep, type SweepPlan } from '../registry/load-sweep.js';
 import { checkRegistryNames, worldOf } from '../registry/worlds.js';
 import { formatSweepTable } from '../report/sweep/sweep-table.js';
@@ -16,15 +15,11 @@ import { checkShardable, shardLabel, type ShardSpec } from '../run/shard.js';
 import { checkSweepPoints, readSweepManifest, resolveSweepDir, type SweepManifest } from '../run/sweep-dir.js';
 import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
 import { executeSweep } from './execute-sweep.js';
-import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
-import { endBySignal, signalStop } from './interrupt.js';
 import type { CliIo } from './io.js';
-import { packageRoot } from './package-root.js';
-import { createProgress } from './progress.js';
 import type { RunCommandOptions } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
-import { abandonedLine } from './run.js';
+import { inRunSession } from './run-session.js';
 
 export interface SweepStart {
   plan: SweepPlan;
@@ -94,26 +89,10 @@ export async function sweepStart(file: string | undefined, opts: RunCommandOptio
 
 export async function runSweep(start: SweepStart, opts: RunCommandOptions, io: CliIo): Promise<void> {
   const { dir } = start;
-  const progress = createProgress(io);
-  let stage = 'setting up';
-  const stop = signalStop((signal, why) => {
-    progress.stop();
-    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: worldOf(start.plan.points[0]!.exp).pretrain !== undefined }));
-  });
-  let summary;
-  try {
-    summary = await executeSweep({
+  const summary = await inRunSession(io, opts, dir, worldOf(start.plan.points[0]!.exp).pretrain !== undefined, (session) =>
+    executeSweep({
       ...start,
-      jobs: opts.jobs ?? availableParallelism(),
-      packageRoot: packageRoot(),
-      stop,
-      onProgress: (d, t, label) => {
-        stage = label;
-        stop.step();
-        progress.update(d, t, label);
-      },
-      onStage: (label) => progress.stage(label),
-      onWarning: (m) => printWarning(io, m),
+      ...session,
       onReport: (o) => {
         if (!o.ok) printWarning(io, `a report.html was not written (${o.error}); the results are complete: write it with traitlab report <dir>`);
         else for (const w of o.warnings) printWarning(io, w);
@@ -122,15 +101,8 @@ export async function runSweep(start: SweepStart, opts: RunCommandOptions, io: C
         if (state === 'done') io.err(`point ${n}/${of} ${label}: finished before, kept`);
         else io.err(`point ${n}/${of} ${label}${state === 'resume' ? ': resuming' : ''}`);
       },
-    });
-  } catch (e) {
-    if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
-    if (e instanceof OutOfSpaceError) throw e.shownAs(shownPath(e.partial, io.cwd));
-    throw e;
-  } finally {
-    stop.dispose();
-    progress.stop();
-  }
+    }),
+  );
   io.out(opts.json ? JSON.stringify(summary, null, 2) : formatSweepTable(summary, shownPath(dir, io.cwd)));
   if (!opts.json && existsSync(join(dir, 'report.html'))) io.out(`report: ${shownPath(join(dir, 'report.html'), io.cwd)}`);
 }

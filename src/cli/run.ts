@@ -2,7 +2,6 @@
 // fresh run directory, print the table. Bad input fails before any directory is made.
 // `traitlab run --resume <run-dir>` continues an interrupted run instead (resume-start.ts).
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { loadExperimentFile } from '../registry/load-experiment.js';
@@ -15,17 +14,14 @@ import { assertFreeTarget, resolveRunDir } from '../run/run-dir.js';
 import { checkShardable, shardArms, shardLabel } from '../run/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
-import { printWarning } from './warning-line.js';
-import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
-import { endBySignal, signalStop, type Abandoned } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { runOptions, type RunCommandOptions, type RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
-import { packageRoot } from './package-root.js';
-import { createProgress } from './progress.js';
 import { resumeStart } from './resume-start.js';
+import { printWarning } from './warning-line.js';
 import { reportNotice } from './run-report.js';
+import { inRunSession } from './run-session.js';
 import { runSweep, sweepStart } from './run-sweep.js';
 
 async function freshStart(file: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<RunStart> {
@@ -50,55 +46,14 @@ async function freshStart(file: string | undefined, opts: RunCommandOptions, io:
   return { exp, experimentFile, dir, backend, shard: opts.shard };
 }
 
-/** What a run given up at once by a signal says: what was going on, what is kept, how to go on. */
-export function abandonedLine(signal: string, why: Abandoned, at: { stage: string; partial: string; bases: boolean }): string {
-  const { partial } = at;
-  const what =
-    why === 'before-arms'
-      ? `interrupted (${signal}) before the arms started (stage: ${at.stage}); the run is kept in ${partial}${at.bases ? ' and the bases pretrained so far in the cache' : ''}`
-      : `${signal} again: stopping now, without saving the arms in progress; the arms finished so far are kept in ${partial}`;
-  return `traitlab: ${what}; continue it with: traitlab run --resume ${partial}`;
-}
-
 export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(runOptions, raw);
   const sweep = await sweepStart(file, opts, io);
   if (sweep !== null) return runSweep(sweep, opts, io);
   const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
   const { dir } = start;
-  const progress = createProgress(io);
   const report = reportNotice(io, dir);
-  let stage = 'setting up';
-  // Ctrl-C from the arm stage on stops the run with a checkpoint; before it, or a second time,
-  // it ends the run at once with what is kept so far (see interrupt.ts).
-  const stop = signalStop((signal, why) => {
-    progress.stop();
-    endBySignal(io, signal, abandonedLine(signal, why, { stage, partial: shownPath(`${dir}.partial`, io.cwd), bases: worldOf(start.exp).pretrain !== undefined }));
-  });
-  let summary;
-  try {
-    summary = await executeRun({
-      ...start,
-      jobs: opts.jobs ?? availableParallelism(),
-      packageRoot: packageRoot(),
-      stop,
-      onProgress: (d, t, label) => {
-        stage = label;
-        stop.step();
-        progress.update(d, t, label);
-      },
-      onStage: (label) => progress.stage(label),
-      onReport: report.onReport,
-      onWarning: (message) => printWarning(io, message),
-    });
-  } catch (e) {
-    if (e instanceof RunInterruptedError) throw new RunInterruptedError(e.partial, e.signal, shownPath(e.partial, io.cwd));
-    if (e instanceof OutOfSpaceError) throw e.shownAs(shownPath(e.partial, io.cwd));
-    throw e;
-  } finally {
-    stop.dispose();
-    progress.stop();
-  }
+  const summary = await inRunSession(io, opts, dir, worldOf(start.exp).pretrain !== undefined, (session) => executeRun({ ...start, ...session, onReport: report.onReport }));
   io.out(opts.json ? JSON.stringify(summary, null, 2) : formatRunOutput(summary, shownPath(dir, io.cwd)));
   if (!opts.json) report.printWhere(); // --json keeps stdout one JSON document
 }

@@ -10,7 +10,6 @@ import { parseJsonText } from '../config/json-text.js';
 import { LIMITS, megabytes } from '../config/limits.js';
 import { toInputJsonSchema } from '../config/json-schema.js';
 import { experimentJsonSchema } from './experiment-json-schema.js';
-import { parseSweep, type SweepPlan } from './load-sweep.js';
 import { sweepOf } from '../config/sweep.js';
 import { worldNamed, type Experiment } from './worlds.js';
 
@@ -35,7 +34,7 @@ const tooLarge = (file: string, bytes: number) =>
  * `file` is read relative to `cwd` but named in messages as the user wrote it. Its size is
  * checked before it is read: a huge file is refused without being read or parsed.
  */
-function readText(file: string, cwd: string): string {
+export function readText(file: string, cwd: string): string {
   let text: string;
   try {
     const path = resolve(cwd, file);
@@ -90,15 +89,4 @@ export function parseExperiment(input: unknown, overrides: ExperimentOverrides =
  */
 export function loadExperimentFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd(), check: ExperimentCheck = () => {}): Experiment {
   return parseExperiment(parseJsonText(file, readText(file, cwd)), overrides, check);
-}
-
-/** A file `traitlab run` takes: one experiment, or a sweep of them (a file with a `sweep` block). */
-export type RunFile = { kind: 'experiment'; exp: Experiment } | { kind: 'sweep'; plan: SweepPlan };
-
-/** Loads a file as loadExperimentFile does, or, when it has a `sweep`, every point of it. */
-export function loadRunFile(file: string, overrides: ExperimentOverrides = {}, cwd = process.cwd(), check: ExperimentCheck = () => {}): RunFile {
-  const input = parseJsonText(file, readText(file, cwd));
-  if (sweepOf(input) === undefined) return { kind: 'experiment', exp: parseExperiment(input, overrides, check) };
-  if (overrides.seeds !== undefined) checkSeedsOverride(overrides.seeds);
-  return { kind: 'sweep', plan: parseSweep(input as Record<string, unknown>, overrides, check) };
 }

@@ -4,7 +4,7 @@
 // ConfigError naming the sweep entry and, for a rejected value, the field underneath:
 //   sweep[0].values[2]: distill.epochs must be ≥ 1 (got 0)
 import { ConfigError, formatPath } from '../config/errors.js';
-import { issueToConfigError } from '../config/issue-message.js';
+import { editDistance, issueToConfigError } from '../config/issue-message.js';
 import { allowedKeys, schemaAt, toInputJsonSchema } from '../config/json-schema.js';
 import { checkSweepEntries, expandSweep, formatSweepPath, MAX_SWEPT_SETTINGS, parseSweepPath, sweepSchema, valueAtPath, type SweepEntry, type SweepPoint } from '../config/sweep.js';
 import { experimentJsonSchema } from './experiment-json-schema.js';
@@ -20,16 +20,6 @@ export interface SweepPlan {
 }
 
 const sweepJsonSchema = toInputJsonSchema(sweepSchema);
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
 
 /** The allowed key a typo most likely meant, for "did you mean". */
 function closest(key: string, allowed: readonly string[]): string | undefined {
