@@ -4,7 +4,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors.js';
-import { selectBackend, type BackendName } from '../engine/backend.js';
+import { selectBackend } from '../engine/backend.js';
 import { loadRunFile } from '../registry/load-run-file.js';
 import { parseSweep, type SweepPlan } from '../registry/load-sweep.js';
 import { checkRegistryNames, worldOf } from '../registry/worlds.js';
@@ -14,21 +14,15 @@ import { assertFreeTarget } from '../run/run-dir.js';
 import { checkShardable, shardLabel, type ShardSpec } from '../run/shard.js';
 import { checkSweepPoints, readSweepManifest, resolveSweepDir, type SweepManifest } from '../run/sweep-dir.js';
 import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
-import { executeSweep } from './execute-sweep.js';
+import { executeSweep, type SweepRequest } from './execute-sweep.js';
 import type { CliIo } from './io.js';
 import type { RunCommandOptions } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
 import { inRunSession } from './run-session.js';
 
-export interface SweepStart {
-  plan: SweepPlan;
-  experimentFile: string | null;
-  dir: string;
-  backend: BackendName;
-  shard?: ShardSpec;
-  resume?: SweepManifest;
-}
+/** What a sweep starts from: the request without the session's settings (run-session.ts). */
+export type SweepStart = Pick<SweepRequest, 'plan' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;
 
 function checkSweepShard(plan: SweepPlan, shard: ShardSpec): void {
   const pairs = sweepPairs(plan.points.map((p) => p.exp));
