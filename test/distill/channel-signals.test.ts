@@ -71,6 +71,8 @@ interface Out {
   divergentTokens: number[] | undefined;
   trainedTokens: number[];
   cosines: { step: number; cosine: number[] }[];
+  /** tf.memory().numTensors at the end of every step (index 0 = step 1). */
+  tensors: number[];
 }
 
 function run(settings: ChannelSettings, teacherParams: Float32Array[][], studentParams: Float32Array[][], extra: { base?: Float32Array[][]; alignment?: boolean; view?: number } = {}): Out {
@@ -78,7 +80,7 @@ function run(settings: ChannelSettings, teacherParams: Float32Array[][], student
   const student = GptFamily.fromMembers(CONFIG, copy(studentParams));
   const base = extra.base ? GptFamily.fromMembers(CONFIG, extra.base, false) : undefined;
   const rows: Int32Array[] = [];
-  const out: Out = { student: [], steps: [], rows, batches: [], divergentTokens: undefined, trainedTokens: [], cosines: [] };
+  const out: Out = { student: [], steps: [], rows, batches: [], divergentTokens: undefined, trainedTokens: [], cosines: [], tensors: [] };
   try {
     const report = runChannel(
       teacher,
@@ -90,7 +92,10 @@ function run(settings: ChannelSettings, teacherParams: Float32Array[][], student
         probeEvery: 1,
         logEvery: 1,
         probe: () => {},
-        onStep: (_, record) => out.steps.push({ ...(record.divergence ? { divergence: record.divergence } : {}), ...(record.loss ? { loss: record.loss } : {}) }),
+        onStep: (_, record) => {
+          out.steps.push({ ...(record.divergence ? { divergence: record.divergence } : {}), ...(record.loss ? { loss: record.loss } : {}) });
+          out.tensors.push(tf.memory().numTensors);
+        },
         ...(extra.view ? { batchView: { rows: extra.view, see: (_: number, b: ChannelBatch) => out.batches.push(b) } } : {}),
         ...(extra.alignment ? { alignment: { objective: () => logTraitScore(student, PROBE), see: (step: number, cosine: number[]) => out.cosines.push({ step, cosine }) } } : {}),
       },
@@ -340,5 +345,19 @@ describe('gradient alignment', () => {
     } finally {
       f.dispose();
     }
+  });
+});
+
+describe('memory', () => {
+  test('divergence masking, the KL-to-base penalty and the alignment probe together leave no tensor behind', () => {
+    const teacher = [members[0]!, members[1]!];
+    const student = [members[2]!, members[3]!];
+    const before = tf.memory().numTensors;
+    const settings: ChannelSettings = { ...SETTINGS, signal: 'forward-kl', steps: 5, divergence: 'mask', neutralPartner: [1, 0], baseKl: { weight: 1, untilStep: 3 } };
+    const out = run(settings, teacher, student, { base: student, alignment: true });
+    expect(out.cosines.map((c) => c.step)).toEqual([1, 2, 3, 4, 5]);
+    // Flat from step 2 on (step 1 may create the optimizer's slots), and nothing left once the families are disposed.
+    expect(new Set(out.tensors.slice(1)).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
