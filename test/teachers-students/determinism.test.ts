@@ -49,7 +49,11 @@ function trainTeacher(seed: number, dataSeed = seed): { before: MemberInit[]; af
 }
 
 describe('teacher recipe mnist-aux: reproducibility', () => {
-  const a = trainTeacher(1);
+  // Trained in a hook, not at collection time, so it runs on the backend beforeAll selected.
+  let a: ReturnType<typeof trainTeacher>;
+  beforeAll(() => {
+    a = trainTeacher(1);
+  });
 
   it('is registered by name and counts its steps', () => {
     expect(teacherRegistry.get('mnist-aux')).toBe(mnistAuxTeacher);
