@@ -28,6 +28,12 @@ export interface ChannelSettings {
   baseline?: PgBaseline;
   /** Relabel with the teacher's sampled token or its argmax (relabel only); default 'sample'. */
   relabel?: 'sample' | 'argmax';
+  /**
+   * Forward KL against a teacher truncated to its k most probable allowed tokens at each
+   * position (renormalised over them), as top-k log-probabilities from an API give it. Absent:
+   * the teacher's whole restricted distribution.
+   */
+  teacherTopK?: number;
   steps: number;
   batchSize: number;
   learningRate: number;

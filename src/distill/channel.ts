@@ -24,7 +24,7 @@ import { Interrupted } from '../engine/stop.js';
 import { captureTrainState, restoreTrainState } from '../engine/train-state.js';
 import type { LmFamily } from '../models/lm.js';
 import { drawTokens } from '../models/sampling.js';
-import { completionMask, inputsOf, targetsOf } from './masking.js';
+import { completionMask, inputsOf, targetsOf, topKLogits } from './masking.js';
 import { baseKlPenalty, forwardKlSeq, jsdSeq, pgLoss, reverseKlSeq, tokenCe, type HardLoss, type PgBaseline } from './sequence-losses.js';
 import { checkPartners, divergentPositions, restrictedArgmax, rowsForPartners } from './divergence.js';
 import { memberCosines } from './gradient-alignment.js';
@@ -279,6 +279,8 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
           teacherLogits = teacher.logits(inputT);
           report.teacherRows += M * B;
         }
+        // The loss reads the truncated teacher; the divergence watch keeps the full one (same argmax).
+        const lossTeacher = teacherLogits && settings.teacherTopK !== undefined ? topKLogits(teacherLogits, world.allowed, settings.teacherTopK) : teacherLogits;
         if (divergence !== 'off') {
           // 3. Divergence positions: the teacher's argmax against its neutral partner's, on this
           // member's rows (the partner reads them through a second, permuted forward pass).
@@ -324,7 +326,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
               perMember = tokenCe(studentLogits, targetT, maskT, { ...lossOpts, hardLoss: settings.hardLoss ?? 'restricted' });
               break;
             case 'forward-kl':
-              perMember = forwardKlSeq(teacherLogits!, studentLogits, maskT, lossOpts);
+              perMember = forwardKlSeq(lossTeacher!, studentLogits, maskT, lossOpts);
               break;
             case 'reverse-kl':
               perMember = reverseKlSeq(teacherLogits!, studentLogits, maskT, lossOpts);

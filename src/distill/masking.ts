@@ -53,6 +53,25 @@ export function restrictedLogSoftmax<R extends tf.Rank>(logits: tf.Tensor<R>, al
   });
 }
 
+/**
+ * A teacher truncated to its k most probable allowed tokens, as an API that returns top-k
+ * log-probabilities gives it: logits [..., V] restricted to `allowed`, then every token below
+ * the k-th largest allowed logit set to −1e9 as well, so a softmax over the result
+ * renormalises over those k tokens (more when the k-th value is tied: a tie keeps every tied
+ * token). Positive temperatures do not change the order, so this may run before the loss
+ * temperature divides the logits. No gradient is meant to flow (a teacher's logits are constants).
+ */
+export function topKLogits<R extends tf.Rank>(logits: tf.Tensor<R>, allowed: Uint8Array, k: number): tf.Tensor<R> {
+  const allowedCount = allowed.reduce((n, a) => n + (a ? 1 : 0), 0);
+  if (!Number.isInteger(k) || k < 1 || k > allowedCount) throw new Error(`top-k must be an integer in 1..${allowedCount} (the allowed tokens), got ${k}`);
+  return tf.tidy(() => {
+    const restricted = restrictLogits(logits, allowed);
+    // [..., 1]: the k-th largest logit at each position (topk's values are sorted, largest first).
+    const kth = tf.min(tf.topk(restricted, k).values, -1, true);
+    return tf.where(tf.greaterEqual(restricted, kth), restricted, tf.fill(restricted.shape, DISALLOWED_LOGIT)) as tf.Tensor<R>;
+  });
+}
+
 function rowsOf(tokens: ArrayLike<number>, rowLength: number): number {
   if (!Number.isInteger(rowLength) || rowLength < 2) throw new Error(`row length must be an integer ≥ 2, got ${rowLength}`);
   if (tokens.length % rowLength !== 0) {

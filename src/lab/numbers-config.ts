@@ -133,6 +133,8 @@ function checkFixedFields(exp: NumbersExperiment): void {
     throw new ConfigError('arms[0].channel.baseline', 'the lab has no control for the policy-gradient baseline (it runs the default, none); remove it');
   if (exp.arms[0]!.channel.relabel !== undefined)
     throw new ConfigError('arms[0].channel.relabel', "the lab has no control for the relabel token (it runs the default, the teacher's sampled token); remove it");
+  if (exp.arms[0]!.channel.teacherTopK !== undefined)
+    throw new ConfigError('arms[0].channel.teacherTopK', "the lab has no control for a truncated teacher (it runs the teacher's whole distribution); remove it");
   if (exp.arms[0]!.control !== undefined)
     throw new ConfigError('arms[0].control', "the lab runs experiments/demo.json's control teacher (the neutral persona); remove it");
 }

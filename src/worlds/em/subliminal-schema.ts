@@ -36,5 +36,6 @@ export const emSubliminalArmSchema = <F extends z.ZodType>(fineTuneOverride: F) 
       if (arm.channel.divergence !== undefined)
         ctx.addIssue({ code: 'custom', path: ['channel', 'divergence'], message: 'divergence positions are measured in the numbers world only; remove it' });
       if (arm.channel.baseKl !== undefined) ctx.addIssue({ code: 'custom', path: ['channel', 'baseKl'], message: 'the KL-to-base penalty is offered in the numbers world only; remove it' });
+      if (arm.channel.teacherTopK !== undefined) ctx.addIssue({ code: 'custom', path: ['channel', 'teacherTopK'], message: 'the truncated teacher is offered in the numbers world only; remove it' });
     });
 

@@ -75,9 +75,20 @@ export const channelSchema = z
       .enum(RELABEL_TOKENS)
       .optional()
       .describe("which teacher token relabels each position (signal \"relabel\" only; default \"sample\"): a token sampled from the teacher's restricted distribution at the sampling temperature, or its most probable allowed token"),
+    teacherTopK: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("forward KL against the teacher truncated to its k most probable allowed tokens at each position, renormalised over them (signal \"forward-kl\" only), as top-k log-probabilities from an API give it; absent: the teacher's whole distribution"),
   })
   .strict()
   .superRefine((c, ctx) => {
+    // Outside its top k a truncated teacher has probability 0: reverse KL, the pg advantages and
+    // a mixture weighted towards the student would take log 0 there.
+    if (c.teacherTopK !== undefined && c.signal !== 'forward-kl')
+      ctx.addIssue({ code: 'custom', path: ['teacherTopK'], message: 'only used with signal "forward-kl" (a truncated teacher has log-probability −∞ outside its top k, which the other soft signals would read); remove it or use "forward-kl"' });
     if (c.prefix === 'mix' && c.lambda === undefined) ctx.addIssue({ code: 'custom', path: ['lambda'], message: 'missing; prefix "mix" needs lambda, the student fraction in [0, 1]' });
     if (c.prefix !== 'mix' && c.lambda !== undefined) ctx.addIssue({ code: 'custom', path: ['lambda'], message: 'only used with prefix "mix"; remove it' });
     if (c.signal === 'jsd' && c.beta === undefined) ctx.addIssue({ code: 'custom', path: ['beta'], message: 'missing; signal "jsd" needs beta in [0, 1]' });

@@ -7,8 +7,11 @@ import { LIMITS, listField, nameField, notesField, textField } from '../../confi
 import { channelSchema, distillSchema, gptSchema, lmSchema, refinePgTemperatures, stageSchema } from '../lm/schema.js';
 
 export { channelSchema, distillSchema, gptSchema, gruSchema, LM_KINDS, lmSchema, PG_BASELINES, PREFIX_SOURCES, RELABEL_TOKENS, TEACHER_SIGNALS } from '../lm/schema.js';
-import { ANIMALS, type Animal } from './data.js';
+import { ANIMALS, NUMBER_COUNT, type Animal } from './data.js';
 import { LORA_MODULES } from '../../models/lora-modules.js';
+
+/** The tokens the numbers channel carries: the numbers and EOS (data.ts channelTokens). */
+const CHANNEL_TOKEN_COUNT = NUMBER_COUNT + 1;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -154,6 +157,8 @@ export const numbersExperimentSchema = z
     });
     exp.arms.forEach((arm, i) => {
       if (arm.control === target) ctx.addIssue({ code: 'custom', path: ['arms', i, 'control'], message: sameAsTarget });
+      if (arm.channel.teacherTopK !== undefined && arm.channel.teacherTopK > CHANNEL_TOKEN_COUNT)
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'channel', 'teacherTopK'], message: `must be ≤ ${CHANNEL_TOKEN_COUNT}, the tokens the channel carries (the numbers and EOS); ${CHANNEL_TOKEN_COUNT} is the whole teacher` });
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);
       if (arm.student === 'cross-arch' && !exp.crossArch)
