@@ -17,6 +17,7 @@ import { CONTEXT, VOCAB_SIZE } from '../../src/worlds/numbers/data.js';
 import { parseExperiment } from '../../src/registry/load-experiment.js';
 import { checkRegistryNames } from '../../src/registry/worlds.js';
 import { problem } from '../support/problem.js';
+import { tinyPersonaFile } from '../support/tiny-numbers.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -93,16 +94,7 @@ describe('a channel with a truncated teacher', () => {
 });
 
 describe('experiment files', () => {
-  const file = (channel: Record<string, unknown>) => ({
-    name: 'tiny-numbers',
-    world: 'numbers',
-    seeds: 2,
-    model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
-    pretrain: { steps: 40, batchSize: 32, learningRate: 0.01, personas: { fraction: 0.5 } },
-    teacher: { name: 'animal-persona', target: 'owl' },
-    distill: { steps: 8, batchSize: 16, learningRate: 0.01, fixedSetSize: 32 },
-    arms: [{ name: 'a', student: 'same-init', channel }],
-  });
+  const file = (channel: Record<string, unknown>) => tinyPersonaFile(channel);
 
   test('teacherTopK with another signal, or above the 21 channel tokens, is one line naming the field', () => {
     expect(problem(file({ prefix: 'student', signal: 'reverse-kl', teacherTopK: 5 }))).toBe(

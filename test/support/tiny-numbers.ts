@@ -18,3 +18,21 @@ export function tinyNumbers(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/**
+ * The smallest persona-teacher numbers file for schema tests: one same-init arm on `channel`,
+ * the distill block's settings merged over a short default. Parses as is with a valid channel.
+ */
+export function tinyPersonaFile(channel: Record<string, unknown>, distill: Record<string, unknown> = {}) {
+  return {
+    name: 'tiny-numbers',
+    world: 'numbers',
+    seeds: 2,
+    model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
+    pretrain: { steps: 40, batchSize: 32, learningRate: 0.01, personas: { fraction: 0.5 } },
+    teacher: { name: 'animal-persona', target: 'owl' },
+    distill: { steps: 8, batchSize: 16, learningRate: 0.01, fixedSetSize: 32, ...distill } as Record<string, unknown>,
+    arms: [{ name: 'a', student: 'same-init', channel }],
+    claims: [] as Record<string, unknown>[],
+  };
+}

@@ -14,18 +14,9 @@ import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { AlignmentRecorder, divergenceSummary, interpolateAt } from '../../../src/worlds/numbers/signals.js';
 import { problem } from '../../support/problem.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
+import { tinyPersonaFile } from '../../support/tiny-numbers.js';
 
-const valid = () => ({
-  name: 'tiny-numbers',
-  world: 'numbers',
-  seeds: 2,
-  model: { kind: 'gpt', layers: 1, dModel: 16, heads: 2 },
-  pretrain: { steps: 40, batchSize: 32, learningRate: 0.01, personas: { fraction: 0.5 } },
-  teacher: { name: 'animal-persona', target: 'owl' },
-  distill: { steps: 20, batchSize: 16, learningRate: 0.01, probeEvery: 2 } as Record<string, unknown>,
-  arms: [{ name: 'a', student: 'same-init', channel: { prefix: 'teacher-fresh', signal: 'tokens' } as Record<string, unknown> }],
-  claims: [] as Record<string, unknown>[],
-});
+const valid = () => tinyPersonaFile({ prefix: 'teacher-fresh', signal: 'tokens' }, { steps: 20, probeEvery: 2 });
 const withChannel = (extra: Record<string, unknown>) => {
   const v = valid();
   v.arms[0]!.channel = { ...v.arms[0]!.channel, ...extra };
