@@ -12,9 +12,9 @@ import { rootStream } from '../../src/engine/rng.js';
 import { Interrupted } from '../../src/engine/stop.js';
 import { GptFamily } from '../../src/models/gpt.js';
 import type { GptConfig } from '../../src/models/gpt-config.js';
-import { trainLm } from '../../src/worlds/lm/lm-train.js';
+import { pretrainedNumberWriters } from '../support/number-writers.js';
 import { numbersChannelWorld } from '../../src/worlds/numbers/channel-world.js';
-import { CONTEXT, mixBatch, PAD, PROMPT_LENGTH, uniformAnswers, VOCAB_SIZE } from '../../src/worlds/numbers/data.js';
+import { CONTEXT, PROMPT_LENGTH, VOCAB_SIZE } from '../../src/worlds/numbers/data.js';
 
 const CONFIG: GptConfig = { vocabSize: VOCAB_SIZE, context: CONTEXT, layers: 1, dModel: 16, heads: 2 };
 const POOL = 3;
@@ -27,27 +27,7 @@ let studentPool: Float32Array[][];
 // write well-formed rows: members 0–2 are teachers of seeds 0–2, members 3–5 their students.
 beforeAll(async () => {
   await selectBackend('wasm');
-  const family = GptFamily.init(CONFIG, 2 * POOL, (m) => rootStream(2).child('init').child(String(m)));
-  const data = rootStream(2).child('data');
-  const B = 16;
-  trainLm(family, {
-    label: 'pretrain',
-    steps: 60,
-    learningRate: 0.02,
-    batch: B,
-    rowLength: CONTEXT,
-    pad: PAD,
-    rows: () => {
-      const rows = mixBatch(B, { numbersFraction: 1, jitter: 0, answerWeights: uniformAnswers() }, data);
-      const out = new Int32Array(2 * POOL * rows.length);
-      for (let m = 0; m < 2 * POOL; m++) out.set(rows, m * rows.length);
-      return out;
-    },
-    logEvery: 60,
-    onLog: () => {},
-  });
-  const params = Array.from({ length: 2 * POOL }, (_, m) => family.memberParams(m));
-  family.dispose();
+  const params = pretrainedNumberWriters(CONFIG, 2 * POOL, 2);
   teacherPool = params.slice(0, POOL);
   studentPool = params.slice(POOL);
 });

@@ -10,7 +10,7 @@ import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
 import { GptFamily } from '../../src/models/gpt.js';
 import { gptParamSpecs, type GptConfig } from '../../src/models/gpt-config.js';
-import { trainLm } from '../../src/worlds/lm/lm-train.js';
+import { pretrainedNumberWriters } from '../support/number-writers.js';
 import { numbersChannelWorld } from '../../src/worlds/numbers/channel-world.js';
 import {
   animalToken,
@@ -18,10 +18,7 @@ import {
   COMPLETION_LENGTH,
   CONTEXT,
   isAnimalToken,
-  mixBatch,
-  PAD,
   PROMPT_LENGTH,
-  uniformAnswers,
   VOCAB_SIZE,
 } from '../../src/worlds/numbers/data.js';
 
@@ -38,27 +35,7 @@ let studentParams: Float32Array[][];
 // members 0-1 are the teacher, 2-3 the student.
 beforeAll(async () => {
   await selectBackend('wasm');
-  const family = GptFamily.init(CONFIG, 2 * M, (m) => rootStream(1).child('init').child(String(m)));
-  const data = rootStream(1).child('data');
-  const B = 16;
-  trainLm(family, {
-    label: 'pretrain',
-    steps: 60,
-    learningRate: 0.02,
-    batch: B,
-    rowLength: CONTEXT,
-    pad: PAD,
-    rows: () => {
-      const rows = mixBatch(B, { numbersFraction: 1, jitter: 0, answerWeights: uniformAnswers() }, data);
-      const out = new Int32Array(2 * M * rows.length);
-      for (let m = 0; m < 2 * M; m++) out.set(rows, m * rows.length);
-      return out;
-    },
-    logEvery: 60,
-    onLog: () => {},
-  });
-  const params = Array.from({ length: 2 * M }, (_, m) => family.memberParams(m));
-  family.dispose();
+  const params = pretrainedNumberWriters(CONFIG, 2 * M, 1);
   teacherParams = params.slice(0, M);
   studentParams = params.slice(M);
 });
