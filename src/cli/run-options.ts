@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 import type { RunRequest } from './execute-run.js';
-import { jobsOption } from './options.js';
+import type { ShardSpec } from '../run/shard.js';
+import { jobsOption, parseOptions } from './options.js';
+import { shardFromScheduler, type Env } from './scheduler-shard.js';
 import { shardOption } from './shard-option.js';
 
 export const runOptions = z
@@ -19,7 +21,15 @@ export const runOptions = z
   })
   .strict();
 
-export type RunCommandOptions = z.output<typeof runOptions>;
+/** The options as a run uses them: `--shard auto` already read from the scheduler's variables. */
+export type RunCommandOptions = Omit<z.output<typeof runOptions>, 'shard'> & { shard?: ShardSpec };
+
+/** Parses `traitlab run`'s options; `--shard auto[/n]` becomes the slice `env` (a job array's variables) names. */
+export function parseRunOptions(raw: unknown, env: Env): RunCommandOptions {
+  const { shard, ...rest } = parseOptions(runOptions, raw);
+  if (shard === undefined) return rest;
+  return { ...rest, shard: 'auto' in shard ? shardFromScheduler(shard, env) : shard };
+}
 
 /** What a run starts from: a new run or an interrupted one, its directory and backend chosen. */
 export type RunStart = Pick<RunRequest, 'exp' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;

@@ -15,8 +15,7 @@ import { checkShardable, shardArms, shardLabel } from '../run/shard.js';
 import { formatRunOutput } from '../report/run-output.js';
 import { executeRun, type RunRequest } from './execute-run.js';
 import type { CliIo } from './io.js';
-import { parseOptions } from './options.js';
-import { runOptions, type RunCommandOptions, type RunStart } from './run-options.js';
+import { parseRunOptions, type RunCommandOptions, type RunStart } from './run-options.js';
 import { shownPath } from './shown-path.js';
 import { resumeStart } from './resume-start.js';
 import { printWarning } from './warning-line.js';
@@ -47,7 +46,7 @@ async function freshStart(file: string | undefined, opts: RunCommandOptions, io:
 }
 
 export async function run(file: string | undefined, raw: unknown, io: CliIo): Promise<void> {
-  const opts = parseOptions(runOptions, raw);
+  const opts = parseRunOptions(raw, process.env);
   const sweep = await sweepStart(file, opts, io);
   if (sweep !== null) return runSweep(sweep, opts, io);
   const start = opts.resume !== undefined ? await resumeStart(file, opts, io) : await freshStart(file, opts, io);
@@ -67,7 +66,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
-    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file (of a sweep: of its point-arm pairs, point by point); join the n run directories with traitlab merge')
+    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order) of the file (of a sweep: of its point-arm pairs, point by point); join the n run directories with traitlab merge. auto (or auto/n) reads i and n from a Slurm array, Kubernetes Indexed Job or AWS Batch array job')
     .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
     .option('--resume <run-dir>', 'continue an interrupted run (its <run-dir>.partial) from its checkpoint, with the config in its manifest; give no file')
     .action((file: string | undefined, raw: unknown) => run(file, raw, io));

@@ -93,7 +93,7 @@ describe('MNIST: shards and merge', () => {
   test.each([
     ['0/2', 'traitlab: --shard: invalid value "0/2"; i must be between 1 and n (1 to 2), e.g. --shard 1/2'],
     ['3/2', 'traitlab: --shard: invalid value "3/2"; i must be between 1 and n (1 to 2), e.g. --shard 1/2'],
-    ['x', 'traitlab: --shard: invalid value "x"; use i/n with whole numbers 1 ≤ i ≤ n, e.g. --shard 1/2 for the first of two shards'],
+    ['x', 'traitlab: --shard: invalid value "x"; use i/n with whole numbers 1 ≤ i ≤ n, e.g. --shard 1/2 for the first of two shards (or auto inside a job array)'],
     ['1/5', 'traitlab: --shard: invalid value "1/5"; the experiment has 4 arms, so use at most 4 shards (n ≤ 4)'],
   ])('run --shard %s: one line, exit 2, nothing written', async (spec, message) => {
     const r = await cli(cwd, 'run', 'tiny.json', '--backend', 'wasm', '--shard', spec, '--out', 'bad');

@@ -6,8 +6,13 @@ import { parseExperiment } from '../../src/registry/load-experiment.js';
 import { checkRegistryNames } from '../../src/registry/worlds.js';
 
 export function problem(input: unknown): string {
+  return configErrorOf(() => parseExperiment(input, {}, checkRegistryNames));
+}
+
+/** The one-line ConfigError message that `f` throws, checked to be a ConfigError and one line. */
+export function configErrorOf(f: () => unknown): string {
   try {
-    parseExperiment(input, {}, checkRegistryNames);
+    f();
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as Error).message).not.toContain('\n');
