@@ -20,13 +20,15 @@ import { isSweepDir, mergeSweep } from './merge-sweep.js';
 import type { CliIo } from './io.js';
 import { parseOptions } from './options.js';
 import { reportNotice } from './run-report.js';
+import { expandShardDirs } from './shard-dirs.js';
 import { shownPath } from './shown-path.js';
 import { printWarning } from './warning-line.js';
 
 const mergeOptions = z.object({ out: z.string().min(1).optional() }).strict();
 
-async function merge(dirs: string[], raw: unknown, io: CliIo): Promise<void> {
+async function merge(given: string[], raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(mergeOptions, raw);
+  const dirs = expandShardDirs(given, io.cwd);
   if (dirs.length > 0 && isSweepDir(dirs[0]!, io.cwd)) return mergeSweep(dirs, opts.out, io);
   const runs = dirs.map((d) => readStoredRun(d, io.cwd, { needMetrics: true }, runWorlds));
   const now = new Date();
@@ -57,7 +59,7 @@ export function registerMerge(program: Command, io: CliIo): void {
   program
     .command('merge')
     .description('join the run directories of traitlab run --shard 1/n … n/n into one run directory (sweep shards into one sweep directory)')
-    .argument('<dirs...>', 'the shards\' run directories, each once, in any order')
+    .argument('<dirs...>', 'the shards\' run directories, each once, in any order; or a folder holding them, or a quoted pattern such as "runs/owl-shard*"')
     .option('--out <dir>', 'merged run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
     .action((dirs: string[], raw: unknown) => merge(dirs, raw, io));
 }

@@ -20,7 +20,7 @@ export interface MergedRun {
   /** summary.json's content without claims (the caller adds them, as a run does). */
   summary: Record<string, unknown>;
   metricsText: string;
-  /** Things that do not stop the merge but may explain a difference (other commits, versions). */
+  /** Things that do not stop the merge but may explain a difference (a shard without git information, other versions). */
   warnings: string[];
 }
 
@@ -165,7 +165,11 @@ function mergeManifests(shards: readonly Sharded[], now: Date): { manifest: Mani
   const warnings: string[] = [];
   for (const r of shards.slice(1)) {
     const m = r.manifest;
-    if (m.git?.commit !== first.git?.commit) warnings.push(`${r.given} was run at traitlab ${m.git?.commit.slice(0, 7) ?? '(no git)'}, ${shards[0]!.given} at ${first.git?.commit.slice(0, 7) ?? '(no git)'}`);
+    const [ours, theirs] = [first.git?.commit, m.git?.commit];
+    // Two commits may compute different numbers: refused. A shard without git information cannot be checked: said.
+    if (ours !== undefined && theirs !== undefined && ours !== theirs)
+      throw new ConfigError(r.given, `was run at traitlab ${theirs.slice(0, 7)} but ${shards[0]!.given} at ${ours.slice(0, 7)}; merge shards of one commit (re-run this one at ${ours.slice(0, 7)})`);
+    if (ours !== theirs) warnings.push(`${r.given} was run at traitlab ${theirs?.slice(0, 7) ?? '(no git)'}, ${shards[0]!.given} at ${ours?.slice(0, 7) ?? '(no git)'}`);
     const field = firstDifference({ ...first.versions, node: null }, { ...m.versions, node: null });
     if (field !== undefined) warnings.push(`${r.given} used ${field} ${m.versions[field] ?? '(none)'}, ${shards[0]!.given} ${first.versions[field] ?? '(none)'}`);
   }

@@ -2,7 +2,7 @@
 // summary.json (claims included) and metrics.jsonl byte for byte, in the MNIST world and in the
 // numbers world (where shards train different bases, so no one shard logs every shared stage);
 // a shard's manifest says which slice it is; bad splits and bad merges are one line, exit 2.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../support/tiny-numbers.js';
@@ -68,6 +68,31 @@ describe('MNIST: shards and merge', () => {
       expect(r.code, [...r.out, ...r.err].join('\n')).toBe(0);
       expect(r.out.join('\n')).toContain('(summary.json byte for byte)');
     }
+  });
+
+  test('merge takes a folder of shards or a quoted pattern, and gives the same run', async () => {
+    mkdirSync(join(cwd, 'array'));
+    for (const d of ['s1', 's2']) cpSync(join(cwd, d), join(cwd, 'array', `task-${d}`), { recursive: true });
+    for (const [given, out] of [[['array'], 'from-folder'], [['s?'], 'from-pattern']] as const) {
+      const r = await cli(cwd, 'merge', ...given, '--out', out);
+      expect(r.code, r.err.join('\n')).toBe(0);
+      expect(read(cwd, out, 'summary.json')).toBe(read(cwd, 'whole', 'summary.json'));
+    }
+    const none = await cli(cwd, 'merge', 'nothing-*', '--out', 'bad');
+    expect([none.code, none.err]).toEqual([2, ["traitlab: nothing-*: matches no directory; give the shards' run directories or a pattern that names them"]]);
+  });
+
+  test('merge refuses shards run at different commits: one line naming both, nothing written', async () => {
+    cpSync(join(cwd, 's2'), join(cwd, 'other-commit'), { recursive: true });
+    const manifest = JSON.parse(read(cwd, 'other-commit', 'manifest.json'));
+    const ours = JSON.parse(read(cwd, 's1', 'manifest.json')).git?.commit as string | undefined;
+    if (ours === undefined) return; // a checkout without git: nothing to compare
+    manifest.git = { ...manifest.git, commit: 'f'.repeat(40) };
+    writeFileSync(join(cwd, 'other-commit', 'manifest.json'), JSON.stringify(manifest));
+    const r = await cli(cwd, 'merge', 's1', 'other-commit', '--out', 'bad');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`traitlab: other-commit: was run at traitlab fffffff but s1 at ${ours.slice(0, 7)}; merge shards of one commit (re-run this one at ${ours.slice(0, 7)})`]);
+    expect(existsSync(join(cwd, 'bad'))).toBe(false);
   });
 
   test.each([
