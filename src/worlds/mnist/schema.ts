@@ -67,7 +67,7 @@ export const mnistArmSchema = z.discriminatedUnion('kind', [
         .enum(HEAD_SOURCES)
         .optional()
         .describe("where the output layer (all 10 + m logits) starts: own (default: the student's own init) or teacher-init (a copy of the teacher's initial output layer, whatever the rest)"),
-      train: z.enum(TRAINED_LAYERS).optional().describe('which layers train: all (default) or head (only the output layer; every other layer stays at its random init, frozen)'),
+      train: z.enum(TRAINED_LAYERS).optional().describe('which layers train: all (default) or head (only the output layer; every other layer stays at its random init, frozen; not with logits "aux", whose loss never reaches the digit rows)'),
       cnn: mnistCnnSchema
         .optional()
         .describe('absent: the student is the MLP of `model`; present: a small CNN (conv k×k stride 2 → ReLU → dense to the last hidden width → ReLU → output layer), drawn from its own seeds; `student` must be cross-init'),
@@ -99,6 +99,10 @@ export const mnistExperimentSchema = z
     exp.arms.forEach((arm, i) => {
       if (seen.has(arm.name)) ctx.addIssue({ code: 'custom', path: ['arms', i, 'name'], message: `duplicate arm name "${arm.name}"; give every arm a unique name` });
       seen.add(arm.name);
+      // The loss reads only the auxiliary logits, whose output rows are not the digit rows: with
+      // every other layer frozen, nothing a head-only student learns reaches its digit logits.
+      if (arm.kind === 'student' && arm.train === 'head' && arm.logits === 'aux')
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'train'], message: 'a student that trains only its output layer on the auxiliary logits cannot change its digit logits (their rows get no gradient); use logits "all", or train "all"' });
       if (arm.kind === 'student' && arm.cnn !== undefined && arm.student !== 'cross-init')
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'student'], message: `a CNN student shares no layer with the MLP teacher's init; use "cross-init" (got "${arm.student}")` });
     });

@@ -131,6 +131,17 @@ describe('training only the output layer (train: head)', () => {
     });
   }
 
+  it('on the auxiliary logits alone, the head\'s 10 digit rows never move (why the schema refuses train head with logits aux)', () => {
+    const { start, end } = runArm(arm({ student: 'same-init', train: 'head' }));
+    // MLP [w0, w1, b0, b1]; w1 is [16, 13] row-major, b1 [13]: output j is column j.
+    const digitEntries = (w: Float32Array, width: number) => Float32Array.from(Array.from(w).filter((_, i) => i % width < 10));
+    for (let m = 0; m < M; m++) {
+      expect(sameBits(digitEntries(start[m]![1]!, 13), digitEntries(end[m]![1]!, 13))).toBe(true);
+      expect(sameBits(start[m]![3]!.subarray(0, 10), end[m]![3]!.subarray(0, 10))).toBe(true);
+      expect(sameBits(start[m]![3]!.subarray(10), end[m]![3]!.subarray(10))).toBe(false); // the aux rows did train
+    }
+  });
+
   it('without it (the default) every layer moves, the CNN\'s too, and no tensor leaks', () => {
     for (const fields of [{}, { cnn: { channels: 2, kernel: 3 } }] as const) {
       const { start, end, leaked, accuracy } = runArm(arm(fields as Partial<StudentArm>));
@@ -171,10 +182,16 @@ describe('schema', () => {
     arms: [{ name: 's', kind: 'student', student: 'cross-init', logits: 'aux', ...student }],
   });
   it('accepts head, train and cnn (cnn defaults: 4 channels, kernel 3); absent, the arm is today\'s', () => {
-    const exp = parseExperiment(file({ head: 'teacher-init', train: 'head', cnn: {} })) as MnistExperiment;
+    const exp = parseExperiment(file({ head: 'teacher-init', train: 'head', logits: 'all', cnn: {} })) as MnistExperiment;
     expect(exp.arms[0]).toMatchObject({ head: 'teacher-init', train: 'head', cnn: { channels: 4, kernel: 3 } });
     const plain = parseExperiment(file({})) as MnistExperiment;
     expect(Object.keys(plain.arms[0]!).sort()).toEqual(['kind', 'logits', 'name', 'student']);
+  });
+  it('refuses a head-only student on the auxiliary logits in one line; accepts it on all logits', () => {
+    expect(() => parseExperiment(file({ train: 'head' }))).toThrow(
+      'arms[0].train: a student that trains only its output layer on the auxiliary logits cannot change its digit logits (their rows get no gradient); use logits "all", or train "all"',
+    );
+    expect(() => parseExperiment(file({ train: 'head', logits: 'all' }))).not.toThrow();
   });
   it('rejects a CNN student that is not cross-init, a bad head source and an even kernel, naming the field', () => {
     expect(() => parseExperiment(file({ student: 'same-init', cnn: {} }))).toThrow(/arms\[0\]\.student.*cross-init/);
