@@ -2,7 +2,7 @@
 // run in this thread or on worker threads (the workers run the build: npm test builds first).
 // The worker count proves the threaded run really used workers: without dist/ both runs would
 // be in-thread and equal for nothing.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistExperimentSchema as experimentSchema } from '../../src/worlds/mnist/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { armWorkersStarted } from '../../src/run/pool/arm-pool.js';
@@ -49,5 +49,29 @@ describe('student arms on worker threads', () => {
     const [, a, b] = inThread.summary.arms;
     expect(a!.accuracy).not.toEqual(b!.accuracy);
     expect(inThread.metrics.filter((r) => r.stage === 'b' && 'kl' in r).length).toBeGreaterThan(0);
+  });
+
+  describe('a worker that cannot load the run\'s backend', () => {
+    const saved = process.env.TRAITLAB_INJECT_WORKER_BACKEND;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.TRAITLAB_INJECT_WORKER_BACKEND;
+      else process.env.TRAITLAB_INJECT_WORKER_BACKEND = saved;
+      vi.restoreAllMocks();
+    });
+
+    it('the arms run in the main thread on the same backend: same results, one warning line, no crash', async () => {
+      const inThread = await run(1);
+      process.env.TRAITLAB_INJECT_WORKER_BACKEND = 'fail'; // as tfjs-node does in threads (tfjs#2079)
+      const lines: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => (lines.push(String(text)), true));
+      const before = armWorkersStarted();
+      const fellBack = await run(2);
+      expect(armWorkersStarted() - before, 'one worker per lane tried, then none').toBe(2);
+      expect(fellBack.summary).toEqual(inThread.summary);
+      expect(fellBack.metrics).toEqual(inThread.metrics);
+      expect(lines).toEqual([
+        'traitlab: warning: worker threads could not load the wasm backend (Module did not self-register (injected by TRAITLAB_INJECT_WORKER_BACKEND)); the remaining arms run one at a time in the main thread, on wasm (pass --jobs 1 to start that way)\n',
+      ]);
+    });
   });
 });

@@ -24,6 +24,11 @@ export interface ArmPoolEvents {
    * not redone. Without this hook they are reported as steps through onStep.
    */
   onResumed?(index: number, steps: number): void;
+  /**
+   * Said once when worker threads cannot load the run's backend and the arms run in this
+   * thread instead (default: a warning line on stderr).
+   */
+  onNotice?(text: string): void;
 }
 
 /**
@@ -55,8 +60,11 @@ let workersStarted = 0;
 /** Worker threads this process has started for arm tasks (tests prove the workers really ran). */
 export const armWorkersStarted = (): number => workersStarted;
 
-/** How a task ended: with its result, or stopped on request with the state to continue from. */
-type Outcome<R, S> = { done: R } | { stopped: S };
+/**
+ * How a task ended: with its result, stopped on request with the state to continue from, or
+ * not begun because its worker could not load the run's backend.
+ */
+type Outcome<R, S> = { done: R } | { stopped: S } | { backendFailed: string };
 
 function runInWorker<R, S>(
   script: URL,
@@ -77,6 +85,9 @@ function runInWorker<R, S>(
       else if (m.type === 'done' || m.type === 'stopped') {
         settled = true;
         resolve(m.type === 'done' ? { done: m.result as R } : { stopped: m.state as S });
+      } else if (m.type === 'backend-failed') {
+        settled = true;
+        resolve({ backendFailed: m.message });
       } else {
         settled = true;
         const err = NumericFault.fromData(m.numericFault) ?? new Error(m.message);
@@ -145,30 +156,36 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
     stopRequested: stop && (() => stop.requested),
   });
   const todo = inputs.map((_, i) => i).filter((i) => !finished[i]);
-  const files = todo.length > 0 && ((jobs > 1 && todo.length > 1) || control?.threads) ? workerFiles(task as ArmTask<unknown, unknown, unknown>) : null;
-  if (!files) {
-    const run = (input: I, e: TaskEvents, from?: S) => task.run(input, e, from);
-    for (const i of todo) {
+  /** Runs arms `indices` one after another in this thread, until one is stopped on request. */
+  const runHere = (indices: readonly number[]) => {
+    for (const i of indices) {
       if (stop?.requested) break;
       try {
-        finish(i, run(inputs[i]!, taskEvents(i), states[i]));
+        finish(i, task.run(inputs[i]!, taskEvents(i), states[i]));
       } catch (e) {
         if (!(e instanceof Interrupted)) throw e;
         states[i] = e.state as S;
         break;
       }
     }
-  } else {
+  };
+  const files = todo.length > 0 && ((jobs > 1 && todo.length > 1) || control?.threads) ? workerFiles(task as ArmTask<unknown, unknown, unknown>) : null;
+  if (!files) runHere(todo);
+  else {
     const backend = activeBackend();
     const live = new Set<Worker>();
     let next = 0;
+    // Set when a worker could not load the run's backend: no more workers start, and the arms
+    // not yet done run in this thread, on the backend it already has (never another one).
+    let backendFailure: string | null = null;
     const lane = async () => {
-      while (next < todo.length && !stop?.requested) {
+      while (next < todo.length && !stop?.requested && backendFailure === null) {
         const i = todo[next++]!;
         const { onMetrics, onStep } = taskEvents(i);
         const outcome = await runInWorker<R, S>(files.script, { module: files.module.href, exportName: task.exportName, backend, input: inputs[i]!, from: states[i], stop: stop?.buffer }, live, onMetrics, onStep);
         if ('done' in outcome) finish(i, outcome.done);
-        else states[i] = outcome.stopped;
+        else if ('stopped' in outcome) states[i] = outcome.stopped;
+        else backendFailure ??= outcome.backendFailed;
       }
     };
     try {
@@ -177,6 +194,12 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
       next = todo.length; // start no more arms, and stop the ones still running
       await Promise.all([...live].map((w) => w.terminate()));
       throw e;
+    }
+    if (backendFailure !== null) {
+      const notice = events.onNotice ?? ((text: string) => process.stderr.write(`traitlab: warning: ${text}\n`));
+      notice(`worker threads could not load the ${backend} backend (${backendFailure}); the remaining arms run one at a time in the main thread, on ${backend} (pass --jobs 1 to start that way)`);
+      // Not begun, or refused by a worker: they run here (a resumed arm from its saved state).
+      runHere(todo.filter((i) => !finished[i]));
     }
   }
   if (finished.every(Boolean)) return results;
