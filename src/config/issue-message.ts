@@ -39,9 +39,15 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** The allowed key a typo most likely meant, for "did you mean": the same key in another case, else one within 2 edits (case ignored). */
+export function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  return allowed.find((k) => k.toLowerCase() === lower) ?? allowed.find((k) => editDistance(k.toLowerCase(), lower) <= 2);
+}
+
 function unknownKeyProblem(key: string, allowed: string[]): string {
   const list = allowed.length ? ` (allowed keys: ${allowed.join(', ')})` : '';
-  const close = allowed.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+  const close = closestKey(key, allowed);
   return close ? `unknown key; did you mean "${close}"?${list}` : `unknown key; remove it${list}`;
 }
 

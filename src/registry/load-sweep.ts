@@ -4,7 +4,7 @@
 // ConfigError naming the sweep entry and, for a rejected value, the field underneath:
 //   sweep[0].values[2]: distill.epochs must be ≥ 1 (got 0)
 import { ConfigError, formatPath } from '../config/errors.js';
-import { editDistance, issueToConfigError } from '../config/issue-message.js';
+import { closestKey, issueToConfigError } from '../config/issue-message.js';
 import { allowedKeys, schemaAt, toInputJsonSchema } from '../config/json-schema.js';
 import { checkSweepEntries, expandSweep, formatSweepPath, MAX_SWEPT_SETTINGS, parseSweepPath, sweepSchema, valueAtPath, type SweepEntry, type SweepPoint } from '../config/sweep.js';
 import { experimentJsonSchema } from './experiment-json-schema.js';
@@ -20,12 +20,6 @@ export interface SweepPlan {
 }
 
 const sweepJsonSchema = toInputJsonSchema(sweepSchema);
-
-/** The allowed key a typo most likely meant, for "did you mean". */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  return allowed.find((k) => k.toLowerCase() === lower) ?? allowed.find((k) => editDistance(k.toLowerCase(), lower) <= 2);
-}
 
 /** Keys that are not settings a sweep may name (the editor's $schema, the sweep itself). */
 const NOT_SETTINGS = new Set(['$schema', 'sweep']);
@@ -48,7 +42,7 @@ function checkPathExists(input: Record<string, unknown>, entry: SweepEntry, k: n
     }
     if (schemaAt(root, [...parent, seg], input) !== undefined) continue;
     const keys = allowedKeys(schemaAt(root, parent, input)).filter((key) => !NOT_SETTINGS.has(key));
-    const near = closest(seg, keys);
+    const near = closestKey(seg, keys);
     const under = parent.length === 0 ? 'the top-level settings are' : `the settings under ${formatSweepPath(parent)} are`;
     const list = `${under} ${keys.join(', ') || 'none'}`;
     throw notSetting(near ? `did you mean "${formatSweepPath([...parent, near, ...segs.slice(i + 1)])}"? (${list})` : list);
