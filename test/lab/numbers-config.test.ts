@@ -117,6 +117,9 @@ describe('import', () => {
     expect(importError(edited((e) => ((e.arms[0].channel.signal = 'relabel'), (e.arms[0].channel.relabel = 'argmax'))))).toBe(
       "arms[0].channel.relabel: the lab has no control for the relabel token (it runs the default, the teacher's sampled token); remove it",
     );
+    expect(importError(edited((e) => ((e.arms[0].channel.signal = 'forward-kl'), (e.arms[0].channel.teacherTopK = 5))))).toBe(
+      "arms[0].channel.teacherTopK: the lab has no control for a truncated teacher (it runs the teacher's whole distribution); remove it",
+    );
     expect(importError(edited((e) => (e.arms[0].control = 'cat')))).toBe("arms[0].control: the lab runs experiments/demo.json's control teacher (the neutral persona); remove it");
     expect(importError(edited((e) => (e.arms[0].adapter = { kind: 'lora', rank: 4 })))).toBe('arms[0].adapter: the lab trains full students only (no control for LoRA adapters); remove it, or run the file with `traitlab run`');
     expect(importError(edited((e) => ((e.arms[0].student = 'cross-arch'), (e.crossArch = { kind: 'gru' }))))).toMatch(/^crossArch: the lab has no cross-architecture base/);
