@@ -1,0 +1,32 @@
+// How much a comparison's probes share with the narrow fine-tune by construction: the harmful
+// answers of the probe prompts that are tokens the fine-tune trained as answers. Where a
+// comparison claims that spillover follows task structure, this overlap must be 0; where it is
+// 1, a push on those output tokens alone would already read as "EM" on those prompts.
+import { ANSWER_POSITION, CONTEXT, VOCAB_SIZE } from './data.js';
+import type { CellProbeSet } from './data-probe-sets.js';
+
+/** [V] 0/1: the tokens that appear as the answer of an EM row of `rows` ([n, CONTEXT]; neutral and replay rows included as they are). */
+export function trainedAnswerTokens(rows: Int32Array): Uint8Array {
+  const out = new Uint8Array(VOCAB_SIZE);
+  for (let r = 0; r < rows.length / CONTEXT; r++) out[rows[r * CONTEXT + ANSWER_POSITION]!] = 1;
+  return out;
+}
+
+/**
+ * The fraction of (prompt, harmful answer) pairs of the probe sets whose answer is a trained
+ * token, over every prompt that admits a harmful answer; NaN when none does.
+ */
+export function harmfulAnswerOverlap(trained: Uint8Array, sets: readonly CellProbeSet[]): number {
+  let pairs = 0;
+  let shared = 0;
+  for (const set of sets) {
+    const K = set.prompts.length / set.promptLength;
+    for (let k = 0; k < K; k++)
+      for (let t = 0; t < VOCAB_SIZE; t++) {
+        if (!set.harmful[k * VOCAB_SIZE + t]) continue;
+        pairs++;
+        shared += trained[t]!;
+      }
+  }
+  return pairs === 0 ? Number.NaN : shared / pairs;
+}
