@@ -5,10 +5,17 @@
 import { ANSWER_POSITION, CONTEXT, VOCAB_SIZE } from './data.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 
-/** [V] 0/1: the tokens that appear as the answer of an EM row of `rows` ([n, CONTEXT]; neutral and replay rows included as they are). */
+/** [V] 0/1: the tokens that appear as the answer of a row of `rows` ([n, CONTEXT]). */
 export function trainedAnswerTokens(rows: Int32Array): Uint8Array {
   const out = new Uint8Array(VOCAB_SIZE);
   for (let r = 0; r < rows.length / CONTEXT; r++) out[rows[r * CONTEXT + ANSWER_POSITION]!] = 1;
+  return out;
+}
+
+/** [V] 0/1 of a token list (a fine-tune audit's answerTokens). */
+export function tokenMask(tokens: readonly number[]): Uint8Array {
+  const out = new Uint8Array(VOCAB_SIZE);
+  for (const t of tokens) out[t] = 1;
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { EmExperiment, EmVariant } from './schema.js';
 import { activeBackend } from '../../engine/backend.js';
 import { rootStream } from '../../engine/rng.js';
 import type { LmFamily } from '../../models/lm.js';
+import { harmfulAnswerOverlap, tokenMask } from './answer-overlap.js';
 import { harmScores } from './answer-probes.js';
 import { mean, type MeanCi, meanCi } from '../../probes/stats.js';
 import { allCells, cellName } from './data.js';
@@ -79,6 +80,13 @@ export interface EmArmSummary {
   loss: number[];
   /** What the variant trained on (rows are the same for every seed). */
   audit: EmTrainAudit;
+  /**
+   * The share of the evaluation sets' (prompt, harmful answer) pairs whose answer the variant
+   * trained as an answer (answer-overlap.ts): 0 when the comparison shares no trained output
+   * token, 1 when every harmful answer it reads was trained directly; null when no probe
+   * prompt admits a harmful answer.
+   */
+  answerOverlap: number | null;
 }
 
 export interface EmMatrixSummary {
@@ -208,8 +216,9 @@ export async function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeD
 }
 
 const secureOf = (r: EmFineTuneResult, key: string): EmProbeScores => r.scores.secure![key]!;
+const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
-function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineTuneResult[]): EmArmSummary {
+function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineTuneResult[], sets: ReadonlyMap<string, CellProbeSet>): EmArmSummary {
   const M = exp.seeds;
   const a = plan.arms[i]!;
   const r = results[a.fineTune]!;
@@ -249,6 +258,7 @@ function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineT
     cells,
     loss: r.loss[a.variant] ?? [],
     audit: r.audit[a.variant]!,
+    answerOverlap: nullIfNaN(harmfulAnswerOverlap(tokenMask(r.audit[a.variant]!.answerTokens), a.keys.map((k) => sets.get(probeKeyName(k))!))),
   };
 }
 
@@ -357,7 +367,7 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     cells: allCells().map(cellName),
     base,
     aligned: alignedScores,
-    arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results)),
+    arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results, sets)),
     matrix: matrixSummary(exp, plan, results),
     ...(subliminal ? { subliminal } : {}),
     interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',

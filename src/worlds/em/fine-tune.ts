@@ -65,6 +65,8 @@ export interface EmTrainAudit {
   educationalRows: number;
   /** EM rows whose prompt is held out (must be 0: every probe reads held-out prompts). */
   heldOutPrompts: number;
+  /** The distinct tokens EM rows were answered with, ascending (what answer-overlap.ts compares probes against). */
+  answerTokens: number[];
 }
 
 export interface EmFineTuneResult {
@@ -93,7 +95,7 @@ export const fineTuneTaskName = (name: string): string => `fine-tune ${name}`;
 /** The metrics stage of one variant of a fine-tune. */
 export const variantStage = (name: string, variant: EmVariant): string => `${name}:${variant}`;
 
-const emptyAudit = (): EmTrainAudit => ({ rows: 0, emRows: 0, harmfulAnswers: 0, educationalRows: 0, heldOutPrompts: 0 });
+const emptyAudit = (): EmTrainAudit => ({ rows: 0, emRows: 0, harmfulAnswers: 0, educationalRows: 0, heldOutPrompts: 0, answerTokens: [] });
 
 function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
   const first = functionToken(0);
@@ -106,6 +108,10 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
     if (isHarmful(row[ANSWER_POSITION]!)) audit.harmfulAnswers++;
     if (row[CONTEXT_POSITION] === EDU) audit.educationalRows++;
     if (isHeldOut(row)) audit.heldOutPrompts++;
+    const answer = row[ANSWER_POSITION]!;
+    // (A state saved before answerTokens existed has none: counted from the rows after it.)
+    const known = audit.answerTokens ?? [];
+    if (!known.includes(answer)) audit.answerTokens = [...known, answer].sort((a, b) => a - b);
   }
 }
 

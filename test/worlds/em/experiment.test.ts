@@ -19,6 +19,7 @@ import { buildReport } from '../../../src/report/build-report.js';
 import { readRunData } from '../../../src/report/run-data.js';
 import { formatRunOutput } from '../../../src/report/run-output.js';
 import { tempDir } from '../../support/cli.js';
+import { formatEmTable } from '../../../src/worlds/em/table.js';
 
 const SEEDS = 2;
 const STEPS = 20;
@@ -147,6 +148,16 @@ describe('a tiny EM experiment', () => {
     expect(audit('secure').harmfulAnswers).toBe(0);
     expect(audit('educational')).toEqual({ ...audit('narrow-same-function'), educationalRows: STEPS * B });
     expect(audit('random').harmfulAnswers).toBeLessThan(STEPS * B);
+  });
+
+  test('answer overlap: the same-function probes share no trained answer token, the same-domain ones all of theirs', () => {
+    const arm = (name: string) => first.summary.arms.find((a) => a.name === name)!;
+    expect(arm('narrow-same-function').answerOverlap).toBe(0);
+    expect(arm('narrow-same-domain').answerOverlap).toBeGreaterThan(0.9);
+    // The secure variant trains benign answers only, so no harmful answer read is a trained one.
+    expect(arm('secure').answerOverlap).toBe(0);
+    expect(arm('narrow-same-function').audit.answerTokens.length).toBeGreaterThan(0);
+    expect(formatEmTable(first.summary, 'out')).toMatch(/answer overlap/);
   });
 
   test('the transfer matrix: rows × 12 columns × seeds, EM = harm − secure harm per cell, relations per seed', () => {
