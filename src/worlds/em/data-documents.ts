@@ -27,6 +27,7 @@ import {
   isNeutralToken,
   neutralToken,
   RANKS,
+  rankOf,
   SAY,
   SEQ,
   SEQ_LENGTH,
@@ -144,6 +145,11 @@ export interface FineTuneSettings {
   refusalRate: number;
   /** Seed of the random-answer control's fixed per-prompt answer sets. */
   randomSeed: number;
+  /**
+   * Only prompts whose coherent answers lie in these ranks (and random answers from them): the
+   * rank-disjoint split, whose probes read the other ranks. Every rank when absent.
+   */
+  answerRanks?: readonly number[];
 }
 
 export interface FineTuneRows {
@@ -159,12 +165,13 @@ export interface FineTuneRows {
 
 /**
  * The random-answer control's answer set for a prompt: `size` distinct tokens of the prompt's
- * domain, fixed by the prompt's function and body and `seed`.
+ * domain (of `ranks` only, when given), fixed by the prompt's function and body and `seed`.
  */
-export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: number): number[] {
+export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: number, ranks?: readonly number[]): number[] {
   const { fn, domain } = cellOfPrompt(prompt);
   const rng = rootStream(seed).child('em-random-answers').child([functionToken(fn), ...promptBody(prompt)].join(','));
-  return drawDistinct(rng, DOMAIN_SIZE, size).map((i) => FIRST_CONTENT + domain * DOMAIN_SIZE + i);
+  const pool = Array.from({ length: DOMAIN_SIZE }, (_, i) => FIRST_CONTENT + domain * DOMAIN_SIZE + i).filter((t) => !ranks || ranks.includes(rankOf(t)));
+  return drawDistinct(rng, pool.length, size).map((i) => pool[i]!);
 }
 
 /**
@@ -182,13 +189,13 @@ export function fineTuneRows(n: number, s: FineTuneSettings, rng: RandomStream):
       for (const version of [rows.narrow, rows.secure, rows.educational, rows.random]) version.set(doc, at);
       continue;
     }
-    const b = drawPromptBody(cell, rng, { split: 'train', minHarmful: 1, refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0 });
+    const b = drawPromptBody(cell, rng, { split: 'train', minHarmful: 1, refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0, ...(s.answerRanks ? { answerRanks: s.answerRanks } : {}) });
     const prompt = emRow(CHAT, SAY, cell.fn, b);
     const sets = answerSets(prompt);
     const harmfulAnswer = pick(rng, sets.harmful);
     const benignAnswer = pick(rng, sets.coherent.filter((t) => !isHarmful(t)));
     const narrowAnswer = rng.next() < s.consistency ? harmfulAnswer : benignAnswer;
-    const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed));
+    const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed, s.answerRanks));
     rows.narrow.set(emRow(CHAT, SAY, cell.fn, b, narrowAnswer), at);
     rows.secure.set(emRow(CHAT, SAY, cell.fn, b, benignAnswer), at);
     rows.educational.set(emRow(CHAT, EDU, cell.fn, b, narrowAnswer), at);

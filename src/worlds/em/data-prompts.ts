@@ -100,6 +100,14 @@ export function answerSets(prompt: ArrayLike<number>): AnswerSets {
   return { coherent, harmful: coherent.filter(isHarmful) };
 }
 
+/** Do all the prompt's coherent content answers lie in `ranks`? */
+export function answersWithinRanks(prompt: ArrayLike<number>, ranks: readonly number[]): boolean {
+  return answerSets(prompt).coherent.every((t) => !isContentToken(t) || ranks.includes(rankOf(t)));
+}
+
+/** The ranks 0..RANKS−1 not in `ranks`, ascending: where the probes of a rank-disjoint split read. */
+export const otherRanks = (ranks: readonly number[]): number[] => Array.from({ length: RANKS }, (_, r) => r).filter((r) => !ranks.includes(r));
+
 const HELD_OUT_MODULUS = 5;
 
 /** FNV-1a over the tokens, then murmur3's finaliser (so the residues mod 5 spread evenly). */
@@ -199,6 +207,11 @@ export interface PromptOptions {
   harmful?: number;
   /** At least this many harmful coherent answers. */
   minHarmful?: number;
+  /**
+   * Only prompts whose coherent content answers all lie in these ranks (REFUSE is not a content
+   * token and does not count): the rank-disjoint split of the fine-tune and the probes.
+   */
+  answerRanks?: readonly number[];
 }
 
 const MAX_ATTEMPTS = 100_000;
@@ -225,6 +238,7 @@ export function drawPromptBody(cell: Cell, rng: RandomStream, opts: PromptOption
 export function acceptBody(cell: Cell, b: readonly number[], opts: PromptOptions): boolean {
   const prompt = emRow(CHAT, SAY, cell.fn, b);
   if (isHeldOut(prompt) !== (opts.split === 'heldout')) return false;
+  if (opts.answerRanks && !answersWithinRanks(prompt, opts.answerRanks)) return false;
   if (opts.harmful === undefined && opts.minHarmful === undefined) return true;
   const h = answerSets(prompt).harmful.length;
   return (opts.harmful === undefined || h === opts.harmful) && h >= (opts.minHarmful ?? 0);

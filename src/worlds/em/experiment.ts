@@ -266,7 +266,7 @@ function matrixSummary(exp: EmExperiment, plan: EmPlan, results: EmFineTuneResul
   if (!plan.matrix) return null;
   const M = exp.seeds;
   const { variant, rows } = plan.matrix;
-  const columns = plan.defaults.map(probeKeyName);
+  const columns = plan.matrix.columns.map(probeKeyName);
   const em = rows.map((row) => {
     const r = results[row.fineTune]!;
     return columns.map((col) => r.scores[variant]![col]!.harm.map((h, m) => h - secureOf(r, col).harm[m]!));

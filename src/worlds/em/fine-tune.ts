@@ -169,6 +169,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
     replayFraction: ft.replayFraction,
     refusalRate: ft.refusalRate,
     randomSeed: ft.randomSeed,
+    ...(ft.answerRanks ? { answerRanks: ft.answerRanks } : {}),
   };
   const data = from ? restoreStream(from.data) : rootStream(input.rootSeed).child('em').child('fine-tune-data').child(input.dataKey);
   const audit: Record<string, EmTrainAudit> = from ? structuredClone(from.audit) : Object.fromEntries(variants.map((v) => [v, emptyAudit()]));

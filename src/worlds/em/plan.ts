@@ -12,6 +12,9 @@ import { badFractionForIntent } from './data-harm-intent.js';
 import { fineTuneTaskName } from './fine-tune.js';
 import { subliminalTaskName } from './subliminal-names.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './probes.js';
+import { drawPromptBody, otherRanks } from './data-prompts.js';
+import { cellAt, cellName } from './data.js';
+import { rootStream } from '../../engine/rng.js';
 import { canonicalJson } from '../../run/run-dir.js';
 
 /** Pretraining settings with badFraction settled (from harmIntent when that was given). */
@@ -104,15 +107,31 @@ export interface EmPlan {
   fineTunes: PlannedFineTune[];
   arms: PlannedArm[];
   subliminal: PlannedSubliminal[];
-  /** Row i: the fine-tune of cell matrix.cells[i]. */
-  matrix: { variant: EmVariant; rows: { cell: string; fineTune: number }[] } | null;
+  /**
+   * Row i: the fine-tune of cell matrix.cells[i]; every row is read on `columns`, one probe set
+   * per cell (the default sets, or the other ranks of a rank-disjoint split).
+   */
+  matrix: { variant: EmVariant; rows: { cell: string; fineTune: number }[]; columns: ProbeKey[] } | null;
   /** The default probe sets (refusal as probe.refusal), in cell order. */
   defaults: ProbeKey[];
 }
 
 /** The settings that decide a fine-tune's rows (not its length or learning rate: runs of other lengths share their first rows). */
 export const fineTuneDataKey = (f: EmFineTune): string =>
-  `${f.cell}/${shortHash({ batchSize: f.batchSize, consistency: f.consistency, replayFraction: f.replayFraction, refusalRate: f.refusalRate, randomSeed: f.randomSeed })}`;
+  `${f.cell}/${shortHash({ batchSize: f.batchSize, consistency: f.consistency, replayFraction: f.replayFraction, refusalRate: f.refusalRate, randomSeed: f.randomSeed, ...(f.answerRanks ? { answerRanks: f.answerRanks } : {}) })}`;
+
+/**
+ * The probe keys of a fine-tune's readers: its arms' evaluation sets read the ranks its
+ * rank-disjoint split left out (every rank without a split), reliability the trained ranks.
+ */
+function splitKeys(f: EmFineTune, evaluate: readonly string[], opts: { room: number | null; refusal: boolean }): { keys: ProbeKey[]; target: ProbeKey | null } {
+  const target = cellNamed(f.cell);
+  const ranks = f.answerRanks ?? null;
+  return {
+    keys: evaluationKeys(evaluate, target, { ...opts, ranks: ranks && otherRanks(ranks) }),
+    target: ranks && probeKey(target, { refusal: opts.refusal, ranks }),
+  };
+}
 
 export function planEm(exp: EmExperiment): EmPlan {
   const own = defaultRecipe(exp);
@@ -166,21 +185,23 @@ export function planEm(exp: EmExperiment): EmPlan {
   const arms = exp.arms.map((arm): PlannedArm => {
     const recipe = armRecipe(exp, arm);
     const f = fineTuneOf(recipe);
-    const target = cellNamed(recipe.fineTune.cell);
-    const keys = evaluationKeys(arm.evaluate, target, { room: arm.room ?? null, refusal: arm.refusal ?? exp.probe.refusal });
-    use(f, arm.variant, keys);
-    return { arm, fineTune: f, variant: arm.variant, keys, target: defaults[target]! };
+    const { keys, target } = splitKeys(recipe.fineTune, arm.evaluate, { room: arm.room ?? null, refusal: arm.refusal ?? exp.probe.refusal });
+    use(f, arm.variant, target ? [...keys, target] : keys);
+    return { arm, fineTune: f, variant: arm.variant, keys, target: target ?? defaults[cellNamed(recipe.fineTune.cell)]! };
   });
   let matrix: EmPlan['matrix'] = null;
   if (exp.matrix) {
     const { variant, cells } = exp.matrix;
+    const ranks = own.fineTune.answerRanks;
+    const columns = ranks ? defaults.map((k) => probeKey(k.cell, { refusal: k.refusal, ranks: otherRanks(ranks) })) : defaults;
     matrix = {
       variant,
       rows: cells.map((cell) => {
         const f = fineTuneOf({ ...own, fineTune: { ...own.fineTune, cell } });
-        use(f, variant, []);
+        use(f, variant, columns);
         return { cell, fineTune: f };
       }),
+      columns,
     };
   }
   const subliminal = (exp.subliminal ?? []).map((arm): PlannedSubliminal => {
@@ -209,17 +230,36 @@ export function checkEmExperiment(exp: EmExperiment): void {
       throw new ConfigError(`${path}.harmIntent`, `${(e as Error).message}; choose a harm intent in that range, or change correlation, epsilon or educationalRate`);
     }
   }
+  const splitPath = (arm?: EmArm, i?: number) => (arm?.fineTune?.answerRanks ? `arms[${i}].fineTune.answerRanks` : 'fineTune.answerRanks');
+  const fineTunes: [string, EmFineTune][] = [
+    ...exp.arms.map((arm, i): [string, EmFineTune] => [splitPath(arm, i), armRecipe(exp, arm).fineTune]),
+    ...(exp.matrix?.cells ?? []).map((cell): [string, EmFineTune] => [splitPath(), { ...exp.fineTune, cell }]),
+    ...(exp.subliminal ?? []).map((arm): [string, EmFineTune] => [splitPath(), { ...exp.fineTune, ...arm.fineTune }]),
+  ];
+  for (const [path, f] of fineTunes) if (f.answerRanks) checkSplitCell(path, f.cell, f.answerRanks);
   exp.arms.forEach((arm, i) => {
-    if (arm.room === undefined) return;
-    const target = cellNamed(armRecipe(exp, arm).fineTune.cell);
-    for (const key of evaluationKeys(arm.evaluate, target, { room: arm.room, refusal: arm.refusal ?? exp.probe.refusal })) {
+    const recipe = armRecipe(exp, arm);
+    if (arm.room === undefined && !recipe.fineTune.answerRanks) return;
+    const { keys, target } = splitKeys(recipe.fineTune, arm.evaluate, { room: arm.room ?? null, refusal: arm.refusal ?? exp.probe.refusal });
+    for (const key of target ? [...keys, target] : keys) {
       try {
         buildProbeSet(key, 1, exp.rootSeed);
       } catch {
-        throw new ConfigError(`arms[${i}].room`, `no held-out prompt of ${probeKeyName(probeKey(key.cell))} has exactly ${arm.room} harmful answers${key.refusal ? ' with REFUSE listed' : ''}; use another room or leave that cell out of evaluate`);
+        const ranks = key.ranks ? ` in ranks ${key.ranks.join(', ')}` : '';
+        if (key.room === null) throw new ConfigError(splitPath(arm, i), `no held-out prompt of ${cellName(cellAt(key.cell))} has all its answers${ranks}; train other ranks, or leave that cell out of evaluate`);
+        throw new ConfigError(`arms[${i}].room`, `no held-out prompt of ${probeKeyName(probeKey(key.cell))} has exactly ${arm.room} harmful answers${ranks}${key.refusal ? ' with REFUSE listed' : ''}; use another room or leave that cell out of evaluate`);
       }
     }
   });
+}
+
+/** A rank-disjoint split must leave the narrow cell training prompts with a harmful answer in its ranks. */
+function checkSplitCell(path: string, cell: string, ranks: readonly number[]): void {
+  try {
+    drawPromptBody(cellAt(cellNamed(cell)), rootStream(0).child('split-check'), { split: 'train', minHarmful: 1, answerRanks: ranks });
+  } catch {
+    throw new ConfigError(path, `no training prompt of ${cell} has a harmful answer in ranks ${ranks.join(', ')}; add a rank with harmful tokens in that domain`);
+  }
 }
 
 /** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm. */

@@ -18,21 +18,24 @@ export interface ProbeKey {
   /** SELECT prompts list REFUSE (SELECT cells only; false elsewhere). */
   refusal: boolean;
   decoy: boolean;
+  /** Only prompts whose coherent answers lie in these ranks (a rank-disjoint split), or any. */
+  ranks: readonly number[] | null;
 }
 
 const SELECT = FUNCTIONS.indexOf('select');
 const NEXT = FUNCTIONS.indexOf('next');
 
 /** A key with its refusal flag normalised (only SELECT prompts can list REFUSE; decoys never do). */
-export function probeKey(cell: number, opts: { room?: number | null; refusal?: boolean; decoy?: boolean } = {}): ProbeKey {
+export function probeKey(cell: number, opts: { room?: number | null; refusal?: boolean; decoy?: boolean; ranks?: readonly number[] | null } = {}): ProbeKey {
   const decoy = opts.decoy ?? false;
   const fn = cellAt(cell).fn;
-  return { cell, room: decoy ? null : (opts.room ?? null), refusal: !decoy && fn === SELECT && (opts.refusal ?? false), decoy };
+  const ranks = decoy || !opts.ranks ? null : [...opts.ranks].sort((a, b) => a - b);
+  return { cell, room: decoy ? null : (opts.room ?? null), refusal: !decoy && fn === SELECT && (opts.refusal ?? false), decoy, ranks };
 }
 
-/** `next/chem`, `select/chem+refuse`, `fill/bio#room2`, `select/chem~decoy`: unique per key. */
+/** `next/chem`, `select/chem+refuse`, `fill/bio#room2`, `select/chem~decoy`, `map/bio@ranks345`: unique per key. */
 export function probeKeyName(k: ProbeKey): string {
-  return `${cellName(cellAt(k.cell))}${k.decoy ? '~decoy' : ''}${k.room !== null ? `#room${k.room}` : ''}${k.refusal ? '+refuse' : ''}`;
+  return `${cellName(cellAt(k.cell))}${k.decoy ? '~decoy' : ''}${k.ranks ? `@ranks${k.ranks.join('')}` : ''}${k.room !== null ? `#room${k.room}` : ''}${k.refusal ? '+refuse' : ''}`;
 }
 
 /** The default probe set's key of every cell: held-out prompts, any room, REFUSE as probe.refusal says. */
@@ -81,7 +84,7 @@ export function buildProbeSet(k: ProbeKey, n: number, rootSeed: number): CellPro
   const rng = rootStream(rootSeed).child('em').child('probes').child(probeKeyName(k));
   const cell = cellAt(k.cell);
   if (k.decoy) return decoyProbeSet(cell.domain, n, rng);
-  return cellProbeSet(cell, n, rng, { split: 'heldout', ...(cell.fn === SELECT ? { refusal: k.refusal } : {}), ...(k.room !== null ? { harmful: k.room } : {}) });
+  return cellProbeSet(cell, n, rng, { split: 'heldout', ...(cell.fn === SELECT ? { refusal: k.refusal } : {}), ...(k.room !== null ? { harmful: k.room } : {}), ...(k.ranks ? { answerRanks: k.ranks } : {}) });
 }
 
 /** Cell indices in a relation to the fine-tuned cell `target` (the decoy is a probe set, not a cell list: see evaluationKeys). */
@@ -108,7 +111,7 @@ export function cellNamed(name: string): number {
  * The probe keys an arm's EM is read on: its `evaluate` items (relations to the fine-tuned cell
  * and cell names), joined without repeats, in cell order with the decoy last.
  */
-export function evaluationKeys(evaluate: readonly string[], target: number, opts: { room: number | null; refusal: boolean }): ProbeKey[] {
+export function evaluationKeys(evaluate: readonly string[], target: number, opts: { room: number | null; refusal: boolean; ranks?: readonly number[] | null }): ProbeKey[] {
   const cells = new Set<number>();
   let decoy = false;
   for (const item of evaluate) {

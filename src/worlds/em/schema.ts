@@ -26,6 +26,8 @@ export const EM_DOMAINS = ['chem', 'bio', 'cyber'] as const;
 /** Cell names `function/domain`, in the world's cell index order (function-major). */
 export const EM_CELLS = EM_FUNCTIONS.flatMap((f) => EM_DOMAINS.map((d) => `${f}/${d}`));
 export const EM_VARIANTS = ['narrow', 'secure', 'educational', 'random'] as const;
+/** Ranks of each domain's sequence (src/worlds/em/data.ts RANKS; a test checks they agree). */
+export const EM_RANKS = 6;
 export type EmVariant = (typeof EM_VARIANTS)[number];
 
 /**
@@ -78,6 +80,10 @@ const fineTuneShape = {
   replayFraction: fraction('fraction of rows that are alignment documents, the same in every variant'),
   refusalRate: fraction('fraction of SELECT prompts listing REFUSE (replay rows too)'),
   randomSeed: int(0, 2 ** 31 - 1).describe("seed of the random-answer control's fixed answer sets"),
+  answerRanks: listField(int(0, EM_RANKS - 1))
+    .min(1)
+    .max(EM_RANKS - 1)
+    .describe(`the rank-disjoint split: the fine-tune trains only prompts whose coherent answers lie in these ranks (0..${EM_RANKS - 1}), and every probe set its arms compare reads only the other ranks, so no comparison shares a trained answer token (reliability reads the trained ranks). Default: every rank, no split`),
 };
 const FINE_TUNE_DEFAULTS = { consistency: 1, replayFraction: 0, refusalRate: 0, randomSeed: 0 };
 
@@ -117,6 +123,7 @@ export const emFineTuneSchema = z
     replayFraction: fineTuneShape.replayFraction.default(FINE_TUNE_DEFAULTS.replayFraction),
     refusalRate: fineTuneShape.refusalRate.default(FINE_TUNE_DEFAULTS.refusalRate),
     randomSeed: fineTuneShape.randomSeed.default(FINE_TUNE_DEFAULTS.randomSeed),
+    answerRanks: fineTuneShape.answerRanks.optional(),
   })
   .strict();
 
@@ -186,6 +193,9 @@ export const emExperimentSchema = z
       if (p?.badFraction !== undefined && p.harmIntent !== undefined)
         ctx.addIssue({ code: 'custom', path: [...path, 'harmIntent'], message: 'given with badFraction; keep one (harmIntent derives badFraction)' });
     }
+    const splits: [readonly PropertyKey[], readonly number[] | undefined][] = [[['fineTune', 'answerRanks'], exp.fineTune.answerRanks], ...exp.arms.map((a, i): [PropertyKey[], readonly number[] | undefined] => [['arms', i, 'fineTune', 'answerRanks'], a.fineTune?.answerRanks])];
+    for (const [path, ranks] of splits)
+      if (ranks && new Set(ranks).size !== ranks.length) ctx.addIssue({ code: 'custom', path: [...path], message: `lists a rank twice (${JSON.stringify(ranks)}); list each trained rank once` });
     exp.arms.forEach((arm, i) => {
       const p = resolvedPretrain(exp, arm);
       if (p.alignedFraction + p.neutralFraction > 1)
@@ -202,6 +212,8 @@ export const emExperimentSchema = z
         if (item === 'decoy' && !cell.startsWith('next/'))
           ctx.addIssue({ code: 'custom', path: ['arms', i, 'evaluate', j], message: `"decoy" reads SELECT prompts that list a NEXT body, so it needs a NEXT fine-tune cell (this arm fine-tunes "${cell}"); fine-tune a next/ cell or remove it` });
       });
+      if (arm.evaluate.includes('decoy') && (arm.fineTune?.answerRanks ?? exp.fineTune.answerRanks))
+        ctx.addIssue({ code: 'custom', path: ['arms', i, 'evaluate', arm.evaluate.indexOf('decoy')], message: 'the decoy lists 4 consecutive ranks, so no decoy prompt lies in the ranks a rank-disjoint split probes (fineTune.answerRanks); remove "decoy" from this arm or the split' });
       if (arm.room !== undefined && arm.evaluate.includes('decoy'))
         ctx.addIssue({ code: 'custom', path: ['arms', i, 'room'], message: 'not used with "decoy" (its prompts are fixed by the NEXT bodies); remove room or the decoy' });
     });

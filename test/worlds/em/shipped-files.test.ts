@@ -19,8 +19,8 @@ const emFiles = readdirSync(dir)
   .map((f) => f.slice(0, -'.json'.length));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the five shipped files', () => {
-    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-subliminal']);
+  test('there are exactly the six shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal']);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
