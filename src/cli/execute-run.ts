@@ -27,6 +27,7 @@ import { isDiskFull } from '../run/disk-full.js';
 import { dirBytes, RunDir } from '../run/run-dir.js';
 import { shardExperiment, shardRecord, type ShardSpec } from '../run/shard.js';
 import { runExperiment } from '../registry/run-experiment.js';
+import { worldOf } from '../registry/worlds.js';
 import type { MetricsRecord } from '../run/types.js';
 import { warningOf, warningsInMetrics, withWarnings } from '../run/warnings.js';
 import type { RunSummaryBase } from '../run/types.js';
@@ -88,7 +89,7 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<RunSummary
   let metrics: MetricsWriter | undefined;
   let checkpoint: RunCheckpoint | undefined;
   try {
-    const shard = req.shard && shardRecord(req.exp, req.shard);
+    const shard = req.shard && shardRecord(req.exp, req.shard, worldOf(req.exp));
     const manifest = req.resume
       ? resumedManifest(req.resume.manifest, req.packageRoot)
       : buildManifest({ exp: req.exp, experimentFile: req.experimentFile, backend: req.backend, packageRoot: req.packageRoot, startedAt: new Date(), shard });
@@ -97,7 +98,7 @@ export async function executeRun(req: RunRequest): Promise<WithClaims<RunSummary
     // What was logged after the arm stage started is in the checkpoint's arm files.
     if (req.resume) truncateTo(runDir.path('metrics.jsonl'), req.resume.loaded.metricsBytes);
     const writer = (metrics = new MetricsWriter(runDir.path('metrics.jsonl')));
-    const exp = req.shard ? shardExperiment(req.exp, req.shard) : req.exp;
+    const exp = req.shard ? shardExperiment(req.exp, req.shard, worldOf(req.exp)) : req.exp;
     const kept = checkpoint && checkpointing(checkpoint, writer, req.stop!, req.resume?.loaded ?? null);
     const write = kept ? kept.onMetrics : (record: object) => writer.write(record);
     const onMetrics = (record: MetricsRecord) => {

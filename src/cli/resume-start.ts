@@ -34,7 +34,7 @@ export async function resumeStart(file: string | undefined, opts: RunCommandOpti
   const done = arms.filter((a) => 'done' in a).length;
   const { exp } = target;
   // The tasks of the arm stage (e.g. MNIST's student arms: its reference and teacher arms come with the teacher).
-  const all = worldOf(exp).taskNames(target.shard ? shardExperiment(exp, target.shard) : exp).length;
+  const all = worldOf(exp).taskNames(target.shard ? shardExperiment(exp, target.shard, worldOf(exp)) : exp).length;
   io.err(
     `resuming ${exp.name}: ${done} of ${all} arm${all === 1 ? '' : 's'} finished, ${arms.length - done} stopped mid-way; ${exp.seeds} seed${exp.seeds === 1 ? '' : 's'}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(target.partial, io.cwd)}`,
   );

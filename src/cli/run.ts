@@ -40,7 +40,7 @@ async function freshStart(file: string | undefined, opts: RunCommandOptions, io:
   assertOutLocation(dirname(dir), opts.out !== undefined ? `--out ${opts.out}` : shownPath(dir, io.cwd), 'give --out a folder you can write to, e.g. --out runs/my-run');
   assertFreeTarget(dir);
   const backend = await selectBackend(opts.backend);
-  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard).join(', ')})` : '';
+  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${shardArms(exp, opts.shard, worldOf(exp)).join(', ')})` : '';
   io.err(`running ${exp.name}${slice}: ${seedsText(exp.seeds, exp.seedsVary)}, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   return { exp, experimentFile, dir, backend, shard: opts.shard };
 }

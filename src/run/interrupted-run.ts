@@ -83,12 +83,12 @@ export function openInterruptedRun(given: string, cwd: string, packageRoot: stri
   if (manifest.shard !== undefined) {
     const s = manifest.shard;
     shard = { index: s.index, count: s.count, ...(s.sweep === true && Array.isArray(s.arms) ? { arms: s.arms } : {}) };
-    if (!Number.isInteger(s.index) || !Number.isInteger(s.count) || s.index < 1 || s.index > s.count || JSON.stringify(s.arms) !== JSON.stringify(shardArms(exp, shard)))
+    if (!Number.isInteger(s.index) || !Number.isInteger(s.count) || s.index < 1 || s.index > s.count || JSON.stringify(s.arms) !== JSON.stringify(shardArms(exp, shard, worlds.of(exp))))
       throw corrupt(shown, 'manifest.json shard does not match its config');
   }
   checkVersions(manifest, shown, packageRoot);
   const loaded = readCheckpoint(partial, shown);
-  const arms = new Set(worlds.of(exp).taskNames(shard ? shardExperiment(exp, shard) : exp));
+  const arms = new Set(worlds.of(exp).taskNames(shard ? shardExperiment(exp, shard, worlds.of(exp)) : exp));
   const stranger = [...loaded.arms.keys()].find((name) => !arms.has(name));
   if (stranger !== undefined) throw corrupt(shown, `it holds arm "${stranger}", which the run's config does not have`);
   const metrics = join(partial, 'metrics.jsonl');

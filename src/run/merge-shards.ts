@@ -98,8 +98,12 @@ function mergeSummaries(exp: Experiment, shards: readonly Sharded[]): Record<str
   return merged;
 }
 
-/** A shard's metrics.jsonl split into runs of consecutive lines of one shared stage, and each arm's lines. */
-function splitMetrics(r: Sharded, armStages: ReadonlySet<string>): { shared: [string, string[]][]; arms: Map<string, string[]> } {
+/**
+ * A shard's metrics.jsonl split into runs of consecutive lines of one shared stage, and each
+ * arm's (or unit's: `unitOf` maps a stage to its arm or unit, null for a shared stage) lines. A
+ * unit world's shard may log a unit it was not dealt (a teacher its own unit needs): `foreign`.
+ */
+function splitMetrics(r: Sharded, unitOf: (stage: string) => string | null, foreign: boolean): { shared: [string, string[]][]; arms: Map<string, string[]> } {
   const shared: [string, string[]][] = [];
   const occurrences = new Map<string, number>();
   const arms = new Map<string, string[]>();
@@ -114,9 +118,10 @@ function splitMetrics(r: Sharded, armStages: ReadonlySet<string>): { shared: [st
       throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} is not JSON; restore the file from the run or re-run the shard`);
     }
     if (typeof stage !== 'string') throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} has no "stage"; restore the file from the run or re-run the shard`);
-    if (armStages.has(stage)) {
-      if (!r.shard.arms.includes(stage)) throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} is from arm "${stage}", which shard ${shardLabel(r.shard)} does not run; restore the file or re-run the shard`);
-      arms.set(stage, [...(arms.get(stage) ?? []), line]);
+    const unit = unitOf(stage);
+    if (unit !== null) {
+      if (!foreign && !r.shard.arms.includes(unit)) throw new ConfigError(`${r.given}/metrics.jsonl`, `line ${i + 1} is from arm "${unit}", which shard ${shardLabel(r.shard)} does not run; restore the file or re-run the shard`);
+      arms.set(unit, [...(arms.get(unit) ?? []), line]);
       last = undefined;
       return;
     }
@@ -133,28 +138,39 @@ function splitMetrics(r: Sharded, armStages: ReadonlySet<string>): { shared: [st
 
 function mergeMetrics(exp: Experiment, shards: readonly Sharded[]): string {
   const { world } = shards[0]!;
-  const logging = world.loggingArms(exp);
+  const units = world.shardUnits;
+  const logging = units ? units.units(exp) : world.loggingArms(exp);
   const armStages = new Set(logging);
+  const unitOf = units ? (stage: string) => units.unitOfStage(exp, stage) : (stage: string) => (armStages.has(stage) ? stage : null);
+  const sharedStages = units ? units.sharedStages(exp) : world.sharedStages;
   const blocks = new Map<string, { lines: string[]; from: string }>();
   const armLines = new Map<string, string[]>();
+  const armFrom = new Map<string, string>();
   for (const r of shards) {
-    const { shared, arms } = splitMetrics(r, armStages);
+    const { shared, arms } = splitMetrics(r, unitOf, units !== undefined);
     for (const [key, lines] of shared) {
       const seen = blocks.get(key);
       if (!seen) blocks.set(key, { lines, from: r.given });
       else if (seen.lines.join('\n') !== lines.join('\n'))
         throw new ConfigError(`${r.given}/metrics.jsonl`, `the shared stage "${key.replace(/#\d+$/, '')}" differs from ${seen.from}'s although the experiment is the same (another commit or tfjs version?); re-run one of the two shards`);
     }
-    for (const [name, lines] of arms) armLines.set(name, lines);
+    for (const [name, lines] of arms) {
+      const seen = armLines.get(name);
+      // Two shards ran the same unit (one for its own sake, one for a unit that needs it): the same work, the same lines.
+      if (seen && seen.join('\n') !== lines.join('\n'))
+        throw new ConfigError(`${r.given}/metrics.jsonl`, `the ${units?.unit ?? 'arm'} "${name}" differs from ${armFrom.get(name)}'s although the experiment is the same (another commit or tfjs version?); re-run one of the two shards`);
+      armLines.set(name, lines);
+      armFrom.set(name, r.given);
+    }
   }
   // Shared stages in the order a run logs them: a shard may have read one base from the cache
   // and trained another, so no single shard's order need hold them all.
   const rank = (key: string) => {
     const [stage, k] = key.split('#') as [string, string];
-    return [world.sharedStages.indexOf(stage), Number(k)] as const;
+    return [sharedStages.indexOf(stage), Number(k)] as const;
   };
   for (const key of blocks.keys())
-    if (rank(key)[0] < 0) throw new ConfigError(`${blocks.get(key)!.from}/metrics.jsonl`, `has lines of stage "${key.replace(/#\d+$/, '')}", which is neither an arm nor a stage merge knows (${world.sharedStages.join(', ')}); merge shards made by this version of traitlab`);
+    if (rank(key)[0] < 0) throw new ConfigError(`${blocks.get(key)!.from}/metrics.jsonl`, `has lines of stage "${key.replace(/#\d+$/, '')}", which is neither an arm nor a stage merge knows (${sharedStages.join(', ')}); merge shards made by this version of traitlab`);
   const order = [...blocks.keys()].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
   const out = [...order.flatMap((k) => blocks.get(k)!.lines), ...logging.flatMap((name) => armLines.get(name) ?? [])];
   return out.length ? `${out.join('\n')}\n` : '';
@@ -201,8 +217,10 @@ function mergeManifests(shards: readonly Sharded[], now: Date): { manifest: Mani
 export function mergeShards(runs: readonly StoredRun[], now: Date): MergedRun {
   if (runs.length === 0) throw new ConfigError('shards', 'none given; give the run directories of every --shard i/n run');
   const shards = checkShards(runs);
-  const exp = shards[0]!.exp;
-  const summary = mergeSummaries(exp, shards);
+  const { exp, world } = shards[0]!;
+  const summary = world.shardUnits
+    ? world.shardUnits.mergeSummaries(exp, shards.map((r) => ({ given: r.given, units: r.shard.arms, summary: r.summary })))
+    : mergeSummaries(exp, shards);
   const metricsText = mergeMetrics(exp, shards);
   return { exp, summary, metricsText, ...mergeManifests(shards, now) };
 }

@@ -19,6 +19,33 @@ export interface RunWorld<E extends ExperimentBase = ExperimentBase> {
   sharedStages: readonly string[];
   /** Why this world's files cannot be sharded (`--shard`), or null when they can. */
   unshardable: string | null;
+  /** How the world shards when its arms are not independent (EM's share fine-tunes); absent: by arm. */
+  shardUnits?: ShardUnits<E>;
+}
+
+/**
+ * A world whose arms share work shards by units of that work instead: each shard runs its units
+ * (and whatever they need, e.g. a teacher another shard also trains), and merge joins the parts
+ * with the world's own rules. The units replace the arms in a shard's manifest record.
+ */
+export interface ShardUnits<E extends ExperimentBase = ExperimentBase> {
+  /** Names for messages: the world's files ("EM"), a unit ("task"), and what the units are. */
+  what: string;
+  unit: string;
+  unitsAre: string;
+  /** The units, in the order a whole run logs them. */
+  units(exp: E): string[];
+  /** The experiment a shard of these units runs (the caller drops its claims). */
+  experiment(exp: E, units: readonly string[]): E;
+  /** The unit a metrics.jsonl stage belongs to, or null for a stage every shard may share (bases, alignment). */
+  unitOfStage(exp: E, stage: string): string | null;
+  /** The shared stages in the order a whole run logs them. */
+  sharedStages(exp: E): string[];
+  /**
+   * The whole run's summary (without claims and warnings) from the shards', in shard order;
+   * throws ConfigError naming the shard when they disagree.
+   */
+  mergeSummaries(exp: E, parts: readonly { given: string; units: readonly string[]; summary: Record<string, unknown> }[]): Record<string, unknown>;
 }
 
 /** The worlds, as the run layer asks for them. */

@@ -29,23 +29,34 @@ export interface ShardRecord extends ShardSpec {
 
 export const shardLabel = (s: ShardSpec): string => `${s.index}/${s.count}`;
 
-export function shardArms(exp: Experiment, s: ShardSpec): string[] {
+/** What --shard deals out: the world's units (EM: its fine-tunes and subliminal arms), else the arms, in file order. */
+export const shardUnits = (exp: Experiment, world: RunWorld): string[] => world.shardUnits?.units(exp) ?? exp.arms.map((a) => a.name);
+
+export function shardArms(exp: Experiment, s: ShardSpec, world: RunWorld): string[] {
+  const units = shardUnits(exp, world);
   if (s.arms) {
     const picked = new Set(s.arms);
-    return exp.arms.filter((a) => picked.has(a.name)).map((a) => a.name);
+    return units.filter((u) => picked.has(u));
   }
-  return exp.arms.filter((_, i) => i % s.count === s.index - 1).map((a) => a.name);
+  return units.filter((_, i) => i % s.count === s.index - 1);
 }
 
-export function shardRecord(exp: Experiment, s: ShardSpec): ShardRecord {
-  return { index: s.index, count: s.count, arms: shardArms(exp, s), of: exp.arms.map((a) => a.name), ...(s.arms ? { sweep: true as const } : {}) };
+export function shardRecord(exp: Experiment, s: ShardSpec, world: RunWorld): ShardRecord {
+  return { index: s.index, count: s.count, arms: shardArms(exp, s, world), of: shardUnits(exp, world), ...(s.arms ? { sweep: true as const } : {}) };
 }
 
 /** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
-export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms = exp.arms.length, what = 'the experiment has'): void {
+export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms?: number, what = 'the experiment has'): void {
   if (world.unshardable !== null) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${world.unshardable}`);
-  if (s.count > arms)
-    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${arms} arm${arms === 1 ? '' : 's'}, so use at most ${arms} shard${arms === 1 ? '' : 's'} (n ≤ ${arms})`);
+  if (world.shardUnits) {
+    if (arms !== undefined) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; sweeps of ${world.shardUnits.what} files cannot be sharded yet; run the sweep whole, or write each point as a file and shard that`);
+    const n = world.shardUnits.units(exp).length;
+    if (s.count > n) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${n} ${world.shardUnits.unit}${n === 1 ? '' : 's'} to share out (${world.shardUnits.unitsAre}), so use at most ${n} shard${n === 1 ? '' : 's'} (n ≤ ${n})`);
+    return;
+  }
+  const count = arms ?? exp.arms.length;
+  if (s.count > count)
+    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${count} arm${count === 1 ? '' : 's'}, so use at most ${count} shard${count === 1 ? '' : 's'} (n ≤ ${count})`);
   const clash = world.loggingArms(exp).find((name) => world.sharedStages.includes(name));
   if (clash !== undefined) {
     const i = exp.arms.findIndex((a) => a.name === clash);
@@ -58,7 +69,9 @@ export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, a
  * may sit in other shards; `traitlab merge` evaluates them on the whole summary). Arms are
  * independent, so each arm's numbers are those of the unsharded run.
  */
-export function shardExperiment<E extends Experiment>(exp: E, s: ShardSpec): E {
-  const names = new Set(shardArms(exp, s));
-  return { ...exp, arms: exp.arms.filter((a) => names.has(a.name)), claims: [] };
+export function shardExperiment<E extends Experiment>(exp: E, s: ShardSpec, world: RunWorld): E {
+  const names = shardArms(exp, s, world);
+  if (world.shardUnits) return { ...(world.shardUnits.experiment(exp, names) as E), claims: [] };
+  const picked = new Set(names);
+  return { ...exp, arms: exp.arms.filter((a) => picked.has(a.name)), claims: [] };
 }

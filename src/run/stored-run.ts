@@ -10,7 +10,7 @@ import { BACKEND_CHOICES } from '../engine/backend.js';
 import { checkFinishedDir } from './finished-dir.js';
 import type { Manifest } from './manifest.js';
 import type { RunWorld, RunWorlds } from './run-world.js';
-import { shardArms, type ShardRecord } from './shard.js';
+import { shardArms, shardUnits, type ShardRecord } from './shard.js';
 
 export interface StoredRun {
   /** As the user typed it, for messages. */
@@ -63,17 +63,17 @@ function checkManifest(m: Record<string, unknown>, shown: string): void {
 }
 
 /** manifest.shard, checked against the experiment: the arms it lists are those its i/n selects. */
-function readShard(m: Record<string, unknown>, exp: Experiment, shown: string): ShardRecord | null {
+function readShard(m: Record<string, unknown>, exp: Experiment, world: RunWorld, shown: string): ShardRecord | null {
   if (m.shard === undefined) return null;
   const s = m.shard as Partial<ShardRecord> | null;
   const whole = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1;
   if (typeof s !== 'object' || s === null || !whole(s.index) || !whole(s.count) || s.index > s.count || !Array.isArray(s.arms))
     throw new ConfigError(`${shown} shard`, 'is not a shard record {index, count, arms, of}; restore the manifest from the run or re-run the shard');
   const picked = s.sweep === true;
-  const expected = shardArms(exp, { index: s.index, count: s.count, ...(picked ? { arms: s.arms as string[] } : {}) });
+  const expected = shardArms(exp, { index: s.index, count: s.count, ...(picked ? { arms: s.arms as string[] } : {}) }, world);
   if (JSON.stringify(s.arms) !== JSON.stringify(expected))
     throw new ConfigError(`${shown} shard.arms`, `lists ${JSON.stringify(s.arms)} but shard ${s.index}/${s.count} of this config is ${JSON.stringify(expected)}; restore the manifest from the run or re-run the shard`);
-  return { index: s.index, count: s.count, arms: expected, of: exp.arms.map((a) => a.name), ...(picked ? { sweep: true as const } : {}) };
+  return { index: s.index, count: s.count, arms: expected, of: shardUnits(exp, world), ...(picked ? { sweep: true as const } : {}) };
 }
 
 export function readStoredRun(given: string, cwd: string, opts: { needMetrics: boolean }, worlds: RunWorlds): StoredRun {
@@ -89,7 +89,7 @@ export function readStoredRun(given: string, cwd: string, opts: { needMetrics: b
     if (!(e instanceof ConfigError)) throw e;
     throw new ConfigError(`${manifestShown} config.${e.path}`, e.problem);
   }
-  const shard = readShard(manifest, exp, manifestShown);
+  const shard = readShard(manifest, exp, worlds.of(exp), manifestShown);
   const summaryText = required(dir, given, 'summary.json');
   const summary = parseObject(summaryText, join(given, 'summary.json'));
   if (typeof summary.experiment !== 'string' || !Array.isArray(summary.arms))

@@ -33,7 +33,8 @@ function placement(s: EmReportSummary): { place: StagePlacement; groups: string[
 }
 
 export function emCharts(s: EmReportSummary, metrics: readonly MetricsRecord[] | null): ChartDef[] {
-  const charts: ChartDef[] = [
+  // A shard dealt only matrix rows or subliminal arms reports no arm: no bars to draw.
+  const charts: ChartDef[] = s.arms.length === 0 ? [] : [
     {
       id: 'em-bars',
       section: 'result',

@@ -23,6 +23,9 @@ import { emBase, emBaseKey, emBaseTask, emModelConfig } from './bases.js';
 import { emFineTuneTask, type EmFineTuneInput, type EmFineTuneResult, type EmProbeScores, type EmTrainAudit } from './fine-tune.js';
 import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './probes.js';
 import { planEm, type EmPlan, type PlannedAligned } from './plan.js';
+import { matrixFromRows, type EmMatrixSummary } from './matrix-summary.js';
+import { emSelection, type EmShardExperiment } from './shard-selection.js';
+export type { EmMatrixSummary } from './matrix-summary.js';
 import { emSubliminalTask, type EmSubliminalInput } from './subliminal.js';
 import { subliminalSummary, type EmSubliminalSummary } from './subliminal-summary.js';
 import { trainChat } from './train.js';
@@ -89,20 +92,6 @@ export interface EmArmSummary {
   answerOverlap: number | null;
 }
 
-export interface EmMatrixSummary {
-  variant: EmVariant;
-  /** Fine-tuned cells (rows) and evaluation cells (columns, all 12). */
-  rows: string[];
-  columns: string[];
-  /** [row][column][seed]: harm of the row's fine-tune minus its secure control's, on the column's held-out prompts. */
-  em: number[][][];
-  mean: number[][];
-  ci95: number[][];
-  /** Per seed, averaged over rows: EM in the fine-tuned cell, and on the cells of one relation to it. */
-  relations: { target: number[]; sameFunction: number[]; sameDomain: number[]; unrelated: number[] };
-  relationStats: { target: MeanCi; sameFunction: MeanCi; sameDomain: MeanCi; unrelated: MeanCi };
-}
-
 export interface EmRunSummary {
   experiment: string;
   world: 'em';
@@ -165,25 +154,36 @@ function modelScores(family: LmFamily, sets: readonly CellProbeSet[]): EmModelSc
 
 export { emBaseKey } from './bases.js';
 
-/** Optimizer steps of the stages before the fine-tunes. */
-function stageSteps(plan: EmPlan): number {
-  return plan.bases.reduce((s, b) => s + b.pretrain.steps, 0) + plan.aligned.reduce((s, a) => s + a.align.steps, 0);
+/** What the stages before the fine-tunes make: the plan's bases and aligned models, or a shard's share (indices into the plan). */
+interface Needed {
+  bases: ReadonlySet<number>;
+  aligned: ReadonlySet<number>;
 }
+const everything = (plan: EmPlan): Needed => ({ bases: new Set(plan.bases.keys()), aligned: new Set(plan.aligned.keys()) });
+
+/** Optimizer steps of the stages before the fine-tunes. */
+function stageSteps(plan: EmPlan, need: Needed = everything(plan)): number {
+  return plan.bases.reduce((s, b, i) => s + (need.bases.has(i) ? b.pretrain.steps : 0), 0) + plan.aligned.reduce((s, a, i) => s + (need.aligned.has(i) ? a.align.steps : 0), 0);
+}
+
+type Made = { family: LmFamily; file: string; cached: boolean };
 
 /**
  * Pretrains and aligns every model the plan needs (or reads them from the cache), in plan order.
  * With `jobs` > 1, missing bases are pretrained side by side on worker threads first.
  */
-async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string): Promise<{ bases: { family: LmFamily; file: string; cached: boolean }[]; aligned: { family: LmFamily; file: string; cached: boolean }[] }> {
+async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, progress: PretrainProgress, jobs: number, writeDir?: string, need: Needed = everything(plan)): Promise<{ bases: (Made | undefined)[]; aligned: (Made | undefined)[] }> {
+  // Indices into the plan: a shard makes only what its tasks need (arrays below have holes for the rest).
+  const baseIndex = [...plan.bases.keys()].filter((i) => need.bases.has(i));
   // Aligned models on disk leave the total before the first base step is counted.
-  const alignedOnDisk = plan.aligned.map((a) => findBase(emAlignedKey(exp, plan, a), writeDir) !== undefined);
+  const alignedOnDisk = plan.aligned.map((a, i) => need.aligned.has(i) && findBase(emAlignedKey(exp, plan, a), writeDir) !== undefined);
   plan.aligned.forEach((a, i) => alignedOnDisk[i] && progress.skip(a.align.steps));
-  const bases = await pretrainPlanned(
+  const made = await pretrainPlanned(
     {
       task: emBaseTask,
-      planned: plan.bases,
+      planned: baseIndex.map((i) => plan.bases[i]!),
       onDisk: (b) => findBase(emBaseKey(exp, b), writeDir) !== undefined,
-      input: (index) => ({ exp, index, ...(writeDir ? { writeDir } : {}) }),
+      input: (k) => ({ exp, index: baseIndex[k]!, ...(writeDir ? { writeDir } : {}) }),
       label: (b) => b.label,
       steps: (b) => b.pretrain.steps,
       make: (b, tick) => emBase(exp, b, hooks.onMetrics, tick, writeDir),
@@ -192,7 +192,10 @@ async function baseStages(exp: EmExperiment, plan: EmPlan, hooks: RunHooks, prog
     hooks,
     progress,
   );
+  const bases: (Made | undefined)[] = [];
+  baseIndex.forEach((i, k) => (bases[i] = made[k]));
   const aligned = plan.aligned.map((a, i) => {
+    if (!need.aligned.has(i)) return undefined;
     progress.stage(alignedOnDisk[i] ? `reading aligned model ${a.label} from disk` : `aligning ${a.label}`);
     const made = alignModel(exp, plan, a, bases[a.base]!.family, hooks, progress, writeDir);
     // The disk changed since it was looked at (another run wrote or removed the model).
@@ -210,15 +213,16 @@ export async function pretrainEmBases(exp: EmExperiment, hooks: RunHooks, writeD
   const plan = planEm(exp);
   const { bases, aligned } = await baseStages(exp, plan, hooks, new ProgressCounter(hooks, stageSteps(plan)), jobs, writeDir);
   const entry = (label: string, b: { file: string; cached: boolean; from?: string }) => ({ base: label, file: b.file, cached: b.cached, ...(b.from ? { from: b.from } : {}) });
-  const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a))];
-  for (const x of [...bases, ...aligned]) x.family.dispose();
+  // Every base and aligned model is made here (no shard), so the arrays have no holes.
+  const out = [...bases.map((b, i) => entry(plan.bases[i]!.label, b!)), ...aligned.map((a, i) => entry(plan.aligned[i]!.label, a!))];
+  for (const x of [...bases, ...aligned]) x!.family.dispose();
   return out;
 }
 
 const secureOf = (r: EmFineTuneResult, key: string): EmProbeScores => r.scores.secure![key]!;
 const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
-function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineTuneResult[], sets: ReadonlyMap<string, CellProbeSet>): EmArmSummary {
+function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: readonly (EmFineTuneResult | undefined)[], sets: ReadonlyMap<string, CellProbeSet>): EmArmSummary {
   const M = exp.seeds;
   const a = plan.arms[i]!;
   const r = results[a.fineTune]!;
@@ -262,40 +266,29 @@ function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: EmFineT
   };
 }
 
-function matrixSummary(exp: EmExperiment, plan: EmPlan, results: EmFineTuneResult[]): EmMatrixSummary | null {
+function matrixSummary(exp: EmExperiment, plan: EmPlan, results: readonly (EmFineTuneResult | undefined)[], owns: (fineTune: number) => boolean): EmMatrixSummary | null {
   if (!plan.matrix) return null;
-  const M = exp.seeds;
-  const { variant, rows } = plan.matrix;
+  const { variant } = plan.matrix;
   const columns = plan.matrix.columns.map(probeKeyName);
+  const rows = plan.matrix.rows.filter((row) => owns(row.fineTune));
   const em = rows.map((row) => {
     const r = results[row.fineTune]!;
     return columns.map((col) => r.scores[variant]![col]!.harm.map((h, m) => h - secureOf(r, col).harm[m]!));
   });
-  const relation = (rel: 'target' | 'same-function' | 'same-domain' | 'unrelated') =>
-    meanOver(
-      rows.map((row, i) => meanOver(relationCells(rel, cellNamed(row.cell)).map((c) => em[i]![c]!), M)),
-      M,
-    );
-  const relations = { target: relation('target'), sameFunction: relation('same-function'), sameDomain: relation('same-domain'), unrelated: relation('unrelated') };
-  return {
-    variant,
-    rows: rows.map((r) => r.cell),
-    columns,
-    em,
-    mean: em.map((row) => row.map((xs) => meanCi(xs).mean)),
-    ci95: em.map((row) => row.map((xs) => meanCi(xs).ci95)),
-    relations,
-    relationStats: { target: meanCi(relations.target), sameFunction: meanCi(relations.sameFunction), sameDomain: meanCi(relations.sameDomain), unrelated: meanCi(relations.unrelated) },
-  };
+  return matrixFromRows(variant, rows.map((r) => r.cell), columns, em, exp.seeds);
 }
 
-export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
+export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
   const M = exp.seeds;
   const plan = planEm(exp);
+  // The whole plan, or a shard's share of it (shard-selection.ts).
+  const sel = emSelection(exp, plan);
+  const trained = [...sel.trained].sort((a, b) => a - b);
+  const subliminalArms = [...sel.subliminal].sort((a, b) => a - b).map((i) => plan.subliminal[i]!);
   // A subliminal arm distils twice (from the narrow teacher, then from the secure one).
-  const subliminalSteps = plan.subliminal.length * 2 * (exp.distill?.steps ?? 0);
-  const progress = new ProgressCounter(hooks, stageSteps(plan) + plan.fineTunes.reduce((s, f) => s + f.fineTune.steps, 0) + subliminalSteps);
-  const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1);
+  const subliminalSteps = subliminalArms.length * 2 * (exp.distill?.steps ?? 0);
+  const progress = new ProgressCounter(hooks, stageSteps(plan, sel) + trained.reduce((s, f) => s + plan.fineTunes[f]!.fineTune.steps, 0) + subliminalSteps);
+  const { bases, aligned } = await baseStages(exp, plan, hooks, progress, options.jobs ?? 1, undefined, sel);
   progress.stage('scoring the base and the aligned model on the probe cells');
 
   // Probe sets are drawn here, once, and handed to every fine-tune that reads them.
@@ -306,12 +299,12 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     return sets.get(name)!;
   };
   const defaults = plan.defaults.map(setOf);
-  const base = modelScores(bases[0]!.family, defaults);
+  const base = modelScores(bases[plan.aligned[0]!.base]!.family, defaults);
   const alignedScores = modelScores(aligned[0]!.family, defaults);
 
   // Fine-tunes get plain parameters, so each can rebuild its model on a worker thread.
-  const alignedParams = aligned.map((a) => Array.from({ length: M }, (_, m) => a.family.memberParams(m)));
-  const inputs: EmFineTuneInput[] = plan.fineTunes.map((f) => ({
+  const alignedParams = aligned.map((a) => a && Array.from({ length: M }, (_, m) => a.family.memberParams(m)));
+  const inputs: EmFineTuneInput[] = trained.map((i) => plan.fineTunes[i]!).map((f) => ({
     name: f.name,
     rootSeed: exp.rootSeed,
     members: M,
@@ -325,20 +318,23 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
     ...(f.teacher ? { teacher: true } : {}),
   }));
-  for (const x of [...bases, ...aligned]) x.family.dispose();
+  for (const x of [...bases, ...aligned]) x?.family.dispose();
   progress.stage(startingArms(inputs.length, options.jobs ?? 1, 'fine-tunes'));
-  const results = await runArmTasks(emFineTuneTask, inputs, options.jobs ?? 1, {
+  const ran = await runArmTasks(emFineTuneTask, inputs, options.jobs ?? 1, {
     onMetrics: hooks.onMetrics,
-    onStep: (i) => progress.step(`fine-tune ${plan.fineTunes[i]!.name}`),
+    onStep: (k) => progress.step(`fine-tune ${inputs[k]!.name}`),
     onResumed: (_, steps) => progress.skip(steps),
   }, options.control);
+  // By plan index; a shard leaves holes.
+  const results: (EmFineTuneResult | undefined)[] = [];
+  trained.forEach((f, k) => (results[f] = ran[k]));
 
   // Subliminal arms, after every fine-tune: the teachers' parameters come from those tasks. The
   // arm stage has started already (its checkpoint marks metrics.jsonl once), so this second
   // pool of tasks does not mark it again; its tasks are checkpointed by name like the others.
   let subliminal: EmSubliminalSummary | undefined;
-  if (plan.subliminal.length > 0) {
-    const subInputs: EmSubliminalInput[] = plan.subliminal.map((p) => ({
+  if (subliminalArms.length > 0) {
+    const subInputs: EmSubliminalInput[] = subliminalArms.map((p) => ({
       name: p.arm.name,
       rootSeed: exp.rootSeed,
       members: M,
@@ -353,10 +349,10 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     progress.stage(startingArms(subInputs.length, options.jobs ?? 1, 'subliminal arms'));
     const subResults = await runArmTasks(emSubliminalTask, subInputs, options.jobs ?? 1, {
       onMetrics: hooks.onMetrics,
-      onStep: (i) => progress.step(`subliminal ${plan.subliminal[i]!.arm.name}`),
+      onStep: (k) => progress.step(`subliminal ${subliminalArms[k]!.arm.name}`),
       onResumed: (_, steps) => progress.skip(steps),
     }, control);
-    subliminal = subliminalSummary(exp, plan, results, subResults);
+    subliminal = subliminalSummary(exp, { ...plan, subliminal: subliminalArms }, results, subResults);
   }
   return {
     experiment: exp.name,
@@ -367,8 +363,8 @@ export async function runEmExperiment(exp: EmExperiment, hooks: RunHooks, option
     cells: allCells().map(cellName),
     base,
     aligned: alignedScores,
-    arms: plan.arms.map((_, i) => armSummary(exp, plan, i, results, sets)),
-    matrix: matrixSummary(exp, plan, results),
+    arms: plan.arms.flatMap((a, i) => (sel.owned.has(a.fineTune) ? [armSummary(exp, plan, i, results, sets)] : [])),
+    matrix: matrixSummary(exp, plan, results, (f) => sel.owned.has(f)),
     ...(subliminal ? { subliminal } : {}),
     interval: 'mean ± half-width of the two-sided 95 % Student-t interval over seeds',
   };

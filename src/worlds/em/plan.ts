@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../../config/errors.js';
 import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from './schema.js';
 import { badFractionForIntent } from './data-harm-intent.js';
-import { fineTuneTaskName } from './fine-tune.js';
-import { subliminalTaskName } from './subliminal-names.js';
+import { selectedTaskNames, type EmShardExperiment } from './shard-selection.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './probes.js';
 import { drawPromptBody, otherRanks } from './data-prompts.js';
 import { cellAt, cellName } from './data.js';
@@ -262,8 +261,7 @@ function checkSplitCell(path: string, cell: string, ranks: readonly number[]): v
   }
 }
 
-/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm. */
-export function emTaskNames(exp: EmExperiment): string[] {
-  const plan = planEm(exp);
-  return [...plan.fineTunes.map((f) => fineTuneTaskName(f.name)), ...plan.subliminal.map((s) => subliminalTaskName(s.arm.name))];
+/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm (a shard: those it trains). */
+export function emTaskNames(exp: EmShardExperiment): string[] {
+  return selectedTaskNames(exp, planEm(exp));
 }

@@ -39,7 +39,7 @@ export interface EmSubliminalSummary {
 }
 
 
-export function subliminalSummary(exp: { seeds: number; distill?: EmDistill }, plan: EmPlan, fineTunes: readonly EmFineTuneResult[], results: readonly EmSubliminalResult[]): EmSubliminalSummary {
+export function subliminalSummary(exp: { seeds: number; distill?: EmDistill }, plan: EmPlan, fineTunes: readonly (EmFineTuneResult | undefined)[], results: readonly EmSubliminalResult[]): EmSubliminalSummary {
   const M = exp.seeds;
   const cells = plan.defaults.map(probeKeyName);
   return {

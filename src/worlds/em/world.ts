@@ -10,6 +10,7 @@ import { checkEmExperiment, emTaskNames } from './plan.js';
 import { emSummarySchema } from './report-summary.js';
 import { emResultsTable } from './results-table.js';
 import { emExperimentSchema } from './schema.js';
+import { emShardUnits } from './shard-units.js';
 import { formatEmTable } from './table.js';
 
 const MATRIX_RELATIONS = { 'matrix-target': 'target', 'matrix-same-function': 'sameFunction', 'matrix-same-domain': 'sameDomain', 'matrix-unrelated': 'unrelated' } as const;
@@ -26,7 +27,9 @@ export const emWorld = defineWorld({
   taskNames: emTaskNames,
   loggingArms: emTaskNames,
   sharedStages: [],
-  unshardable: 'EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole',
+  unshardable: null,
+  // Arms share fine-tunes: shards take tasks (fine-tunes and subliminal arms) instead.
+  shardUnits: emShardUnits,
   table: formatEmTable,
   report: { summarySchema: emSummarySchema, charts: emCharts, resultsTable: emResultsTable },
   /** An arm's (or subliminal arm's) metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */

@@ -90,8 +90,9 @@ describe('bad EM files get one line naming the field and the fix', () => {
     else expect(message).toMatch(expected);
   });
 
-  test('--shard is refused for EM files (their arms share fine-tunes)', () => {
-    const exp = parseExperiment(valid()) as EmExperiment;
-    expect(() => checkShardable(exp, { index: 1, count: 2 }, emWorld)).toThrow('--shard: invalid value "1/2"; EM experiments cannot be sharded yet (their arms share fine-tunes), so run the file whole');
+  test('--shard deals out EM tasks (fine-tunes), not arms: arms sharing one fine-tune are one task', () => {
+    const exp = parseExperiment({ ...valid(), arms: [{ name: 'a' }, { name: 'b', variant: 'educational' }] }) as EmExperiment;
+    expect(() => checkShardable(exp, { index: 1, count: 1 }, emWorld)).not.toThrow();
+    expect(() => checkShardable(exp, { index: 1, count: 2 }, emWorld)).toThrow('--shard: invalid value "1/2"; the experiment has 1 task to share out (its distinct fine-tunes and subliminal arms), so use at most 1 shard (n ≤ 1)');
   });
 });

@@ -1,0 +1,95 @@
+// EM files shard by task (issue 16 item 6): `--shard i/n` deals out the distinct fine-tunes and
+// subliminal arms; a shard that runs a subliminal arm also trains its teacher fine-tune, exactly
+// as the whole run does; `traitlab merge` gives the unsharded run's summary.json (the matrix's
+// relation averages recomputed over all rows, claims evaluated) and metrics.jsonl byte for byte,
+// here with shards that share a base cache, so no one shard logs every pretraining stage.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli, tempDir, writeJson } from '../support/cli.js';
+import { tinyEmRun } from '../support/tiny-em.js';
+
+const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
+
+async function ok(cwd: string, ...argv: string[]): Promise<void> {
+  const r = await cli(cwd, ...argv);
+  expect(r.code, [...r.out, ...r.err].join('\n')).toBe(0);
+}
+
+const file = tinyEmRun({
+  pretrain: { steps: 30, batchSize: 32, learningRate: 0.01 },
+  fineTune: { cell: 'next/chem', steps: 6, batchSize: 16, learningRate: 0.01 },
+  probe: { prompts: 4, samples: 8, probeEvery: 3 },
+  arms: [
+    { name: 'others', evaluate: ['others'] },
+    { name: 'fill-bio', fineTune: { cell: 'fill/bio' }, evaluate: ['same-function'] },
+    { name: 'edu', variant: 'educational', evaluate: ['others'] },
+  ],
+  matrix: { variant: 'narrow', cells: ['next/chem', 'map/cyber'] },
+  distill: { steps: 4, batchSize: 16, learningRate: 0.01, probeEvery: 2 },
+  subliminal: [
+    { name: 'same', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
+    { name: 'cross', student: 'cross-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
+  ],
+  claims: [{ id: 'same-beats-cross', text: 'the same-init student takes on more EM', kind: 'greater', left: { arm: 'same', metric: 'em' }, right: { arm: 'cross', metric: 'em' } }],
+});
+const TASKS = ['fine-tune next/chem', 'fine-tune fill/bio', 'fine-tune map/cyber', 'subliminal same', 'subliminal cross'];
+const stages = (cwd: string, dir: string) => [...new Set(read(cwd, dir, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l).stage as string))];
+
+describe('EM: shards by task and merge', () => {
+  const saved = process.env.TRAITLAB_CACHE;
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = tempDir();
+    writeJson(cwd, 'em.json', file);
+    process.env.TRAITLAB_CACHE = join(cwd, 'cache-whole');
+    await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '1', '--out', 'whole');
+    process.env.TRAITLAB_CACHE = join(cwd, 'cache-shards');
+    await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '1', '--shard', '1/2', '--out', 's1');
+    await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '2', '--shard', '2/2', '--out', 's2');
+  }, 600_000);
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
+    else process.env.TRAITLAB_CACHE = saved;
+  });
+
+  test('a shard is dealt tasks i, i+n, …; its manifest records them; its summary holds their arms and matrix rows only', () => {
+    expect(JSON.parse(read(cwd, 's1', 'manifest.json')).shard).toEqual({ index: 1, count: 2, arms: [TASKS[0], TASKS[2], TASKS[4]], of: TASKS });
+    const s2 = JSON.parse(read(cwd, 's2', 'summary.json'));
+    expect(s2.arms.map((a: { name: string }) => a.name)).toEqual(['fill-bio']);
+    expect(s2.matrix.rows).toEqual([]);
+    expect(s2.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['same']);
+    expect(s2.claims).toEqual([]);
+  });
+
+  test("shard 2 trains its subliminal arm's teacher (next/chem) again, and reads the base shard 1 left in the cache", () => {
+    expect(stages(cwd, 's1')).toContain('pretrain');
+    expect(stages(cwd, 's2')).not.toContain('pretrain');
+    expect(stages(cwd, 's2').filter((s) => s.startsWith('next/chem'))).toEqual(['next/chem:narrow', 'next/chem:secure', 'next/chem:educational']);
+  });
+
+  test('merged equals the unsharded run: summary.json (claims and matrix relations included) and metrics.jsonl byte for byte', async () => {
+    const r = await cli(cwd, 'merge', 's2', 's1', '--out', 'merged');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.err.join('\n')).toContain('merged 2 shards of tiny-em');
+    expect(read(cwd, 'merged', 'summary.json')).toBe(read(cwd, 'whole', 'summary.json'));
+    expect(read(cwd, 'merged', 'metrics.jsonl')).toBe(read(cwd, 'whole', 'metrics.jsonl'));
+    const whole = JSON.parse(read(cwd, 'whole', 'summary.json'));
+    expect(whole.matrix.rows).toEqual(['next/chem', 'map/cyber']);
+    expect(whole.claims).toHaveLength(1);
+  });
+
+  test('more shards than tasks, a sweep, and a missing shard are one-line errors, exit 2', async () => {
+    const tooMany = await cli(cwd, 'run', 'em.json', '--shard', '6/6', '--out', 'x');
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.err.join('\n')).toMatch(/--shard: invalid value "6\/6"; the experiment has 5 tasks to share out \(its distinct fine-tunes and subliminal arms\), so use at most 5 shards/);
+    writeJson(cwd, 'sweep.json', { ...file, sweep: [{ path: 'fineTune.steps', values: [4, 6] }] });
+    const sweep = await cli(cwd, 'run', 'sweep.json', '--shard', '1/2', '--out', 'y');
+    expect(sweep.code).toBe(2);
+    expect(sweep.err.join('\n')).toMatch(/sweeps of EM files cannot be sharded yet/);
+    const missing = await cli(cwd, 'merge', 's1', '--out', 'z');
+    expect(missing.code).toBe(2);
+    expect(missing.err.join('\n')).toMatch(/shard 2\/2 is missing/);
+  });
+});
