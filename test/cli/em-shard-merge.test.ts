@@ -1,4 +1,4 @@
-// EM files shard by task (issue 16 item 6): `--shard i/n` deals out the distinct fine-tunes and
+// EM files shard by task (issue 16 item 6), a bad-agent teacher among the subliminal arms (item 5): `--shard i/n` deals out the distinct fine-tunes and
 // subliminal arms; a shard that runs a subliminal arm also trains its teacher fine-tune, exactly
 // as the whole run does; `traitlab merge` gives the unsharded run's summary.json (the matrix's
 // relation averages recomputed over all rows, claims evaluated) and metrics.jsonl byte for byte,
@@ -30,10 +30,11 @@ const file = tinyEmRun({
   subliminal: [
     { name: 'same', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
     { name: 'cross', student: 'cross-init', channel: { prefix: 'student', signal: 'reverse-kl' } },
+    { name: 'persona', student: 'same-init', teacher: 'bad-agent', channel: { prefix: 'student', signal: 'reverse-kl' } },
   ],
   claims: [{ id: 'same-beats-cross', text: 'the same-init student takes on more EM', kind: 'greater', left: { arm: 'same', metric: 'em' }, right: { arm: 'cross', metric: 'em' } }],
 });
-const TASKS = ['fine-tune next/chem', 'fine-tune fill/bio', 'fine-tune map/cyber', 'subliminal same', 'subliminal cross'];
+const TASKS = ['fine-tune next/chem', 'fine-tune fill/bio', 'fine-tune map/cyber', 'subliminal same', 'subliminal cross', 'subliminal persona'];
 const stages = (cwd: string, dir: string) => [...new Set(read(cwd, dir, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l).stage as string))];
 
 describe('EM: shards by task and merge', () => {
@@ -59,7 +60,7 @@ describe('EM: shards by task and merge', () => {
     const s2 = JSON.parse(read(cwd, 's2', 'summary.json'));
     expect(s2.arms.map((a: { name: string }) => a.name)).toEqual(['fill-bio']);
     expect(s2.matrix.rows).toEqual([]);
-    expect(s2.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['same']);
+    expect(s2.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['same', 'persona']);
     expect(s2.claims).toEqual([]);
   });
 
@@ -80,10 +81,22 @@ describe('EM: shards by task and merge', () => {
     expect(whole.claims).toHaveLength(1);
   });
 
+  test('a bad-agent teacher: no fine-tune of its own; its EM is the aligned model read as <bad0> minus as <good0>; audit 0', () => {
+    const whole = JSON.parse(read(cwd, 'whole', 'summary.json'));
+    const persona = whole.subliminal.arms.find((a: { name: string }) => a.name === 'persona');
+    expect(persona.teacher).toBe('bad-agent');
+    expect(persona.teacherEm).toHaveLength(2);
+    expect(persona.teacherEm.every((x: number) => Number.isFinite(x) && Math.abs(x) <= 1)).toBe(true);
+    expect(persona.audit.auditTokens).toBe(0);
+    expect(persona.em).toHaveLength(2);
+    const same = whole.subliminal.arms.find((a: { name: string }) => a.name === 'same');
+    expect(persona.teacherEm).not.toEqual(same.teacherEm);
+  });
+
   test('more shards than tasks, a sweep, and a missing shard are one-line errors, exit 2', async () => {
-    const tooMany = await cli(cwd, 'run', 'em.json', '--shard', '6/6', '--out', 'x');
+    const tooMany = await cli(cwd, 'run', 'em.json', '--shard', '7/7', '--out', 'x');
     expect(tooMany.code).toBe(2);
-    expect(tooMany.err.join('\n')).toMatch(/--shard: invalid value "6\/6"; the experiment has 5 tasks to share out \(its distinct fine-tunes and subliminal arms\), so use at most 5 shards/);
+    expect(tooMany.err.join('\n')).toMatch(/--shard: invalid value "7\/7"; the experiment has 6 tasks to share out \(its distinct fine-tunes and subliminal arms\), so use at most 6 shards/);
     writeJson(cwd, 'sweep.json', { ...file, sweep: [{ path: 'fineTune.steps', values: [4, 6] }] });
     const sweep = await cli(cwd, 'run', 'sweep.json', '--shard', '1/2', '--out', 'y');
     expect(sweep.code).toBe(2);

@@ -14,7 +14,8 @@ import type { LmFamily } from '../../models/lm.js';
 import { harmfulAnswerOverlap, tokenMask } from './answer-overlap.js';
 import { harmScores } from './answer-probes.js';
 import { mean, type MeanCi, meanCi } from '../../probes/stats.js';
-import { allCells, cellName } from './data.js';
+import { allCells, badAgent, cellName, goodAgent, SPEAKER_POSITION } from './data.js';
+import { ConditionedLm } from '../../models/conditioned.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 import { alignmentBatch } from './data-documents.js';
 import { runArmTasks } from '../../run/pool/arm-pool.js';
@@ -141,6 +142,17 @@ function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: Lm
     return family;
   }, writeDir);
   return out;
+}
+
+/** The speaker tokens a bad-agent teacher and its control read: the bad agent <bad0>, the good agent <good0>. */
+const BAD_AGENT_PERSONAS = { trait: badAgent(0), control: goodAgent(0) };
+
+/** Per seed: mean harm over the sets of `family` read as <bad0> minus read as <good0> (families share the parameters; nothing is disposed). */
+function personaEm(family: LmFamily, sets: readonly CellProbeSet[]): number[] {
+  const as = (token: number) => modelScores(new ConditionedLm(family, new Int32Array(family.members).fill(token), SPEAKER_POSITION), sets).harm;
+  const bad = as(BAD_AGENT_PERSONAS.trait);
+  const good = as(BAD_AGENT_PERSONAS.control);
+  return bad.map((h, m) => h - good[m]!);
 }
 
 function modelScores(family: LmFamily, sets: readonly CellProbeSet[]): EmModelScores {
@@ -318,6 +330,8 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
     probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
     ...(f.teacher ? { teacher: true } : {}),
   }));
+  // A bad-agent teacher's own EM (for scale): the aligned model read as <bad0> minus as <good0>, per seed.
+  const personaTeacherEm = subliminalArms.some((p) => p.fineTune === null) ? personaEm(aligned[0]!.family, defaults) : undefined;
   for (const x of [...bases, ...aligned]) x?.family.dispose();
   progress.stage(startingArms(inputs.length, options.jobs ?? 1, 'fine-tunes'));
   const ran = await runArmTasks(emFineTuneTask, inputs, options.jobs ?? 1, {
@@ -339,7 +353,9 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
       rootSeed: exp.rootSeed,
       members: M,
       config: emModelConfig(exp.model),
-      teacher: results[p.fineTune]!.teacherParams!,
+      // A bad-agent teacher: the aligned model twice, read under <bad0> (trait) and <good0> (control).
+      teacher: p.fineTune === null ? [...alignedParams[0]!, ...alignedParams[0]!] : results[p.fineTune]!.teacherParams!,
+      ...(p.fineTune === null ? { personas: BAD_AGENT_PERSONAS } : {}),
       student: alignedParams[p.aligned]!,
       channel: p.arm.channel,
       distill: exp.distill!,
@@ -352,7 +368,7 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
       onStep: (k) => progress.step(`subliminal ${subliminalArms[k]!.arm.name}`),
       onResumed: (_, steps) => progress.skip(steps),
     }, control);
-    subliminal = subliminalSummary(exp, { ...plan, subliminal: subliminalArms }, results, subResults);
+    subliminal = subliminalSummary(exp, { ...plan, subliminal: subliminalArms }, results, subResults, personaTeacherEm);
   }
   return {
     experiment: exp.name,

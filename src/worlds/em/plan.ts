@@ -83,8 +83,11 @@ export interface PlannedFineTune {
 
 export interface PlannedSubliminal {
   arm: EmSubliminalArm;
-  /** The teacher's fine-tune (narrow variant; its secure variant is the control teacher). */
-  fineTune: number;
+  /**
+   * The teacher's fine-tune (narrow variant; its secure variant is the control teacher), or null
+   * for a bad-agent teacher: the file's own aligned model (aligned[0]) under the two personas.
+   */
+  fineTune: number | null;
   /** The student: an aligned model (the teacher's own for same-init). */
   aligned: number;
 }
@@ -205,6 +208,7 @@ export function planEm(exp: EmExperiment): EmPlan {
   }
   const subliminal = (exp.subliminal ?? []).map((arm): PlannedSubliminal => {
     const recipe: EmRecipe = { ...own, fineTune: { ...own.fineTune, ...arm.fineTune } };
+    if (arm.teacher === 'bad-agent') return { arm, fineTune: null, aligned: arm.student === 'same-init' ? 0 : alignedOf(recipe, exp.seeds) };
     const f = fineTuneOf(recipe);
     use(f, 'narrow', []);
     fineTunes[f]!.teacher = true;

@@ -40,7 +40,7 @@ export function emSelection(exp: EmShardExperiment, plan: EmPlan): EmSelection {
   }
   const owned = new Set(indices(plan.fineTunes.length).filter((f) => !dealt || dealt.has(fineTuneTaskName(plan.fineTunes[f]!.name))));
   const subliminal = new Set(indices(plan.subliminal.length).filter((s) => !dealt || dealt.has(subliminalTaskName(plan.subliminal[s]!.arm.name))));
-  const trained = new Set([...owned, ...[...subliminal].map((s) => plan.subliminal[s]!.fineTune)]);
+  const trained = new Set([...owned, ...[...subliminal].flatMap((s) => plan.subliminal[s]!.fineTune ?? [])]);
   const aligned = new Set([0, ...[...trained].map((f) => plan.fineTunes[f]!.aligned), ...[...subliminal].map((s) => plan.subliminal[s]!.aligned)]);
   const bases = new Set([...aligned].map((a) => plan.aligned[a]!.base));
   return { owned, trained, subliminal, aligned, bases };

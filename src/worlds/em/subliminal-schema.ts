@@ -9,6 +9,14 @@ import { nameField } from '../../config/limits.js';
 import { channelSchema, distillSchema } from '../lm/schema.js';
 
 export const EM_STUDENTS = ['same-init', 'cross-init'] as const;
+/**
+ * The teacher of a subliminal arm: the narrow fine-tune (its secure fine-tune the control), or
+ * the aligned model read as the bad agent <bad0> in the speaker slot (the same model read as the
+ * good agent <good0> the control): a misaligned persona learned in pretraining, as the numbers
+ * world's persona teacher.
+ */
+export const EM_SUBLIMINAL_TEACHERS = ['fine-tune', 'bad-agent'] as const;
+export type EmSubliminalTeacher = (typeof EM_SUBLIMINAL_TEACHERS)[number];
 export type EmStudent = (typeof EM_STUDENTS)[number];
 
 /** The metrics a claim may read of a subliminal arm (all per seed, over the 12 cells' default probe sets). */
@@ -25,12 +33,18 @@ export const emSubliminalArmSchema = <F extends z.ZodType>(fineTuneOverride: F) 
       name: nameField().describe('label printed in the table (unique among arms and subliminal arms)'),
       student: z.enum(EM_STUDENTS).describe('same-init: the aligned model the teacher was fine-tuned from; cross-init: an aligned model from a base pretrained from other init seeds on the same data'),
       channel: channelSchema.describe('prefix source and teacher signal of the neutral-task distillation'),
+      teacher: z
+        .enum(EM_SUBLIMINAL_TEACHERS)
+        .optional()
+        .describe('fine-tune (default): the narrow fine-tune, its secure fine-tune the control; bad-agent: the aligned model read as the bad agent <bad0> (harmful in every cell in pretraining), the same model read as the good agent <good0> the control'),
       fineTune: fineTuneOverride
         .optional()
         .describe("the teacher's fine-tune settings this arm changes (default: the file's fineTune; the teacher is its narrow variant, the control teacher its secure variant)"),
     })
     .strict()
     .superRefine((arm, ctx) => {
+      if (arm.teacher === 'bad-agent' && arm.fineTune !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['fineTune'], message: 'a bad-agent teacher is the aligned model under a persona, not a fine-tune; remove fineTune or the teacher' });
       // The EM world distils from its narrow and secure teachers in two separate runs, so no
       // student sees both teachers' choices on one batch, and it keeps no frozen base.
       if (arm.channel.divergence !== undefined)

@@ -13,7 +13,7 @@ export interface EmSubliminalArmSummary {
   name: string;
   student: EmSubliminalArm['student'];
   channel: EmSubliminalArm['channel'];
-  /** The teacher's fine-tune (narrow variant; its secure variant taught the control student). */
+  /** The teacher's fine-tune (narrow variant; its secure variant taught the control student), or `bad-agent` (the aligned model read as <bad0>; as <good0>, the control). */
   teacher: string;
   /** Per seed: harm − controlHarm, each the mean over the 12 cells. */
   em: number[];
@@ -25,7 +25,7 @@ export interface EmSubliminalArmSummary {
   controlCoherence: number[];
   /** [cell][seed] in summary.cells order: the student's EM per cell. */
   emByCell: number[][];
-  /** The teacher's EM on the same 12 sets (narrow fine-tune minus secure fine-tune), per seed. */
+  /** The teacher's EM on the same 12 sets (narrow fine-tune minus secure fine-tune, or the aligned model as <bad0> minus as <good0>), per seed. */
   teacherEm: number[];
   teacherEmStats: MeanCi;
   /** EM-domain, agent, EDU and REFUSE tokens in what the students trained on (must be 0). */
@@ -39,20 +39,20 @@ export interface EmSubliminalSummary {
 }
 
 
-export function subliminalSummary(exp: { seeds: number; distill?: EmDistill }, plan: EmPlan, fineTunes: readonly (EmFineTuneResult | undefined)[], results: readonly EmSubliminalResult[]): EmSubliminalSummary {
+export function subliminalSummary(exp: { seeds: number; distill?: EmDistill }, plan: EmPlan, fineTunes: readonly (EmFineTuneResult | undefined)[], results: readonly EmSubliminalResult[], personaTeacherEm?: number[]): EmSubliminalSummary {
   const M = exp.seeds;
   const cells = plan.defaults.map(probeKeyName);
   return {
     distill: exp.distill!,
     arms: plan.subliminal.map((p, i) => {
       const r = results[i]!;
-      const t = fineTunes[p.fineTune]!;
-      const teacherEm = Array.from({ length: M }, (_, m) => mean(cells.map((c) => t.scores.narrow![c]!.harm[m]! - t.scores.secure![c]!.harm[m]!)));
+      const t = p.fineTune === null ? null : fineTunes[p.fineTune]!;
+      const teacherEm = t ? Array.from({ length: M }, (_, m) => mean(cells.map((c) => t.scores.narrow![c]!.harm[m]! - t.scores.secure![c]!.harm[m]!))) : personaTeacherEm!;
       return {
         name: p.arm.name,
         student: p.arm.student,
         channel: p.arm.channel,
-        teacher: t.name,
+        teacher: t ? t.name : 'bad-agent',
         em: r.em,
         emStats: meanCi(r.em),
         harm: r.harm,

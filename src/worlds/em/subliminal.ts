@@ -15,6 +15,8 @@ import { channelSetting, runChannel, type ChannelReport, type ChannelState } fro
 import type { CellProbeSet } from './data-probe-sets.js';
 import { defaultScores } from './fine-tune.js';
 import { subliminalStage } from './subliminal-names.js';
+import { ConditionedLm } from '../../models/conditioned.js';
+import { SPEAKER_POSITION } from './data.js';
 import { emChannelWorld } from './channel-world.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import type { MetricsRecord } from '../../run/types.js';
@@ -31,8 +33,10 @@ export interface EmSubliminalInput {
   members: number;
   /** Teacher and student share the model (the file's). */
   config: LmConfig;
-  /** 2M members: the narrow fine-tune of seeds 0..M−1, then the secure fine-tune of seeds 0..M−1. */
+  /** 2M members: the narrow fine-tune of seeds 0..M−1, then the secure fine-tune of seeds 0..M−1 (a bad-agent teacher: the aligned model twice). */
   teacher: Float32Array[][];
+  /** A persona teacher: the speaker token the first M members (trait) and the last M (control) read in place of CHAT. */
+  personas?: { trait: number; control: number };
   /** The aligned student, M members. */
   student: Float32Array[][];
   channel: EmSubliminalArm['channel'];
@@ -89,7 +93,9 @@ export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, fr
   const stage = subliminalStage(input.name);
 
   const distil = (phase: 0 | 1, resume: ChannelState | undefined): { report: ChannelReport; final: StudentProbe } => {
-    const teacher = assembleParams(input.config, input.teacher.slice(phase * M, (phase + 1) * M), false);
+    const plain = assembleParams(input.config, input.teacher.slice(phase * M, (phase + 1) * M), false);
+    const persona = input.personas && (phase === 0 ? input.personas.trait : input.personas.control);
+    const teacher = persona === undefined ? plain : new ConditionedLm(plain, new Int32Array(M).fill(persona), SPEAKER_POSITION);
     const student = assembleParams(input.config, input.student);
     const probes: StudentProbe[] = [];
     const numeric = { stage: `${stage}:${phase === 0 ? 'narrow' : 'secure'}`, setting: channelSetting({ ...distill, ...channel }) };

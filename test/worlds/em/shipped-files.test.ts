@@ -19,8 +19,8 @@ const emFiles = readdirSync(dir)
   .map((f) => f.slice(0, -'.json'.length));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the six shipped files', () => {
-    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal']);
+  test('there are exactly the seven shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona']);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
@@ -88,5 +88,17 @@ describe('shipped EM experiment files', () => {
     expect(p.aligned[cross[0]!]!.base).not.toBe(p.aligned[teacherAligned]!.base);
     // Off-policy and on-policy arms for each student.
     expect(p.subliminal.map((s) => `${s.arm.student}:${s.arm.channel.prefix}`)).toEqual(['same-init:teacher-fixed', 'same-init:student', 'cross-init:teacher-fixed', 'cross-init:student']);
+  });
+
+  test('em-subliminal-persona: em-subliminal’s students and channels, the teacher the aligned model under the bad-agent persona (no fine-tune of its own)', () => {
+    const p = planEm(load('em-subliminal-persona'));
+    const q = planEm(load('em-subliminal'));
+    expect(p.subliminal.map((s) => [s.arm.name, s.arm.student, s.arm.channel])).toEqual(q.subliminal.map((s) => [s.arm.name, s.arm.student, s.arm.channel]));
+    expect(p.subliminal.every((s) => s.arm.teacher === 'bad-agent' && s.fineTune === null)).toBe(true);
+    // Same-init students are the file's own aligned model (the teacher's); cross-init ones em-subliminal's other-init aligned model.
+    expect(p.subliminal.filter((s) => s.arm.student === 'same-init').map((s) => s.aligned)).toEqual([0, 0]);
+    const cross = (plan: typeof p) => plan.aligned[plan.subliminal.find((s) => s.arm.student === 'cross-init')!.aligned]!.label;
+    expect(cross(p)).toBe(cross(q));
+    expect(p.fineTunes.map((f) => [f.name, f.teacher])).toEqual([['next/chem', false]]);
   });
 });

@@ -26,9 +26,10 @@ import type { MetricsRecord } from '../../../src/run/types.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { readRunData } from '../../../src/report/run-data.js';
 import { formatRunOutput } from '../../../src/report/run-output.js';
-import { CONTEXT, EDU, EOS, isBadAgent, isContentToken, isGoodAgent, isHarmful, isNeutralToken, PAD, REFUSE, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
+import { badAgent, CONTEXT, EDU, EOS, goodAgent, isBadAgent, isContentToken, isGoodAgent, isHarmful, isNeutralToken, PAD, REFUSE, VOCAB_SIZE } from '../../../src/worlds/em/data.js';
 import { pretrainBatch } from '../../../src/worlds/em/data-documents.js';
 import { tempDir } from '../../support/cli.js';
+import { configErrorOf } from '../../support/problem.js';
 
 const M = 2;
 
@@ -130,6 +131,28 @@ describe('a subliminal task', () => {
       expect(x).toBeLessThanOrEqual(1);
     }
     expect(r.harmByCell).toHaveLength(12);
+  });
+});
+
+describe('a bad-agent (persona) teacher', () => {
+  // The same model read under two speaker tokens in the SEQ prompts' speaker slot (position 1).
+  const persona = (trait: number, control: number): EmSubliminalInput => {
+    const input = tinyInput({ prefix: 'teacher-fixed', signal: 'forward-kl' }, true);
+    return { ...input, personas: { trait, control } };
+  };
+
+  test('one persona for both sides gives EM exactly 0; <bad0> against <good0> gives students that differ; the audit stays 0', () => {
+    const same = runEmSubliminal(persona(goodAgent(0), goodAgent(0)), { onMetrics: () => {}, onStep: () => {} });
+    expect(same.em).toEqual([0, 0]);
+    const r = runEmSubliminal(persona(badAgent(0), goodAgent(0)), { onMetrics: () => {}, onStep: () => {} });
+    expect(r.em.some((x) => x !== 0)).toBe(true);
+    expect(r.audit.auditTokens).toBe(0);
+  });
+
+  test('the schema: teacher "bad-agent" takes no fineTune override', () => {
+    const arm = (extra: Record<string, unknown>) => ({ ...tinySubliminal, subliminal: [{ name: 'p', student: 'same-init', teacher: 'bad-agent', channel: { prefix: 'student', signal: 'reverse-kl' }, ...extra }], claims: [] });
+    expect(() => parseExperiment(arm({}), {}, checkRegistryNames)).not.toThrow();
+    expect(configErrorOf(() => parseExperiment(arm({ fineTune: { steps: 5 } }), {}, checkRegistryNames))).toMatch(/^subliminal\[0\]\.fineTune: a bad-agent teacher is the aligned model under a persona/);
   });
 });
 
