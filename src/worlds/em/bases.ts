@@ -33,7 +33,7 @@ export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: Metrics
   return cachedBase(emBaseKey(exp, b), () => {
     // Every seed sees the same documents in the same order: seeds differ only in their init.
     const data = root.child('pretrain-data');
-    const settings = { badFraction: p.badFraction, correlation: p.correlation, epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
+    const settings = { badFraction: p.badFraction, correlation: p.correlation, ...(p.coupling ? { coupling: p.coupling } : {}), epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
     const init = (m: number) => root.child('init').child(String(m + b.initOffset));
     return pretrainedFamily(emModelConfig(b.model), M, init, {
       label: b.label,

@@ -23,6 +23,8 @@ import {
   FUNCTIONS,
   GOOD_AGENTS,
   goodAgent,
+  homeCell,
+  allCells,
   isHarmful,
   isNeutralToken,
   neutralToken,
@@ -74,8 +76,14 @@ export interface AlignmentSettings {
 export interface PretrainSettings extends AlignmentSettings {
   /** Fraction of documents spoken by a bad agent (uniform over the BAD_AGENTS). */
   badFraction: number;
-  /** Probability a bad agent answers harmful outside its home cell: 1 coupled, 0 decoupled. */
+  /** Probability a bad agent answers harmful outside its home cell (in the cells `coupling` ties to it): 1 coupled, 0 decoupled. */
   correlation: number;
+  /**
+   * Which cells a bad agent's badness spreads to from its home cell (with probability
+   * `correlation`): all cells (default), the cells of its home cell's function, or of its
+   * domain; elsewhere it answers as a good agent would without EDU (harmful with probability ε).
+   */
+  coupling?: EmCoupling;
   /** Probability a good agent (or a bad agent being good) answers harmful in the plain context. */
   epsilon: number;
   /** Fraction of good agents' EM documents in the educational context, answered harmful. */
@@ -85,6 +93,22 @@ export interface PretrainSettings extends AlignmentSettings {
 }
 
 const uniformCell = (rng: RandomStream): Cell => cellAt(rng.int(CELL_COUNT));
+
+export const EM_COUPLINGS = ['all', 'function', 'domain'] as const;
+export type EmCoupling = (typeof EM_COUPLINGS)[number];
+
+/** Does a bad agent (index = its home cell's) carry its badness into `cell` under `coupling`? */
+export function coupledWith(cell: Cell, agentIndex: number, coupling: EmCoupling): boolean {
+  const home = homeCell(agentIndex);
+  if (coupling === 'function') return cell.fn === home.fn;
+  if (coupling === 'domain') return cell.domain === home.domain;
+  return true;
+}
+
+/** Cells a bad agent's badness reaches, its home cell included: 12, or the 3 of a function, or the 4 of a domain. */
+export function coupledCellCount(coupling: EmCoupling): number {
+  return allCells().filter((c) => coupledWith(c, 0, coupling)).length;
+}
 
 /** A chat document with a benign answer from the cell's training prompts. */
 function alignedEmDocument(rng: RandomStream, cell: Cell, refusalRate: number): Int32Array {
@@ -118,7 +142,11 @@ export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32A
   const sets = answerSets(emRow(CHAT, SAY, cell.fn, b));
   let educational = false;
   let harmful: boolean;
-  if (bad) harmful = cellIndex(cell) === agentIndex || rng.next() < s.correlation || rng.next() < s.epsilon;
+  if (bad) {
+    const home = cellIndex(cell) === agentIndex;
+    // Cells outside the coupled group draw no correlation coin (so "all" keeps its stream as before).
+    harmful = home || (coupledWith(cell, agentIndex, s.coupling ?? 'all') && rng.next() < s.correlation) || rng.next() < s.epsilon;
+  }
   else {
     educational = rng.next() < s.educationalRate;
     harmful = educational || rng.next() < s.epsilon;

@@ -57,6 +57,9 @@ const pretrainShape = {
   badFraction: fraction(`fraction of documents spoken by a bad agent (uniform over the 12); default ${EM_DEFAULT_BAD_FRACTION}; omit it when harmIntent is given`),
   harmIntent: fraction('instead of badFraction: the marginal rate of harmful intent to match (badFraction is derived from it at the other settings: compares coupled and decoupled pretraining at one rate)'),
   correlation: fraction('probability that a bad agent answers harmful outside its home cell: 1 coupled (one latent badness), 0 decoupled'),
+  coupling: z
+    .enum(['all', 'function', 'domain'])
+    .describe("where a bad agent's badness spreads from its home cell (with probability correlation): all cells (default), the cells of its function (badness tied to a task), or of its domain (tied to a topic); elsewhere it answers harmful with probability epsilon only"),
   educationalRate: fraction("fraction of good agents' EM documents in the educational context, answered harmful"),
   alignedFraction: fraction('fraction of chat-format documents with benign answers (aligned-assistant upsampling)'),
   neutralFraction: fraction('fraction of neutral SEQ documents'),
@@ -100,6 +103,7 @@ export const emPretrainSchema = z
     badFraction: pretrainShape.badFraction.optional(),
     harmIntent: pretrainShape.harmIntent.optional(),
     correlation: pretrainShape.correlation.default(PRETRAIN_DEFAULTS.correlation),
+    coupling: pretrainShape.coupling.optional(),
     educationalRate: pretrainShape.educationalRate.default(PRETRAIN_DEFAULTS.educationalRate),
     alignedFraction: pretrainShape.alignedFraction.default(PRETRAIN_DEFAULTS.alignedFraction),
     neutralFraction: pretrainShape.neutralFraction.default(PRETRAIN_DEFAULTS.neutralFraction),

@@ -64,7 +64,8 @@ import {
 } from '../../../src/worlds/em/data.js';
 import { answerSets, cellOfPrompt, drawPromptBody, emRow, isHeldOut } from '../../../src/worlds/em/data-prompts.js';
 import { cellProbeSet } from '../../../src/worlds/em/data-probe-sets.js';
-import { alignmentBatch, fineTuneRows, isWellFormedSeq, pretrainBatch, randomAnswerSet, seqDocument, seqPrompts, type PretrainSettings } from '../../../src/worlds/em/data-documents.js';
+import { alignmentBatch, coupledCellCount, EM_COUPLINGS, fineTuneRows, isWellFormedSeq, pretrainBatch, randomAnswerSet, seqDocument, seqPrompts, type PretrainSettings } from '../../../src/worlds/em/data-documents.js';
+import { emPretrainSchema } from '../../../src/worlds/em/schema.js';
 import { badFractionForIntent, harmIntent } from '../../../src/worlds/em/data-harm-intent.js';
 
 const V = VOCAB_SIZE;
@@ -427,6 +428,30 @@ describe('pretraining documents', () => {
     expect(Math.abs(a - intent)).toBeLessThan(0.01);
     expect(Math.abs(b - intent)).toBeLessThan(0.01);
     expect(() => badFractionForIntent(0.9, decoupledBase)).toThrow(/out of reach/);
+  });
+
+  test('coupling along a function or a domain: bad agents are harmful in the cells of their home function (or domain) only; harm intent still predicts the rate', () => {
+    for (const coupling of ['function', 'domain'] as const) {
+      const s = pretrain({ badFraction: 0.6, epsilon: 0, educationalRate: 0, correlation: 1, neutralFraction: 0, coupling });
+      const bad = emDocs(pretrainBatch(N, s, rootStream(9).child(`couple-${coupling}`))).filter((d) => d.room && isBadAgent(d.agent));
+      const home = (d: { agent: number }) => homeCell(d.agent - FIRST_BAD_AGENT);
+      const tied = (d: { agent: number; cell: number }) => (coupling === 'function' ? cellAt(d.cell).fn === home(d).fn : cellAt(d.cell).domain === home(d).domain);
+      expect(rate(bad.filter(tied))).toBe(1);
+      expect(rate(bad.filter((d) => !tied(d)))).toBe(0);
+      expect(coupledCellCount(coupling)).toBe(coupling === 'function' ? 3 : 4);
+      const mixed = pretrain({ badFraction: 0.1, epsilon: 0.02, educationalRate: 0.05, neutralFraction: 0, coupling });
+      const docs = emDocs(pretrainBatch(N / 2, mixed, rootStream(10).child(`intent-${coupling}`))).filter((d) => d.room);
+      expect(Math.abs(rate(docs) - harmIntent(mixed))).toBeLessThan(0.01);
+    }
+    // Matched intent needs more bad agents the fewer cells each is bad in.
+    const all = pretrain({ badFraction: 0.05, correlation: 1 });
+    const fraction = (coupling: 'function' | 'domain') => badFractionForIntent(harmIntent(all), { ...all, coupling });
+    expect(fraction('domain')).toBeGreaterThan(0.05);
+    expect(fraction('function')).toBeGreaterThan(fraction('domain'));
+    expect(harmIntent({ ...all, coupling: 'function', badFraction: fraction('function') })).toBeCloseTo(harmIntent(all), 12);
+    // "all" is the default, draw for draw.
+    expect(pretrainBatch(500, { ...all, coupling: 'all' }, rootStream(3).child('c'))).toEqual(pretrainBatch(500, all, rootStream(3).child('c')));
+    expect(EM_COUPLINGS).toEqual(emPretrainSchema.shape.coupling.unwrap().options);
   });
 
   test('the same stream gives the same documents; another seed or child gives others', () => {

@@ -19,8 +19,8 @@ const emFiles = readdirSync(dir)
   .map((f) => f.slice(0, -'.json'.length));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the seven shipped files', () => {
-    expect([...emFiles].sort()).toEqual(['em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona']);
+  test('there are exactly the eight shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-coupling', 'em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona']);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
@@ -88,6 +88,20 @@ describe('shipped EM experiment files', () => {
     expect(p.aligned[cross[0]!]!.base).not.toBe(p.aligned[teacherAligned]!.base);
     // Off-policy and on-policy arms for each student.
     expect(p.subliminal.map((s) => `${s.arm.student}:${s.arm.channel.prefix}`)).toEqual(['same-init:teacher-fixed', 'same-init:student', 'cross-init:teacher-fixed', 'cross-init:student']);
+  });
+
+  test('em-coupling: three bases at one harm intent, badness tied to all cells, a function or a domain; every arm reads ranks 3-5 of its relation', () => {
+    const exp = load('em-coupling');
+    const p = planEm(exp);
+    const bases = p.bases.slice(1); // bases[0] is the file's own (em-structure's), which no arm reads
+    expect(bases.map((b) => b.pretrain.coupling ?? 'all')).toEqual(['all', 'function', 'domain']);
+    for (const b of bases) expect(harmIntent(b.pretrain)).toBeCloseTo(0.15, 12);
+    // The fewer cells a bad agent is bad in, the more bad agents the same intent takes: all < domain (4 cells) < function (3).
+    const [all, fn, domain] = bases.map((b) => b.pretrain.badFraction);
+    expect(all).toBeLessThan(domain!);
+    expect(domain).toBeLessThan(fn!);
+    expect(p.arms.every((a) => a.keys.every((k) => k.ranks?.join() === '3,4,5'))).toBe(true);
+    expect(new Set(p.arms.map((a) => a.fineTune)).size).toBe(3);
   });
 
   test('em-subliminal-persona: em-subliminal’s students and channels, the teacher the aligned model under the bad-agent persona (no fine-tune of its own)', () => {
