@@ -19,8 +19,8 @@ const emFiles = readdirSync(dir)
   .map((f) => f.slice(0, -'.json'.length));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the eight shipped files', () => {
-    expect([...emFiles].sort()).toEqual(['em-coupling', 'em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona']);
+  test('there are exactly the nine shipped files', () => {
+    expect([...emFiles].sort()).toEqual(['em-coupling', 'em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona', 'em-subliminal-strong']);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
@@ -102,6 +102,24 @@ describe('shipped EM experiment files', () => {
     expect(domain).toBeLessThan(fn!);
     expect(p.arms.every((a) => a.keys.every((k) => k.ranks?.join() === '3,4,5'))).toBe(true);
     expect(new Set(p.arms.map((a) => a.fineTune)).size).toBe(3);
+  });
+
+  test('em-subliminal-strong: em-subliminal’s teacher and a stronger one (3× the rate, 2× the steps) on the same rows, each read by an arm and teaching the same-init student', () => {
+    const p = planEm(load('em-subliminal-strong'));
+    const q = planEm(load('em-subliminal'));
+    expect(p.fineTunes.map((f) => [f.fineTune.learningRate, f.fineTune.steps, f.teacher])).toEqual([
+      [0.001, 300, true],
+      [0.003, 600, true],
+    ]);
+    // Runs of other lengths and rates share their rows: both teachers' data stream is em-subliminal's.
+    expect(new Set(p.fineTunes.map((f) => f.dataKey))).toEqual(new Set([q.fineTunes[0]!.dataKey]));
+    expect(p.arms.map((a) => a.fineTune)).toEqual([0, 1]);
+    expect(p.subliminal.map((s) => [s.arm.name, s.fineTune, s.aligned])).toEqual([
+      ['same-init-fixed-fkl', 0, 0],
+      ['same-init-student-rkl', 0, 0],
+      ['strong-same-init-fixed-fkl', 1, 0],
+      ['strong-same-init-student-rkl', 1, 0],
+    ]);
   });
 
   test('em-subliminal-persona: em-subliminal’s students and channels, the teacher the aligned model under the bad-agent persona (no fine-tune of its own)', () => {
