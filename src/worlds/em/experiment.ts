@@ -328,6 +328,7 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
     probeEvery: exp.probe.probeEvery,
     samples: exp.probe.samples,
     probes: f.probes.map((k) => ({ key: probeKeyName(k), set: setOf(k) })),
+    ...(f.curve ? { curve: { reliability: probeKeyName(f.curve.reliability), cells: f.curve.cells.map(probeKeyName) } } : {}),
     ...(f.teacher ? { teacher: true } : {}),
   }));
   // A bad-agent teacher's own EM (for scale): the aligned model read as <bad0> minus as <good0>, per seed.

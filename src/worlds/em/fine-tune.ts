@@ -45,6 +45,8 @@ export interface EmFineTuneInput {
   probes: { key: string; set: CellProbeSet }[];
   /** A subliminal teacher: return the narrow and secure members' parameters (variants must include "narrow"). */
   teacher?: boolean;
+  /** Keys (in probes) of the logged curves' sets when not the default ones: reliability's, and one per cell 0..11 for EM (a rank-disjoint split). */
+  curve?: { reliability: string; cells: string[] };
 }
 
 export interface EmProbeScores {
@@ -116,14 +118,14 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
 }
 
 /**
- * Per family member: [cell][member] harm and coherence on the default sets. `at`: the stage,
- * setting and step a NaN in the answer distributions is reported with (harm reads a NaN as 0).
+ * Per family member: [set][member] harm and coherence on each given set, in order (the curves
+ * pass the 12 cells' sets). `at`: the stage, setting and step a NaN in the answer distributions
+ * is reported with (harm reads a NaN as 0).
  */
 export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes'], at: NumericContext & { step: number }): { harm: number[][]; coherence: number[][] } {
   const harm: number[][] = [];
   const coherence: number[][] = [];
-  for (let c = 0; c < CELL_COUNT; c++) {
-    const set = probes[c]!.set;
+  for (const { set } of probes) {
     const dist = answerDistributions(family, set);
     checkFinite(dist, { ...at, what: 'probe' });
     const s = scoreDistributions(dist, family.members, family.vocabSize, set);
@@ -175,18 +177,25 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
   const audit: Record<string, EmTrainAudit> = from ? structuredClone(from.audit) : Object.fromEntries(variants.map((v) => [v, emptyAudit()]));
   const loss: Record<string, number[]> = from ? structuredClone(from.loss) : {};
   const numeric = { stage: input.name, setting: 'fineTune.learningRate' };
+  // The curves' sets: one per cell (the default sets, probes[0..11], unless a split names others), then a split's reliability set.
+  const at = (key: string) => input.probes.findIndex((p) => p.key === key);
+  const curveSets = input.curve ? [...input.curve.cells, input.curve.reliability].map(at) : Array.from({ length: CELL_COUNT }, (_, c) => c);
+  if (curveSets.some((i) => i < 0)) throw new Error(`fine-tune ${input.name}: a curve's probe set is not among its probes`);
+  const reliabilitySet = input.curve ? CELL_COUNT : target;
+  const others = Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => c !== target);
   const probe = (step: number) => {
-    const { harm, coherence } = defaultScores(family, input.probes, { ...numeric, step });
+    const scored = defaultScores(family, curveSets.map((i) => input.probes[i]!), { ...numeric, step });
+    const harm = scored.harm;
+    const coherence = scored.coherence.slice(0, CELL_COUNT);
     variants.forEach((v, vi) => {
       const members = Array.from({ length: M }, (_, m) => vi * M + m);
-      const others = Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => c !== target);
       events.onMetrics({
         stage: variantStage(input.name, v),
         step,
-        reliability: members.map((i) => harm[target]![i]!),
+        reliability: members.map((i) => harm[reliabilitySet]![i]!),
         em: members.map((i, m) => mean(others.map((c) => harm[c]![i]!)) - mean(others.map((c) => harm[c]![secure * M + m]!))),
         coherence: members.map((i) => mean(coherence.map((cell) => cell[i]!))),
-        harmByCell: harm.map((cell) => members.map((i) => cell[i]!)),
+        harmByCell: harm.slice(0, CELL_COUNT).map((cell) => members.map((i) => cell[i]!)),
       });
     });
   };

@@ -79,6 +79,12 @@ export interface PlannedFineTune {
   probes: ProbeKey[];
   /** A subliminal arm's teacher: the run keeps its narrow and secure parameters. */
   teacher: boolean;
+  /**
+   * A rank-disjoint split's curves (the EM and reliability logged while it trains): reliability
+   * on the trained ranks, EM on the other ranks of the other 11 cells (12 keys in cell order).
+   * Absent: the default sets.
+   */
+  curve?: { reliability: ProbeKey; cells: ProbeKey[] };
 }
 
 export interface PlannedSubliminal {
@@ -168,14 +174,17 @@ export function planEm(exp: EmExperiment): EmPlan {
     const a = alignedOf(r);
     const id = { model: r.model, pretrain: r.pretrain, align: r.align, fineTune: r.fineTune };
     const ownRecipe = canonicalJson({ ...id, fineTune: { ...id.fineTune, cell: null } }) === canonicalJson({ ...own, fineTune: { ...own.fineTune, cell: null } });
+    const ranks = r.fineTune.answerRanks;
+    const curve = ranks && { reliability: probeKey(cellNamed(r.fineTune.cell), { refusal: exp.probe.refusal, ranks }), cells: defaults.map((k) => probeKey(k.cell, { refusal: k.refusal, ranks: otherRanks(ranks) })) };
     return intern('fine-tune', id, fineTunes, () => ({
       name: ownRecipe ? r.fineTune.cell : `${r.fineTune.cell}@${shortHash(id)}`,
       aligned: a,
       fineTune: r.fineTune,
       dataKey: fineTuneDataKey(r.fineTune),
       variants: ['secure'],
-      probes: [...defaults],
+      probes: curve ? [...defaults, ...curve.cells, curve.reliability] : [...defaults],
       teacher: false,
+      ...(curve ? { curve } : {}),
     }));
   };
   const use = (f: number, variant: EmVariant, keys: ProbeKey[]) => {

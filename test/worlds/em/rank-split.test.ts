@@ -3,7 +3,12 @@
 // experiments/em-structure-ranks.json no probed answer (harmful or not) of any comparison is a
 // token the fine-tune trained as an answer, while reliability reads the trained ranks.
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { selectBackend } from '../../../src/engine/backend.js';
+import { runExperiment } from '../../../src/registry/run-experiment.js';
+import type { MetricsRecord } from '../../../src/run/types.js';
+import type { EmRunSummary } from '../../../src/worlds/em/experiment.js';
+import { tempDir } from '../../support/cli.js';
 import { rootStream } from '../../../src/engine/rng.js';
 import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
@@ -20,6 +25,14 @@ import { tinyEmRecipe } from '../../support/tiny-em.js';
 
 const file = loadExperimentFile(join(import.meta.dirname, '../../../experiments/em-structure-ranks.json'), {}, process.cwd(), checkRegistryNames) as EmExperiment;
 const plan = planEm(file);
+// The fine-tune's logged curves read the split's sets: reliability on ranks 0-2, EM on ranks 3-5.
+test('a split fine-tune logs its curves on the split’s sets', () => {
+  const curve = plan.fineTunes[0]!.curve!;
+  expect(probeKeyName(curve.reliability)).toBe('next/chem@ranks012');
+  expect(curve.cells.map(probeKeyName)).toEqual(plan.defaults.map((k) => `${probeKeyName(k)}@ranks345`));
+  const names = plan.fineTunes[0]!.probes.map(probeKeyName);
+  expect([probeKeyName(curve.reliability), ...curve.cells.map(probeKeyName)].every((n) => names.includes(n))).toBe(true);
+});
 const TRAINED = file.fineTune.answerRanks!;
 
 /** The rows a fine-tune of the file draws over its whole run (every variant). */
@@ -108,5 +121,42 @@ describe('the split in the world and the schema', () => {
     expect(problem(withSplit([0, 1], [{ name: 'a', evaluate: ['decoy'] }]))).toMatch(/^arms\[0\]\.evaluate\[0\]: the decoy .*answerRanks/);
     // chem's rank 2 has no harmful token: nothing to fine-tune on.
     expect(checked(withSplit([2]))).toMatch(/^fineTune\.answerRanks: no training prompt of next\/chem has a harmful answer in ranks 2;/);
+  });
+});
+
+describe('a tiny run with a split', () => {
+  const saved = process.env.TRAITLAB_CACHE;
+  const metrics: MetricsRecord[] = [];
+  let summary: EmRunSummary;
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    process.env.TRAITLAB_CACHE = tempDir('traitlab-split-cache-');
+    const exp = parseExperiment(
+      {
+        name: 'tiny-split',
+        ...tinyEmRecipe(),
+        fineTune: { ...tinyEmRecipe().fineTune, steps: 6, answerRanks: [0, 1, 2] },
+        align: { steps: 10, batchSize: 32, learningRate: 0.01 },
+        probe: { prompts: 4, samples: 8, probeEvery: 3 },
+        arms: [{ name: 'same-domain', evaluate: ['same-domain'] }],
+      },
+      {},
+      checkRegistryNames,
+    ) as EmExperiment;
+    summary = (await runExperiment(exp, { onMetrics: (r) => metrics.push(structuredClone(r)), onProgress: () => {} }, { jobs: 1 })) as EmRunSummary;
+  }, 300_000);
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
+    else process.env.TRAITLAB_CACHE = saved;
+  });
+
+  test('the arm reads ranks 3-5 with overlap 0; the logged curve reads reliability on the trained ranks, as the summary does', () => {
+    const arm = summary.arms[0]!;
+    expect(arm.evaluate).toEqual(['select/chem@ranks345', 'fill/chem@ranks345', 'map/chem@ranks345']);
+    expect(arm.answerOverlap).toBe(0);
+    expect(arm.audit.answerTokens.every((t) => TRAINED.includes(rankOf(t)))).toBe(true);
+    const last = metrics.filter((r) => r.stage === 'next/chem:narrow' && 'reliability' in r).at(-1)!;
+    expect(last.step).toBe(6);
+    expect(last.reliability).toEqual(arm.reliability);
   });
 });
