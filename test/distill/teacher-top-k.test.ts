@@ -64,14 +64,22 @@ describe('a channel with a truncated teacher', () => {
   const world = { ...numbersChannelWorld(0.05), keep: () => true };
   const family = (seed: number) => GptFamily.init(CONFIG, 2, (m) => rootStream(seed).child('init').child(String(m)));
 
-  /** Member losses of 3 steps of on-policy forward KL, with the teacher truncated to k (or not). */
-  function losses(k: number | undefined): number[][] {
+  /** Member losses of 3 steps of on-policy forward KL, with the teacher truncated to k (or not); `tensors`: tf.memory().numTensors after each step. */
+  function losses(k: number | undefined, tensors: number[] = []): number[][] {
     const teacher = family(1);
     const student = family(2);
     const out: number[][] = [];
     const settings: ChannelSettings = { prefix: 'student', signal: 'forward-kl', steps: 3, batchSize: 8, learningRate: 0.01, samplingTemperature: 1, lossTemperature: 1, fixedSetSize: 8, ...(k !== undefined ? { teacherTopK: k } : {}) };
     try {
-      runChannel(teacher, student, world, settings, rootStream(5).child('channel'), { probeEvery: 100, logEvery: 1, probe: () => {}, onStep: (_, r) => out.push(r.loss!) });
+      runChannel(teacher, student, world, settings, rootStream(5).child('channel'), {
+        probeEvery: 100,
+        logEvery: 1,
+        probe: () => {},
+        onStep: (_, r) => {
+          out.push(r.loss!);
+          tensors.push(tf.memory().numTensors);
+        },
+      });
     } finally {
       teacher.dispose();
       student.dispose();
@@ -86,6 +94,15 @@ describe('a channel with a truncated teacher', () => {
     expect(top1[0]![0]).not.toBe(whole[0]![0]);
     // Against a one-token teacher the loss is −log p_S(argmax), larger than the KL to the whole teacher here.
     expect(top1[0]![0]!).toBeGreaterThan(whole[0]![0]!);
+  });
+
+  test('the truncation leaks no tensor: the count is flat across steps and back where it started after the run', () => {
+    const before = tf.memory().numTensors;
+    const tensors: number[] = [];
+    losses(5, tensors);
+    expect(tensors).toHaveLength(3);
+    expect(new Set(tensors).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   test('is named in tables', () => {
