@@ -93,6 +93,26 @@ describe('EM: shards by task and merge', () => {
     expect(persona.teacherEm).not.toEqual(same.teacherEm);
   });
 
+  test('a simulated Kubernetes Indexed Job of 3 (--shard auto/3, JOB_COMPLETION_INDEX 0..2) merges to the unsharded run too', async () => {
+    const before = process.env.JOB_COMPLETION_INDEX;
+    // A fresh cache: the shards pretrain the bases between them, as the whole run did.
+    process.env.TRAITLAB_CACHE = join(cwd, 'cache-k8s');
+    try {
+      for (const index of [0, 1, 2]) {
+        process.env.JOB_COMPLETION_INDEX = String(index);
+        const r = await cli(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '1', '--shard', 'auto/3', '--out', `k8s-${index}`);
+        expect(r.code, r.err.join('\n')).toBe(0);
+        expect(r.err[0]).toContain(`shard ${index + 1}/3`);
+      }
+    } finally {
+      if (before === undefined) delete process.env.JOB_COMPLETION_INDEX;
+      else process.env.JOB_COMPLETION_INDEX = before;
+    }
+    await ok(cwd, 'merge', 'k8s-*', '--out', 'k8s-merged');
+    expect(read(cwd, 'k8s-merged', 'summary.json')).toBe(read(cwd, 'whole', 'summary.json'));
+    expect(read(cwd, 'k8s-merged', 'metrics.jsonl')).toBe(read(cwd, 'whole', 'metrics.jsonl'));
+  });
+
   test('more shards than tasks, a sweep, and a missing shard are one-line errors, exit 2', async () => {
     const tooMany = await cli(cwd, 'run', 'em.json', '--shard', '7/7', '--out', 'x');
     expect(tooMany.code).toBe(2);
