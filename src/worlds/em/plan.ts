@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../../config/errors.js';
 import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from './schema.js';
 import { badFractionForIntent } from './data-harm-intent.js';
-import { selectedTaskNames, type EmShardExperiment } from './shard-selection.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './probes.js';
 import { drawPromptBody, otherRanks } from './data-prompts.js';
 import { cellAt, cellName } from './data.js';
@@ -274,7 +273,3 @@ function checkSplitCell(path: string, cell: string, ranks: readonly number[]): v
   }
 }
 
-/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm (a shard: those it trains). */
-export function emTaskNames(exp: EmShardExperiment): string[] {
-  return selectedTaskNames(exp, planEm(exp));
-}

@@ -6,7 +6,7 @@
 // and the subliminal arms it was dealt, and trains only the bases and aligned models those need.
 import type { EmExperiment } from './schema.js';
 import { fineTuneTaskName } from './fine-tune.js';
-import type { EmPlan } from './plan.js';
+import { planEm, type EmPlan } from './plan.js';
 import { subliminalTaskName } from './subliminal-names.js';
 
 /** An EM experiment as a shard runs it: the whole file's plan, and the tasks this shard was dealt. */
@@ -50,4 +50,9 @@ export function emSelection(exp: EmShardExperiment, plan: EmPlan): EmSelection {
 export function selectedTaskNames(exp: EmShardExperiment, plan: EmPlan): string[] {
   const sel = emSelection(exp, plan);
   return [...[...sel.trained].sort((a, b) => a - b).map((f) => fineTuneTaskName(plan.fineTunes[f]!.name)), ...[...sel.subliminal].sort((a, b) => a - b).map((s) => subliminalTaskName(plan.subliminal[s]!.arm.name))];
+}
+
+/** The units of an EM run's arm stage as its checkpoint names them: one per distinct fine-tune, then one per subliminal arm (a shard: those it trains). */
+export function emTaskNames(exp: EmShardExperiment): string[] {
+  return selectedTaskNames(exp, planEm(exp));
 }

@@ -9,7 +9,8 @@ import type { EmExperiment } from '../../../src/worlds/em/schema.js';
 import { experimentJsonSchema } from '../../../src/registry/experiment-json-schema.js';
 import { loadExperimentFile, parseExperiment } from '../../../src/registry/load-experiment.js';
 import { emAlignedKey, emBaseKey } from '../../../src/worlds/em/experiment.js';
-import { emTaskNames, planEm } from '../../../src/worlds/em/plan.js';
+import { planEm } from '../../../src/worlds/em/plan.js';
+import { emTaskNames } from '../../../src/worlds/em/shard-selection.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
 import { problem } from '../../support/problem.js';
 import { tinyEmRecipe } from '../../support/tiny-em.js';
@@ -99,7 +100,7 @@ describe('bad subliminal settings get one line naming the field and the fix', ()
     ['subliminal without distill', { ...valid(), distill: undefined }, 'distill: missing; subliminal arms need the top-level distill settings (e.g. {"steps": 1000, "batchSize": 64, "learningRate": 0.001})'],
     ['distill without subliminal', { ...valid(), subliminal: undefined }, 'distill: only used by subliminal arms; add "subliminal" or remove it'],
     ['unknown student', sub({ name: 's', student: 'cross-arch', channel: fixed }), 'subliminal[0].student: invalid value "cross-arch"; use one of "same-init", "cross-init"'],
-    ['unknown key', sub({ name: 's', student: 'same-init', channel: fixed, variant: 'narrow' }), /^subliminal\[0\]\.variant: unknown key; remove it \(allowed keys: name, student, channel, fineTune\)/],
+    ['unknown key', sub({ name: 's', student: 'same-init', channel: fixed, variant: 'narrow' }), /^subliminal\[0\]\.variant: unknown key; remove it \(allowed keys: name, student, channel, teacher, fineTune\)/],
     ['unknown channel signal', sub({ name: 's', student: 'same-init', channel: { prefix: 'student', signal: 'kl' } }), /^subliminal\[0\]\.channel\.signal: invalid value "kl"; use one of "tokens", /],
     ['mix without lambda', sub({ name: 's', student: 'same-init', channel: { prefix: 'mix', signal: 'jsd', beta: 0.5 } }), 'subliminal[0].channel.lambda: missing; prefix "mix" needs lambda, the student fraction in [0, 1]'],
     ['teacher cell', sub({ name: 's', student: 'same-init', channel: fixed, fineTune: { cell: 'nxt/chem' } }), /^subliminal\[0\]\.fineTune\.cell: invalid value "nxt\/chem"; use one of "select\/chem", /],
