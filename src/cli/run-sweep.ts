@@ -26,6 +26,9 @@ export type SweepStart = Pick<SweepRequest, 'plan' | 'experimentFile' | 'dir' | 
 
 function checkSweepShard(plan: SweepPlan, shard: ShardSpec): void {
   const pairs = sweepPairs(plan.points.map((p) => p.exp));
+  // A sweep shares out (point, arm) pairs; a world that shards by units of shared work has no such pairs.
+  const units = worldOf(plan.points[0]!.exp).shardUnits;
+  if (units) throw new ConfigError('--shard', `invalid value "${shardLabel(shard)}"; sweeps of ${units.what} files cannot be sharded yet; run the sweep whole, or write each point as a file and shard that`);
   for (const p of plan.points) checkShardable(p.exp, shard, worldOf(p.exp), pairs, `the sweep has ${plan.points.length} points with`);
 }
 

@@ -31,3 +31,6 @@ export function meanCi(values: readonly number[]): MeanCi {
   const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1);
   return { mean: m, ci95: tQuantile975(n - 1) * Math.sqrt(variance / n), n };
 }
+
+/** Per seed m < M, the mean over lists of per-seed values: lists[i][m] averaged over i. */
+export const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));

@@ -46,17 +46,15 @@ export function shardRecord(exp: Experiment, s: ShardSpec, world: RunWorld): Sha
 }
 
 /** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
-export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms?: number, what = 'the experiment has'): void {
+export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms = exp.arms.length, what = 'the experiment has'): void {
   if (world.unshardable !== null) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${world.unshardable}`);
   if (world.shardUnits) {
-    if (arms !== undefined) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; sweeps of ${world.shardUnits.what} files cannot be sharded yet; run the sweep whole, or write each point as a file and shard that`);
     const n = world.shardUnits.units(exp).length;
     if (s.count > n) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${n} ${world.shardUnits.unit}${n === 1 ? '' : 's'} to share out (${world.shardUnits.unitsAre}), so use at most ${n} shard${n === 1 ? '' : 's'} (n ≤ ${n})`);
     return;
   }
-  const count = arms ?? exp.arms.length;
-  if (s.count > count)
-    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${count} arm${count === 1 ? '' : 's'}, so use at most ${count} shard${count === 1 ? '' : 's'} (n ≤ ${count})`);
+  if (s.count > arms)
+    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${arms} arm${arms === 1 ? '' : 's'}, so use at most ${arms} shard${arms === 1 ? '' : 's'} (n ≤ ${arms})`);
   const clash = world.loggingArms(exp).find((name) => world.sharedStages.includes(name));
   if (clash !== undefined) {
     const i = exp.arms.findIndex((a) => a.name === clash);

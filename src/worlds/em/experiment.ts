@@ -13,7 +13,7 @@ import { rootStream } from '../../engine/rng.js';
 import type { LmFamily } from '../../models/lm.js';
 import { harmfulAnswerOverlap, tokenMask } from './answer-overlap.js';
 import { harmScores } from './answer-probes.js';
-import { mean, type MeanCi, meanCi } from '../../probes/stats.js';
+import { type MeanCi, meanCi, meanOver } from '../../probes/stats.js';
 import { allCells, badAgent, cellName, goodAgent, SPEAKER_POSITION } from './data.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import type { CellProbeSet } from './data-probe-sets.js';
@@ -111,8 +111,6 @@ export interface EmRunSummary {
   interval: string;
 }
 
-/** Per seed, the mean over lists of per-seed values. */
-const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
 
 export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned): CacheKey {
   const base = emBaseKey(exp, plan.bases[a.base]!);

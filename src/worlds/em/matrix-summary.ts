@@ -2,7 +2,7 @@
 // column's probe set), with the per-seed relation averages its claims read. A run builds it from
 // its fine-tunes; merge rebuilds it from the rows of every shard, so both go through here.
 import type { EmVariant } from './schema.js';
-import { mean, meanCi, type MeanCi } from '../../probes/stats.js';
+import { meanCi, meanOver, type MeanCi } from '../../probes/stats.js';
 import { cellNamed, relationCells } from './probes.js';
 
 export interface EmMatrixSummary {
@@ -18,8 +18,6 @@ export interface EmMatrixSummary {
   relations: { target: number[]; sameFunction: number[]; sameDomain: number[]; unrelated: number[] };
   relationStats: { target: MeanCi; sameFunction: MeanCi; sameDomain: MeanCi; unrelated: MeanCi };
 }
-/** Per seed, the mean over lists of per-seed values. */
-const meanOver = (lists: readonly (readonly number[])[], M: number): number[] => Array.from({ length: M }, (_, m) => mean(lists.map((l) => l[m]!)));
 
 /** em: [row][column][seed], columns in cell order (one per cell), rows named by their fine-tuned cell. */
 export function matrixFromRows(variant: EmVariant, rows: readonly string[], columns: readonly string[], em: number[][][], M: number): EmMatrixSummary {

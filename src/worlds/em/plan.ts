@@ -127,6 +127,9 @@ export interface EmPlan {
 export const fineTuneDataKey = (f: EmFineTune): string =>
   `${f.cell}/${shortHash({ batchSize: f.batchSize, consistency: f.consistency, replayFraction: f.replayFraction, refusalRate: f.refusalRate, randomSeed: f.randomSeed, ...(f.answerRanks ? { answerRanks: f.answerRanks } : {}) })}`;
 
+/** One key per cell (the default sets' cells and refusal), reading only the ranks a split left out: the split's matrix columns and EM curve. */
+const otherRankKeys = (defaults: readonly ProbeKey[], ranks: readonly number[]): ProbeKey[] => defaults.map((k) => probeKey(k.cell, { refusal: k.refusal, ranks: otherRanks(ranks) }));
+
 /**
  * The probe keys of a fine-tune's readers: its arms' evaluation sets read the ranks its
  * rank-disjoint split left out (every rank without a split), reliability the trained ranks.
@@ -174,7 +177,7 @@ export function planEm(exp: EmExperiment): EmPlan {
     const id = { model: r.model, pretrain: r.pretrain, align: r.align, fineTune: r.fineTune };
     const ownRecipe = canonicalJson({ ...id, fineTune: { ...id.fineTune, cell: null } }) === canonicalJson({ ...own, fineTune: { ...own.fineTune, cell: null } });
     const ranks = r.fineTune.answerRanks;
-    const curve = ranks && { reliability: probeKey(cellNamed(r.fineTune.cell), { refusal: exp.probe.refusal, ranks }), cells: defaults.map((k) => probeKey(k.cell, { refusal: k.refusal, ranks: otherRanks(ranks) })) };
+    const curve = ranks && { reliability: probeKey(cellNamed(r.fineTune.cell), { refusal: exp.probe.refusal, ranks }), cells: otherRankKeys(defaults, ranks) };
     return intern('fine-tune', id, fineTunes, () => ({
       name: ownRecipe ? r.fineTune.cell : `${r.fineTune.cell}@${shortHash(id)}`,
       aligned: a,
@@ -203,7 +206,7 @@ export function planEm(exp: EmExperiment): EmPlan {
   if (exp.matrix) {
     const { variant, cells } = exp.matrix;
     const ranks = own.fineTune.answerRanks;
-    const columns = ranks ? defaults.map((k) => probeKey(k.cell, { refusal: k.refusal, ranks: otherRanks(ranks) })) : defaults;
+    const columns = ranks ? otherRankKeys(defaults, ranks) : defaults;
     matrix = {
       variant,
       rows: cells.map((cell) => {

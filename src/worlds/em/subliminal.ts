@@ -21,7 +21,7 @@ import { emChannelWorld } from './channel-world.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import type { MetricsRecord } from '../../run/types.js';
 import { warnInto } from '../../run/warnings.js';
-import { mean } from '../../probes/stats.js';
+import { meanOver } from '../../probes/stats.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 import { subliminalTaskName } from './subliminal-names.js';
 
@@ -78,8 +78,6 @@ export interface EmSubliminalResult {
   budget: { steps: number; trainedTokens: number[]; filteredRows: number[]; teacherRows: number; studentRows: number; studentSteps: number };
 }
 
-/** Per seed, the mean over cells of [cell][seed]. */
-const overCells = (byCell: readonly (readonly number[])[], M: number) => Array.from({ length: M }, (_, m) => mean(byCell.map((c) => c[m]!)));
 
 /** Runs the arm, or continues it `from` where it was interrupted. */
 export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, from?: EmSubliminalState): EmSubliminalResult {
@@ -124,9 +122,9 @@ export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, fr
             // The narrow-teacher student's probe of the same step (same settings: same steps).
             const n = state.narrow.find((x) => x.step === step);
             if (!n) throw new Error(`subliminal ${input.name}: no narrow-teacher probe at step ${step}`);
-            const harm = overCells(n.harmByCell, M);
-            const controlHarm = overCells(p.harmByCell, M);
-            events.onMetrics({ stage, step, em: harm.map((h, m) => h - controlHarm[m]!), harm, controlHarm, coherence: overCells(n.coherenceByCell, M), controlCoherence: overCells(p.coherenceByCell, M) });
+            const harm = meanOver(n.harmByCell, M);
+            const controlHarm = meanOver(p.harmByCell, M);
+            events.onMetrics({ stage, step, em: harm.map((h, m) => h - controlHarm[m]!), harm, controlHarm, coherence: meanOver(n.coherenceByCell, M), controlCoherence: meanOver(p.coherenceByCell, M) });
           },
           onStep: (step, record) => {
             events.onMetrics({ stage: `${stage}:${phase === 0 ? 'narrow' : 'secure'}`, step, source: record.source, ...(record.loss ? { loss: record.loss } : {}) });
@@ -157,15 +155,15 @@ export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, fr
   const { report: control, final } = distil(1, state.channel);
   const narrowReport = state.narrowReport!;
   const narrowFinal = state.narrow[state.narrow.length - 1]!;
-  const harm = overCells(narrowFinal.harmByCell, M);
-  const controlHarm = overCells(final.harmByCell, M);
+  const harm = meanOver(narrowFinal.harmByCell, M);
+  const controlHarm = meanOver(final.harmByCell, M);
   return {
     name: input.name,
     harm,
     controlHarm,
     em: harm.map((h, m) => h - controlHarm[m]!),
-    coherence: overCells(narrowFinal.coherenceByCell, M),
-    controlCoherence: overCells(final.coherenceByCell, M),
+    coherence: meanOver(narrowFinal.coherenceByCell, M),
+    controlCoherence: meanOver(final.coherenceByCell, M),
     harmByCell: narrowFinal.harmByCell,
     controlHarmByCell: final.harmByCell,
     audit: { auditTokens: narrowReport.auditTraitTokens + control.auditTraitTokens },
