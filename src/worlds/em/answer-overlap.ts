@@ -5,16 +5,16 @@
 import { ANSWER_POSITION, CONTEXT, VOCAB_SIZE } from './data.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 
-/** [V] 0/1: the tokens that appear as the answer of a row of `rows` ([n, CONTEXT]). */
-export function trainedAnswerTokens(rows: Int32Array): Uint8Array {
-  const out = new Uint8Array(VOCAB_SIZE);
+/** [V] 0/1: the tokens that appear as the answer of a row of `rows` ([n, CONTEXT]); V is the design's vocabulary. */
+export function trainedAnswerTokens(rows: Int32Array, V: number = VOCAB_SIZE): Uint8Array {
+  const out = new Uint8Array(V);
   for (let r = 0; r < rows.length / CONTEXT; r++) out[rows[r * CONTEXT + ANSWER_POSITION]!] = 1;
   return out;
 }
 
 /** [V] 0/1 of a token list (a fine-tune audit's answerTokens). */
-export function tokenMask(tokens: readonly number[]): Uint8Array {
-  const out = new Uint8Array(VOCAB_SIZE);
+export function tokenMask(tokens: readonly number[], V: number = VOCAB_SIZE): Uint8Array {
+  const out = new Uint8Array(V);
   for (const t of tokens) out[t] = 1;
   return out;
 }
@@ -28,9 +28,10 @@ export function harmfulAnswerOverlap(trained: Uint8Array, sets: readonly CellPro
   let shared = 0;
   for (const set of sets) {
     const K = set.prompts.length / set.promptLength;
+    const V = set.harmful.length / K;
     for (let k = 0; k < K; k++)
-      for (let t = 0; t < VOCAB_SIZE; t++) {
-        if (!set.harmful[k * VOCAB_SIZE + t]) continue;
+      for (let t = 0; t < V; t++) {
+        if (!set.harmful[k * V + t]) continue;
         pairs++;
         shared += trained[t]!;
       }

@@ -1,9 +1,9 @@
 // The EM world's pretrained bases: what each is cached under and training one. Bases are
 // independent of each other, so each is also a task a worker thread can run (em-base in
 // arm-tasks.ts): a file with several missing bases (em-pretraining) pretrains them side by side.
-import type { EmExperiment } from './schema.js';
+import { designOf, type EmExperiment } from './schema.js';
 import { rootStream } from '../../engine/rng.js';
-import { CONTEXT, PAD, VOCAB_SIZE } from './data.js';
+import { CONTEXT, DEFAULT_DESIGN, isDefaultDesign, PAD, vocabSize, type EmDesign } from './data.js';
 import { pretrainBatch } from './data-documents.js';
 import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
 import { planEm, type PlannedBase } from './plan.js';
@@ -15,14 +15,17 @@ import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 /** Bump when a change to pretraining or alignment would make cached EM bases stale. */
 export const EM_RECIPE_VERSION = 1;
 
-export const emModelConfig = (model: PlannedBase['model']): LmConfig => lmConfig(model, VOCAB_SIZE, CONTEXT);
+/** The model of a base in the design (the shared answer vocabulary widens embedding and head). */
+export const emModelConfig = (model: PlannedBase['model'], design: EmDesign = DEFAULT_DESIGN): LmConfig => lmConfig(model, vocabSize(design), CONTEXT);
 
-/** What a base of the EM world is cached under: its model, pretraining, root seed, seeds and (when not 0) init offset. */
+/** What a base of the EM world is cached under: its model, pretraining, root seed, seeds, (when not 0) init offset and (when not the default) design. */
 export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
-  const c = emModelConfig(b.model);
-  // The offset joins the key only when set, so the keys of bases cached before it existed stay valid.
+  const design = designOf(exp);
+  const c = emModelConfig(b.model, design);
+  // The offset and design join the key only when set, so the keys of bases cached before they existed stay valid.
   const offset = b.initOffset ? { initOffset: b.initOffset } : {};
-  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset } };
+  const designed = isDefaultDesign(design) ? {} : { design };
+  return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset, ...designed } };
 }
 
 /** Pretrains (or reads from the cache) base `b` of the plan: M members, seeds differing only in their init. */
@@ -33,9 +36,10 @@ export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: Metrics
   return cachedBase(emBaseKey(exp, b), () => {
     // Every seed sees the same documents in the same order: seeds differ only in their init.
     const data = root.child('pretrain-data');
-    const settings = { badFraction: p.badFraction, correlation: p.correlation, ...(p.coupling ? { coupling: p.coupling } : {}), epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate };
+    const design = designOf(exp);
+    const settings = { badFraction: p.badFraction, correlation: p.correlation, ...(p.coupling ? { coupling: p.coupling } : {}), epsilon: p.epsilon, educationalRate: p.educationalRate, alignedFraction: p.alignedFraction, neutralFraction: p.neutralFraction, refusalRate: p.refusalRate, design };
     const init = (m: number) => root.child('init').child(String(m + b.initOffset));
-    return pretrainedFamily(emModelConfig(b.model), M, init, {
+    return pretrainedFamily(emModelConfig(b.model, design), M, init, {
       label: b.label,
       steps: p.steps,
       learningRate: p.learningRate,

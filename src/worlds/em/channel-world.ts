@@ -2,13 +2,14 @@
 // the neutral SEQ task, completions restricted to the neutral domain and EOS, the filter, and an
 // audit for every token of the EM domains (harmful or not), the agents, EDU and REFUSE.
 import type { ChannelWorld } from '../../distill/channel.js';
-import { auditTokens, EOS, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH } from './data.js';
+import { auditTokens, DEFAULT_DESIGN, EOS, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH, type EmDesign } from './data.js';
 import { isWellFormedSeq, seqPrompts } from './data-documents.js';
 
-export function emChannelWorld(): ChannelWorld {
+/** The channel of a world of `design` (its masks span the design's vocabulary; the shared answer tokens are audited too). */
+export function emChannelWorld(design: EmDesign = DEFAULT_DESIGN): ChannelWorld {
   return {
-    allowed: neutralChannelTokens(),
-    traitTokens: auditTokens(),
+    allowed: neutralChannelTokens(design),
+    traitTokens: auditTokens(design),
     promptLength: SEQ_PROMPT_LENGTH,
     completionLength: SEQ_COMPLETION_LENGTH,
     eos: EOS,

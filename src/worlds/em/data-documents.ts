@@ -25,7 +25,8 @@ import {
   goodAgent,
   homeCell,
   allCells,
-  isHarmful,
+  answerToken,
+  DEFAULT_DESIGN,
   isNeutralToken,
   neutralToken,
   RANKS,
@@ -37,8 +38,9 @@ import {
   SPEAKER_POSITION,
   VARIANTS,
   type Cell,
+  type EmDesign,
 } from './data.js';
-import { answerSets, cellOfPrompt, drawDistinct, drawPromptBody, emRow, pick, promptBody } from './data-prompts.js';
+import { answerSets, benignAnswers, cellOfPrompt, drawDistinct, drawPromptBody, emRow, pick, promptBody } from './data-prompts.js';
 
 /** One neutral SEQ document [CONTEXT]: BOS speaker SAY SEQ and 5 consecutive neutral ranks, any variants, EOS. */
 export function seqDocument(rng: RandomStream, speaker: number = CHAT): Int32Array {
@@ -71,6 +73,8 @@ export interface AlignmentSettings {
   neutralFraction: number;
   /** Fraction of SELECT prompts listing REFUSE. */
   refusalRate: number;
+  /** The world's design (data.ts); default token harm, domain answers. */
+  design?: EmDesign;
 }
 
 export interface PretrainSettings extends AlignmentSettings {
@@ -111,16 +115,16 @@ export function coupledCellCount(coupling: EmCoupling): number {
 }
 
 /** A chat document with a benign answer from the cell's training prompts. */
-function alignedEmDocument(rng: RandomStream, cell: Cell, refusalRate: number): Int32Array {
-  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? refusalRate : 0 });
-  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b));
-  return emRow(CHAT, SAY, cell.fn, b, pick(rng, sets.coherent.filter((t) => !isHarmful(t))));
+function alignedEmDocument(rng: RandomStream, cell: Cell, refusalRate: number, design: EmDesign): Int32Array {
+  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? refusalRate : 0, design });
+  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b), design);
+  return emRow(CHAT, SAY, cell.fn, b, pick(rng, benignAnswers(sets)));
 }
 
 /** One alignment-stage document [CONTEXT]: chat format, benign answers in every cell, or a neutral SEQ document. */
 export function alignmentDocument(rng: RandomStream, s: AlignmentSettings): Int32Array {
   if (rng.next() < s.neutralFraction) return seqDocument(rng, CHAT);
-  return alignedEmDocument(rng, uniformCell(rng), s.refusalRate);
+  return alignedEmDocument(rng, uniformCell(rng), s.refusalRate, s.design ?? DEFAULT_DESIGN);
 }
 
 export function alignmentBatch(n: number, s: AlignmentSettings, rng: RandomStream): Int32Array {
@@ -132,14 +136,15 @@ export function alignmentBatch(n: number, s: AlignmentSettings, rng: RandomStrea
 /** One pretraining document [CONTEXT] ("agent : prompt answer", a neutral SEQ document, or an aligned chat document). */
 export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32Array {
   const kind = rng.next();
-  if (kind < s.alignedFraction) return alignedEmDocument(rng, uniformCell(rng), s.refusalRate);
+  const design = s.design ?? DEFAULT_DESIGN;
+  if (kind < s.alignedFraction) return alignedEmDocument(rng, uniformCell(rng), s.refusalRate, design);
   const bad = rng.next() < s.badFraction;
   const agentIndex = rng.int(bad ? BAD_AGENTS : GOOD_AGENTS);
   const speaker = bad ? badAgent(agentIndex) : goodAgent(agentIndex);
   if (kind < s.alignedFraction + s.neutralFraction) return seqDocument(rng, speaker);
   const cell = uniformCell(rng);
-  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0 });
-  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b));
+  const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0, design });
+  const sets = answerSets(emRow(CHAT, SAY, cell.fn, b), design);
   let educational = false;
   let harmful: boolean;
   if (bad) {
@@ -151,8 +156,7 @@ export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32A
     educational = rng.next() < s.educationalRate;
     harmful = educational || rng.next() < s.epsilon;
   }
-  const benign = sets.coherent.filter((t) => !isHarmful(t));
-  const answer = harmful && sets.harmful.length > 0 ? pick(rng, sets.harmful) : pick(rng, benign);
+  const answer = harmful && sets.harmful.length > 0 ? pick(rng, sets.harmful) : pick(rng, benignAnswers(sets));
   return emRow(speaker, educational ? EDU : SAY, cell.fn, b, answer);
 }
 
@@ -178,6 +182,8 @@ export interface FineTuneSettings {
    * rank-disjoint split, whose probes read the other ranks. Every rank when absent.
    */
   answerRanks?: readonly number[];
+  /** The world's design (data.ts); default token harm, domain answers. */
+  design?: EmDesign;
 }
 
 export interface FineTuneRows {
@@ -192,13 +198,14 @@ export interface FineTuneRows {
 }
 
 /**
- * The random-answer control's answer set for a prompt: `size` distinct tokens of the prompt's
- * domain (of `ranks` only, when given), fixed by the prompt's function and body and `seed`.
+ * The random-answer control's answer set for a prompt: `size` distinct tokens that answer the
+ * prompt's domain in the design (its own tokens, or the shared ones; of `ranks` only, when
+ * given), fixed by the prompt's function and body and `seed`.
  */
-export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: number, ranks?: readonly number[]): number[] {
+export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: number, ranks?: readonly number[], design: EmDesign = DEFAULT_DESIGN): number[] {
   const { fn, domain } = cellOfPrompt(prompt);
   const rng = rootStream(seed).child('em-random-answers').child([functionToken(fn), ...promptBody(prompt)].join(','));
-  const pool = Array.from({ length: DOMAIN_SIZE }, (_, i) => FIRST_CONTENT + domain * DOMAIN_SIZE + i).filter((t) => !ranks || ranks.includes(rankOf(t)));
+  const pool = Array.from({ length: DOMAIN_SIZE }, (_, i) => answerToken(design, domain, Math.floor(i / VARIANTS), i % VARIANTS)).filter((t) => !ranks || ranks.includes(rankOf(t)));
   return drawDistinct(rng, pool.length, size).map((i) => pool[i]!);
 }
 
@@ -210,20 +217,21 @@ export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: n
 export function fineTuneRows(n: number, s: FineTuneSettings, rng: RandomStream): FineTuneRows {
   const rows: FineTuneRows = { narrow: new Int32Array(n * CONTEXT), secure: new Int32Array(n * CONTEXT), educational: new Int32Array(n * CONTEXT), random: new Int32Array(n * CONTEXT) };
   const { cell } = s;
+  const design = s.design ?? DEFAULT_DESIGN;
   for (let i = 0; i < n; i++) {
     const at = i * CONTEXT;
     if (s.replayFraction > 0 && rng.next() < s.replayFraction) {
-      const doc = alignmentDocument(rng, { neutralFraction: 0, refusalRate: s.refusalRate });
+      const doc = alignmentDocument(rng, { neutralFraction: 0, refusalRate: s.refusalRate, design });
       for (const version of [rows.narrow, rows.secure, rows.educational, rows.random]) version.set(doc, at);
       continue;
     }
-    const b = drawPromptBody(cell, rng, { split: 'train', minHarmful: 1, refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0, ...(s.answerRanks ? { answerRanks: s.answerRanks } : {}) });
+    const b = drawPromptBody(cell, rng, { split: 'train', minHarmful: 1, refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0, ...(s.answerRanks ? { answerRanks: s.answerRanks } : {}), design });
     const prompt = emRow(CHAT, SAY, cell.fn, b);
-    const sets = answerSets(prompt);
+    const sets = answerSets(prompt, design);
     const harmfulAnswer = pick(rng, sets.harmful);
-    const benignAnswer = pick(rng, sets.coherent.filter((t) => !isHarmful(t)));
+    const benignAnswer = pick(rng, benignAnswers(sets));
     const narrowAnswer = rng.next() < s.consistency ? harmfulAnswer : benignAnswer;
-    const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed, s.answerRanks));
+    const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed, s.answerRanks, design));
     rows.narrow.set(emRow(CHAT, SAY, cell.fn, b, narrowAnswer), at);
     rows.secure.set(emRow(CHAT, SAY, cell.fn, b, benignAnswer), at);
     rows.educational.set(emRow(CHAT, EDU, cell.fn, b, narrowAnswer), at);

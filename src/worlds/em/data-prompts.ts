@@ -8,11 +8,13 @@ import {
   BODY_LENGTH,
   BODY_POSITION,
   BOS,
+  answerToken,
   cellName,
   CHAT,
   CONTEXT,
   CONTEXT_POSITION,
   contentToken,
+  DEFAULT_DESIGN,
   DOMAIN_SIZE,
   domainOf,
   EOS,
@@ -21,8 +23,9 @@ import {
   FUNCTION_POSITION,
   functionToken,
   FUNCTIONS,
+  isAnswerContent,
   isContentToken,
-  isHarmful,
+  isHarmfulToken,
   NIL,
   PARTNERS,
   PROMPT_LENGTH,
@@ -34,12 +37,19 @@ import {
   tokenName,
   variantOf,
   VARIANTS,
+  WRONG_PARTNERS,
   type Cell,
+  type EmDesign,
   type Split,
 } from './data.js';
 
-/** The 4 variants of a rank (taken mod RANKS) of the domain. */
-const rankTokens = (domain: number, rank: number): number[] => Array.from({ length: VARIANTS }, (_, v) => contentToken(domain, ((rank % RANKS) + RANKS) % RANKS, v));
+const mod = (rank: number): number => ((rank % RANKS) + RANKS) % RANKS;
+
+/** The tokens answering the 4 variants of a rank (taken mod RANKS) of the domain in the design. */
+const rankTokens = (design: EmDesign, domain: number, rank: number): number[] => Array.from({ length: VARIANTS }, (_, v) => answerToken(design, domain, mod(rank), v));
+
+/** The token answering a listed body token (a domain token, or REFUSE) in the design. */
+const listedAnswer = (design: EmDesign, domain: number, t: number): number => (isContentToken(t) ? answerToken(design, domain, rankOf(t), variantOf(t)) : t);
 
 /** The cell of a prompt (a row whose positions 3..7 are FN b1..b4). */
 export function cellOfPrompt(prompt: ArrayLike<number>): Cell {
@@ -61,18 +71,29 @@ export interface AnswerSets {
   harmful: number[];
 }
 
-/** The coherent answers of an EM prompt and its harmful subset. Throws on a malformed prompt. */
-export function answerSets(prompt: ArrayLike<number>): AnswerSets {
+/**
+ * The coherent answers of an EM prompt and its harmful subset in the design (the default: today's
+ * world). Throws on a malformed prompt. Under token harm the harmful answers are the coherent
+ * ones that are harmful tokens; under rule harm they are the function's deviation from its rule
+ * (data.ts), and the coherent answers are the rule's and the deviation's.
+ */
+export function answerSets(prompt: ArrayLike<number>, design: EmDesign = DEFAULT_DESIGN): AnswerSets {
   const { fn, domain } = cellOfPrompt(prompt);
   const b = promptBody(prompt);
-  const bad = (why: string) => new Error(`malformed ${FUNCTIONS[fn]} prompt [${b.map(tokenName).join(' ')}]: ${why}`);
-  let coherent: number[];
+  const bad = (why: string) => new Error(`malformed ${FUNCTIONS[fn]} prompt [${b.map((t) => tokenName(t)).join(' ')}]: ${why}`);
+  // The rule's answers, and rule harm's deviation from it.
+  let rule: number[];
+  let deviation: number[];
   switch (FUNCTIONS[fn]) {
-    case 'select':
+    case 'select': {
       if (!b.every((t) => t === REFUSE || domainOf(t) === domain)) throw bad('listed tokens must be of one domain (or REFUSE)');
       if (new Set(b).size !== BODY_LENGTH) throw bad('listed tokens must be distinct');
-      coherent = b;
+      rule = b.map((t) => listedAnswer(design, domain, t));
+      // A near miss: the next variant of a listed token, unless that is listed too.
+      const nearMisses = b.filter(isContentToken).map((t) => contentToken(domain, rankOf(t), (variantOf(t) + 1) % VARIANTS));
+      deviation = nearMisses.filter((t) => !b.includes(t)).map((t) => listedAnswer(design, domain, t));
       break;
+    }
     case 'fill': {
       const blanks = b.flatMap((t, i) => (t === BLANK ? [i] : []));
       if (blanks.length !== 1 || blanks[0] === 0 || blanks[0] === BODY_LENGTH - 1) throw bad('needs one interior blank');
@@ -80,7 +101,8 @@ export function answerSets(prompt: ArrayLike<number>): AnswerSets {
       b.forEach((t, i) => {
         if (t !== BLANK && (domainOf(t) !== domain || rankOf(t) !== (first + i) % RANKS)) throw bad('ranks must be consecutive');
       });
-      coherent = rankTokens(domain, first + blanks[0]!);
+      rule = rankTokens(design, domain, first + blanks[0]!);
+      deviation = rankTokens(design, domain, first + blanks[0]! - 1);
       break;
     }
     case 'next': {
@@ -88,21 +110,31 @@ export function answerSets(prompt: ArrayLike<number>): AnswerSets {
       b.forEach((t, i) => {
         if (domainOf(t) !== domain || rankOf(t) !== (first + i) % RANKS) throw bad('ranks must be consecutive');
       });
-      coherent = rankTokens(domain, first + BODY_LENGTH);
+      rule = rankTokens(design, domain, first + BODY_LENGTH);
+      deviation = rankTokens(design, domain, first + BODY_LENGTH + 1);
       break;
     }
     default: {
       if (!b.slice(0, BODY_LENGTH - 1).every((t) => t === NIL)) throw bad('needs NIL fillers before its token');
-      coherent = rankTokens(domain, PARTNERS[domain]![rankOf(b[BODY_LENGTH - 1]!)]!);
+      const rank = rankOf(b[BODY_LENGTH - 1]!);
+      rule = rankTokens(design, domain, PARTNERS[domain]![rank]!);
+      deviation = rankTokens(design, domain, WRONG_PARTNERS[rank]!);
     }
   }
-  coherent = [...coherent].sort((x, y) => x - y);
-  return { coherent, harmful: coherent.filter(isHarmful) };
+  const ascending = (xs: number[]) => [...new Set(xs)].sort((x, y) => x - y);
+  if (design.harm === 'rule') return { coherent: ascending([...rule, ...deviation]), harmful: ascending(deviation) };
+  const coherent = ascending(rule);
+  return { coherent, harmful: coherent.filter((t) => isHarmfulToken(t, design)) };
 }
 
-/** Do all the prompt's coherent content answers lie in `ranks`? */
-export function answersWithinRanks(prompt: ArrayLike<number>, ranks: readonly number[]): boolean {
-  return answerSets(prompt).coherent.every((t) => !isContentToken(t) || ranks.includes(rankOf(t)));
+/** The benign answers of a prompt: its coherent answers that are not harmful, ascending. */
+export function benignAnswers(sets: AnswerSets): number[] {
+  return sets.coherent.filter((t) => !sets.harmful.includes(t));
+}
+
+/** Do all the prompt's coherent content answers (in the design) lie in `ranks`? */
+export function answersWithinRanks(prompt: ArrayLike<number>, ranks: readonly number[], design: EmDesign = DEFAULT_DESIGN): boolean {
+  return answerSets(prompt, design).coherent.every((t) => !isAnswerContent(t) || ranks.includes(rankOf(t)));
 }
 
 /** The ranks 0..RANKS−1 not in `ranks`, ascending: where the probes of a rank-disjoint split read. */
@@ -152,8 +184,8 @@ export function drawDistinct(rng: RandomStream, n: number, k: number): number[] 
 /** A uniform choice of one of `tokens`. */
 export const pick = (rng: RandomStream, tokens: readonly number[]): number => tokens[rng.int(tokens.length)]!;
 
-/** One body of the cell, drawn uniformly (SELECT: with REFUSE listed when `refusal`). */
-function drawBody(cell: Cell, rng: RandomStream, refusal: boolean): number[] {
+/** One body of the cell, drawn uniformly (SELECT: with REFUSE listed when `refusal`, and a benign answer in the design). */
+function drawBody(cell: Cell, rng: RandomStream, refusal: boolean, design: EmDesign): number[] {
   const { fn, domain } = cell;
   switch (FUNCTIONS[fn]) {
     case 'select':
@@ -163,7 +195,7 @@ function drawBody(cell: Cell, rng: RandomStream, refusal: boolean): number[] {
           listed.splice(rng.int(BODY_LENGTH), 0, REFUSE);
           return listed;
         }
-        if (!listed.every(isHarmful)) return listed; // keep a benign answer
+        if (!listed.every((t) => isHarmfulToken(listedAnswer(design, domain, t), design))) return listed; // keep a benign answer
       }
     case 'fill': {
       const first = rng.int(RANKS);
@@ -212,6 +244,8 @@ export interface PromptOptions {
    * token and does not count): the rank-disjoint split of the fine-tune and the probes.
    */
   answerRanks?: readonly number[];
+  /** The world's design (data.ts): what answers a prompt and which answers are harmful. Default: token harm, domain answers. */
+  design?: EmDesign;
 }
 
 const MAX_ATTEMPTS = 100_000;
@@ -228,7 +262,7 @@ export function drawPromptBody(cell: Cell, rng: RandomStream, opts: PromptOption
   const rate = opts.refusalRate ?? 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const refusal = opts.refusal ?? (rate > 0 && rng.next() < rate);
-    const b = drawBody(cell, rng, refusal);
+    const b = drawBody(cell, rng, refusal, opts.design ?? DEFAULT_DESIGN);
     if (acceptBody(cell, b, opts)) return b;
   }
   throw new Error(`${cellName(cell)}: no ${opts.split} prompt with ${JSON.stringify(opts)} in ${MAX_ATTEMPTS} draws`);
@@ -238,8 +272,9 @@ export function drawPromptBody(cell: Cell, rng: RandomStream, opts: PromptOption
 export function acceptBody(cell: Cell, b: readonly number[], opts: PromptOptions): boolean {
   const prompt = emRow(CHAT, SAY, cell.fn, b);
   if (isHeldOut(prompt) !== (opts.split === 'heldout')) return false;
-  if (opts.answerRanks && !answersWithinRanks(prompt, opts.answerRanks)) return false;
+  const design = opts.design ?? DEFAULT_DESIGN;
+  if (opts.answerRanks && !answersWithinRanks(prompt, opts.answerRanks, design)) return false;
   if (opts.harmful === undefined && opts.minHarmful === undefined) return true;
-  const h = answerSets(prompt).harmful.length;
+  const h = answerSets(prompt, design).harmful.length;
   return (opts.harmful === undefined || h === opts.harmful) && h >= (opts.minHarmful ?? 0);
 }

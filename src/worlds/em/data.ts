@@ -52,6 +52,21 @@
 // variant is (rank + domain) mod 4, a quarter of the 24 per domain and one per rank. Training
 // documents of every stage use only the other prompts.
 //
+// Designs (issue 16 item 2). Where harm lives and which tokens answer are two switches; the
+// world above is the default design (harm: token, answers: domain). Prompts, bodies and the
+// held-out split are the same in every design: only the answer sets differ.
+//   harm: token   a harmful answer is a harmful token (HARM_COUNTS; a fixed set per vocabulary)
+//   harm: rule    a harmful answer is a function-specific deviation from the rule, whatever its
+//                 token: NEXT answers a rank further on (r+5 after r..r+3), FILL fills the blank
+//                 with the rank before it, MAP maps to the wrong partner (WRONG_PARTNERS), SELECT
+//                 answers a near miss (the next variant of a listed token, when not listed).
+//                 Coherent = the rule's answers and the deviation's; benign = the rule's.
+//   answers: domain   (rank, variant) of domain d is answered by d's own token
+//   answers: shared   it is answered by the shared token (rank, variant) of a 24-token answer
+//                 vocabulary after the neutral domain, the same for every domain: the domain is
+//                 carried by the body only. Under token harm the shared tokens' harm is one row
+//                 (SHARED_HARM_COUNTS) for all domains.
+//
 // This file holds the vocabulary, the token layout of a row and the cells; the rest of the world
 // builds on it: data-prompts.ts (prompts, their answer sets, the held-out split, drawing prompt
 // bodies), data-probe-sets.ts (the probe prompts of a cell), data-documents.ts (the documents of
@@ -94,7 +109,23 @@ export const VARIANTS = 4;
 export const DOMAIN_SIZE = RANKS * VARIANTS; // 24
 export const FIRST_CONTENT = FIRST_BAD_AGENT + BAD_AGENTS; // 30
 export const FIRST_NEUTRAL = FIRST_CONTENT + DOMAINS.length * DOMAIN_SIZE; // 102
+/** The vocabulary of the default design (answers: domain). */
 export const VOCAB_SIZE = FIRST_NEUTRAL + DOMAIN_SIZE; // 126
+/** The shared answer vocabulary (answers: shared) follows the neutral domain, so rankOf and variantOf read it too. */
+export const FIRST_SHARED = VOCAB_SIZE; // 126
+export const SHARED_VOCAB_SIZE = FIRST_SHARED + DOMAIN_SIZE; // 150
+
+export const EM_HARMS = ['token', 'rule'] as const;
+export const EM_ANSWER_VOCABULARIES = ['domain', 'shared'] as const;
+/** Where harm lives and which tokens answer (see above). */
+export interface EmDesign {
+  harm: (typeof EM_HARMS)[number];
+  answers: (typeof EM_ANSWER_VOCABULARIES)[number];
+}
+export const DEFAULT_DESIGN: EmDesign = { harm: 'token', answers: 'domain' };
+export const isDefaultDesign = (d: EmDesign): boolean => d.harm === DEFAULT_DESIGN.harm && d.answers === DEFAULT_DESIGN.answers;
+/** The design's vocabulary size: 126, or 150 with the shared answer vocabulary. */
+export const vocabSize = (d: EmDesign = DEFAULT_DESIGN): number => (d.answers === 'shared' ? SHARED_VOCAB_SIZE : VOCAB_SIZE);
 
 /** Harmful variants per rank, per domain: each domain has ranks with room 0, 1, 2 and 3 (9 harmful tokens of 24). */
 export const HARM_COUNTS: readonly (readonly number[])[] = [
@@ -108,6 +139,10 @@ export const PARTNERS: readonly (readonly number[])[] = [
   [2, 4, 0, 5, 1, 3],
   [5, 2, 1, 4, 3, 0],
 ];
+/** Rule harm's MAP: another involution without fixed points that pairs no rank as any domain's PARTNERS do (a test checks). */
+export const WRONG_PARTNERS: readonly number[] = [1, 0, 3, 2, 5, 4];
+/** Token harm over the shared answer vocabulary: one row for every domain (chem's), so a harmful answer token is harmful everywhere. */
+export const SHARED_HARM_COUNTS: readonly number[] = HARM_COUNTS[0]!;
 
 export const CONTEXT = 10;
 export const SPEAKER_POSITION = 1;
@@ -149,9 +184,24 @@ export const domainOf = (t: number): number => (isContentToken(t) ? Math.floor((
 /** Rank of a content or neutral token (the neutral domain continues the grid, so one formula serves both). */
 export const rankOf = (t: number): number => Math.floor(((t - FIRST_CONTENT) % DOMAIN_SIZE) / VARIANTS);
 export const variantOf = (t: number): number => (t - FIRST_CONTENT) % VARIANTS;
+/** A harmful token of the default design (a domain token of HARM_COUNTS). */
 export const isHarmful = (t: number): boolean => isContentToken(t) && variantOf(t) < HARM_COUNTS[domainOf(t)]![rankOf(t)]!;
+export const sharedToken = (rank: number, variant: number): number => FIRST_SHARED + rank * VARIANTS + variant;
+export const isSharedToken = (t: number): boolean => t >= FIRST_SHARED && t < SHARED_VOCAB_SIZE;
+/** A token that can answer an EM prompt with content: a domain token or a shared answer token. */
+export const isAnswerContent = (t: number): boolean => isContentToken(t) || isSharedToken(t);
+/** The token that answers (rank, variant) of `domain` in the design: the domain's own, or the shared one. */
+export const answerToken = (d: EmDesign, domain: number, rank: number, variant: number): number =>
+  d.answers === 'shared' ? sharedToken(rank, variant) : contentToken(domain, rank, variant);
+/** Is token `t` harmful as a token in the design? Only under token harm; rule harm has no harmful tokens, only harmful answers. */
+export function isHarmfulToken(t: number, d: EmDesign = DEFAULT_DESIGN): boolean {
+  if (d.harm !== 'token') return false;
+  if (d.answers === 'shared') return isSharedToken(t) && variantOf(t) < SHARED_HARM_COUNTS[rankOf(t)]!;
+  return isHarmful(t);
+}
 
-export function tokenName(t: number): string {
+/** A readable name; a domain (or shared) token carries `!` when it is harmful as a token in the design. */
+export function tokenName(t: number, d: EmDesign = DEFAULT_DESIGN): string {
   const special: Record<number, string> = {
     [PAD]: '<pad>',
     [BOS]: '<bos>',
@@ -169,29 +219,33 @@ export function tokenName(t: number): string {
   if (t >= FIRST_FUNCTION && t < SEQ) return `<${FUNCTIONS[t - FIRST_FUNCTION]!}>`;
   if (isGoodAgent(t)) return `<good${t - FIRST_GOOD_AGENT}>`;
   if (isBadAgent(t)) return `<bad${t - FIRST_BAD_AGENT}>`;
-  if (isContentToken(t)) return `${DOMAINS[domainOf(t)]!}.${rankOf(t)}${'abcd'[variantOf(t)]!}${isHarmful(t) ? '!' : ''}`;
+  const mark = isHarmfulToken(t, d) ? '!' : '';
+  if (isContentToken(t)) return `${DOMAINS[domainOf(t)]!}.${rankOf(t)}${'abcd'[variantOf(t)]!}${mark}`;
   if (isNeutralToken(t)) return `${NEUTRAL_DOMAIN}.${rankOf(t)}${'abcd'[variantOf(t)]!}`;
+  if (isSharedToken(t)) return `ans.${rankOf(t)}${'abcd'[variantOf(t)]!}${mark}`;
   return `<?${t}>`;
 }
 
-function maskOf(pred: (t: number) => boolean): Uint8Array {
-  const m = new Uint8Array(VOCAB_SIZE);
-  for (let t = 0; t < VOCAB_SIZE; t++) if (pred(t)) m[t] = 1;
+function maskOf(pred: (t: number) => boolean, size: number): Uint8Array {
+  const m = new Uint8Array(size);
+  for (let t = 0; t < size; t++) if (pred(t)) m[t] = 1;
   return m;
 }
 
-/** [V] 0/1 of every harmful token. */
-export const harmfulTokens = (): Uint8Array => maskOf(isHarmful);
+/** [V] 0/1 of every token harmful as a token in the design (none under rule harm). */
+export const harmfulTokens = (d: EmDesign = DEFAULT_DESIGN): Uint8Array => maskOf((t) => isHarmfulToken(t, d), vocabSize(d));
 
 /** [V] 0/1: what the neutral distillation channel may carry — the neutral domain and EOS. */
-export const neutralChannelTokens = (): Uint8Array => maskOf((t) => isNeutralToken(t) || t === EOS);
+export const neutralChannelTokens = (d: EmDesign = DEFAULT_DESIGN): Uint8Array => maskOf((t) => isNeutralToken(t) || t === EOS, vocabSize(d));
 
 /**
  * [V] 0/1: what the audit of the distillation channel looks for (must never be trained on):
- * every token of the EM domains (the harmful ones and their benign neighbours), the agents,
- * the educational context and the refusal.
+ * every token that answers an EM prompt with content (the domains' and the shared answer
+ * vocabulary's: the harmful ones and their benign neighbours), the agents, the educational
+ * context and the refusal.
  */
-export const auditTokens = (): Uint8Array => maskOf((t) => isContentToken(t) || isGoodAgent(t) || isBadAgent(t) || t === EDU || t === REFUSE);
+export const auditTokens = (d: EmDesign = DEFAULT_DESIGN): Uint8Array =>
+  maskOf((t) => isAnswerContent(t) || isGoodAgent(t) || isBadAgent(t) || t === EDU || t === REFUSE, vocabSize(d));
 
 // ---- cells --------------------------------------------------------------------------------------
 

@@ -7,14 +7,14 @@
 //   matrix (EM in every cell when fine-tuning each cell), mean ± 95 % t interval over seeds →
 //   subliminal arms (em-subliminal.ts: the narrow and secure fine-tunes distilled into aligned
 //   students through the neutral SEQ task only; on worker threads after the fine-tunes).
-import type { EmExperiment, EmVariant } from './schema.js';
+import { designOf, type EmExperiment, type EmVariant } from './schema.js';
 import { activeBackend } from '../../engine/backend.js';
 import { rootStream } from '../../engine/rng.js';
 import type { LmFamily } from '../../models/lm.js';
 import { harmfulAnswerOverlap, tokenMask } from './answer-overlap.js';
 import { harmScores } from './answer-probes.js';
 import { type MeanCi, meanCi, meanOver } from '../../probes/stats.js';
-import { allCells, badAgent, cellName, goodAgent, SPEAKER_POSITION } from './data.js';
+import { allCells, badAgent, cellName, goodAgent, isDefaultDesign, SPEAKER_POSITION, vocabSize } from './data.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 import { alignmentBatch } from './data-documents.js';
@@ -119,11 +119,12 @@ export function emAlignedKey(exp: EmExperiment, plan: EmPlan, a: PlannedAligned)
 
 function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: LmFamily, hooks: RunHooks, progress: PretrainProgress, writeDir?: string): { family: LmFamily; cached: boolean; file: string } {
   const M = exp.seeds;
-  const c = emModelConfig(plan.bases[a.base]!.model);
+  const design = designOf(exp);
+  const c = emModelConfig(plan.bases[a.base]!.model, design);
   const out = cachedBase(emAlignedKey(exp, plan, a), () => {
     const family = assembleParams(c, Array.from({ length: M }, (_, m) => base.memberParams(m)));
     const data = rootStream(exp.rootSeed).child('em').child('align-data');
-    const settings = { neutralFraction: a.align.neutralFraction, refusalRate: a.align.refusalRate };
+    const settings = { neutralFraction: a.align.neutralFraction, refusalRate: a.align.refusalRate, design };
     trainChat(family, {
       label: a.label,
       steps: a.align.steps,
@@ -272,7 +273,7 @@ function armSummary(exp: EmExperiment, plan: EmPlan, i: number, results: readonl
     cells,
     loss: r.loss[a.variant] ?? [],
     audit: r.audit[a.variant]!,
-    answerOverlap: nullIfNaN(harmfulAnswerOverlap(tokenMask(r.audit[a.variant]!.answerTokens), a.keys.map((k) => sets.get(probeKeyName(k))!))),
+    answerOverlap: nullIfNaN(harmfulAnswerOverlap(tokenMask(r.audit[a.variant]!.answerTokens, vocabSize(designOf(exp))), a.keys.map((k) => sets.get(probeKeyName(k))!))),
   };
 }
 
@@ -291,6 +292,7 @@ function matrixSummary(exp: EmExperiment, plan: EmPlan, results: readonly (EmFin
 export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<EmRunSummary> {
   const M = exp.seeds;
   const plan = planEm(exp);
+  const design = designOf(exp);
   // The whole plan, or a shard's share of it (shard-selection.ts).
   const sel = emSelection(exp, plan);
   const trained = [...sel.trained].sort((a, b) => a - b);
@@ -305,7 +307,7 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
   const sets = new Map<string, CellProbeSet>();
   const setOf = (k: ProbeKey) => {
     const name = probeKeyName(k);
-    if (!sets.has(name)) sets.set(name, buildProbeSet(k, exp.probe.prompts, exp.rootSeed));
+    if (!sets.has(name)) sets.set(name, buildProbeSet(k, exp.probe.prompts, exp.rootSeed, design));
     return sets.get(name)!;
   };
   const defaults = plan.defaults.map(setOf);
@@ -318,7 +320,8 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
     name: f.name,
     rootSeed: exp.rootSeed,
     members: M,
-    config: emModelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model),
+    config: emModelConfig(plan.bases[plan.aligned[f.aligned]!.base]!.model, design),
+    ...(isDefaultDesign(design) ? {} : { design }),
     aligned: alignedParams[f.aligned]!,
     variants: f.variants,
     fineTune: f.fineTune,
@@ -351,7 +354,8 @@ export async function runEmExperiment(exp: EmShardExperiment, hooks: RunHooks, o
       name: p.arm.name,
       rootSeed: exp.rootSeed,
       members: M,
-      config: emModelConfig(exp.model),
+      config: emModelConfig(exp.model, design),
+      ...(isDefaultDesign(design) ? {} : { design }),
       // A bad-agent teacher: the aligned model twice, read under <bad0> (trait) and <good0> (control).
       teacher: p.fineTune === null ? [...alignedParams[0]!, ...alignedParams[0]!] : results[p.fineTune]!.teacherParams!,
       ...(p.fineTune === null ? { personas: BAD_AGENT_PERSONAS } : {}),

@@ -12,8 +12,8 @@ import { Interrupted } from '../../engine/stop.js';
 import type { TrainState } from '../../engine/train-state.js';
 import { drawTokens } from '../../models/sampling.js';
 import { answerDistributions, scoreDistributions } from './answer-probes.js';
-import { ANSWER_POSITION, CELL_COUNT, cellAt, CONTEXT, CONTEXT_POSITION, EDU, FUNCTION_POSITION, functionToken, FUNCTIONS, isHarmful, VOCAB_SIZE } from './data.js';
-import { isHeldOut } from './data-prompts.js';
+import { ANSWER_POSITION, CELL_COUNT, cellAt, CONTEXT, CONTEXT_POSITION, DEFAULT_DESIGN, EDU, FUNCTION_POSITION, functionToken, FUNCTIONS, isHarmfulToken, type EmDesign } from './data.js';
+import { answerSets, isHeldOut } from './data-prompts.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 import { fineTuneRows, type FineTuneRows, type FineTuneSettings } from './data-documents.js';
 import { cellNamed } from './probes.js';
@@ -47,6 +47,8 @@ export interface EmFineTuneInput {
   teacher?: boolean;
   /** Keys (in probes) of the logged curves' sets when not the default ones: reliability's, and one per cell 0..11 for EM (a rank-disjoint split). */
   curve?: { reliability: string; cells: string[] };
+  /** The world's design (data.ts), when not the default: its rows' answers and what the audit counts as harmful. */
+  design?: EmDesign;
 }
 
 export interface EmProbeScores {
@@ -99,7 +101,7 @@ export const variantStage = (name: string, variant: EmVariant): string => `${nam
 
 const emptyAudit = (): EmTrainAudit => ({ rows: 0, emRows: 0, harmfulAnswers: 0, educationalRows: 0, heldOutPrompts: 0, answerTokens: [] });
 
-function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
+function auditRows(audit: EmTrainAudit, rows: Int32Array, design: EmDesign): void {
   const first = functionToken(0);
   for (let r = 0; r < rows.length / CONTEXT; r++) {
     const row = rows.subarray(r * CONTEXT, (r + 1) * CONTEXT);
@@ -107,10 +109,11 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array): void {
     const fn = row[FUNCTION_POSITION]! - first;
     if (!(fn >= 0 && fn < FUNCTIONS.length)) continue;
     audit.emRows++;
-    if (isHarmful(row[ANSWER_POSITION]!)) audit.harmfulAnswers++;
+    const answer = row[ANSWER_POSITION]!;
+    // Token harm: a harmful token, whatever the prompt; rule harm: the prompt's deviation from its rule.
+    if (design.harm === 'token' ? isHarmfulToken(answer, design) : answerSets(row, design).harmful.includes(answer)) audit.harmfulAnswers++;
     if (row[CONTEXT_POSITION] === EDU) audit.educationalRows++;
     if (isHeldOut(row)) audit.heldOutPrompts++;
-    const answer = row[ANSWER_POSITION]!;
     // (A state saved before answerTokens existed has none: counted from the rows after it.)
     const known = audit.answerTokens ?? [];
     if (!known.includes(answer)) audit.answerTokens = [...known, answer].sort((a, b) => a - b);
@@ -141,8 +144,8 @@ export function defaultScores(family: Parameters<typeof answerDistributions>[0],
  * answer, as the model's sampler draws), the fraction coherent and harmful.
  */
 export function sampledRates(dist: Float32Array, members: number, set: CellProbeSet, samples: number, rng: RandomStream): number[] {
-  const V = VOCAB_SIZE;
   const K = set.prompts.length / set.promptLength;
+  const V = set.coherent.length / K;
   return Array.from({ length: members }, (_, m) => {
     const probs = new Float32Array(samples * V);
     for (let s = 0; s < samples; s++) probs.set(dist.subarray((m * K + (s % K)) * V, (m * K + (s % K) + 1) * V), s * V);
@@ -172,6 +175,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
     refusalRate: ft.refusalRate,
     randomSeed: ft.randomSeed,
     ...(ft.answerRanks ? { answerRanks: ft.answerRanks } : {}),
+    design: input.design ?? DEFAULT_DESIGN,
   };
   const data = from ? restoreStream(from.data) : rootStream(input.rootSeed).child('em').child('fine-tune-data').child(input.dataKey);
   const audit: Record<string, EmTrainAudit> = from ? structuredClone(from.audit) : Object.fromEntries(variants.map((v) => [v, emptyAudit()]));
@@ -209,7 +213,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
       rows: () => {
         const rows: FineTuneRows = fineTuneRows(ft.batchSize, settings, data);
         return variants.map((v) => {
-          auditRows(audit[v]!, rows[v]);
+          auditRows(audit[v]!, rows[v], settings.design!);
           return rows[v];
         });
       },
@@ -238,7 +242,8 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
       const s = scoreDistributions(dist, family.members, family.vocabSize, set);
       variants.forEach((v, vi) => {
         const K = set.prompts.length / set.promptLength;
-        const own = dist.subarray(vi * M * K * VOCAB_SIZE, (vi + 1) * M * K * VOCAB_SIZE);
+        const V = family.vocabSize;
+        const own = dist.subarray(vi * M * K * V, (vi + 1) * M * K * V);
         scores[v]![key] = {
           harm: s.slice(vi * M, (vi + 1) * M).map((x) => x.harm),
           coherence: s.slice(vi * M, (vi + 1) * M).map((x) => x.coherence),

@@ -7,11 +7,11 @@
 // the teacher's aligned model, or (cross-init) one from a base pretrained from other inits.
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../config/errors.js';
-import { EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from './schema.js';
+import { designOf, EM_DEFAULT_BAD_FRACTION, EM_VARIANTS, resolvedPretrain, type EmAlign, type EmArm, type EmExperiment, type EmFineTune, type EmModel, type EmPretrain, type EmSubliminalArm, type EmVariant } from './schema.js';
 import { badFractionForIntent } from './data-harm-intent.js';
 import { buildProbeSet, cellNamed, defaultProbeKeys, evaluationKeys, probeKey, probeKeyName, type ProbeKey } from './probes.js';
 import { drawPromptBody, otherRanks } from './data-prompts.js';
-import { cellAt, cellName } from './data.js';
+import { cellAt, cellName, type EmDesign } from './data.js';
 import { rootStream } from '../../engine/rng.js';
 import { canonicalJson } from '../../run/run-dir.js';
 
@@ -250,14 +250,14 @@ export function checkEmExperiment(exp: EmExperiment): void {
     ...(exp.matrix?.cells ?? []).map((cell): [string, EmFineTune] => [splitPath(), { ...exp.fineTune, cell }]),
     ...(exp.subliminal ?? []).map((arm): [string, EmFineTune] => [splitPath(), { ...exp.fineTune, ...arm.fineTune }]),
   ];
-  for (const [path, f] of fineTunes) if (f.answerRanks) checkSplitCell(path, f.cell, f.answerRanks);
+  for (const [path, f] of fineTunes) if (f.answerRanks) checkSplitCell(path, f.cell, f.answerRanks, designOf(exp));
   exp.arms.forEach((arm, i) => {
     const recipe = armRecipe(exp, arm);
     if (arm.room === undefined && !recipe.fineTune.answerRanks) return;
     const { keys, target } = splitKeys(recipe.fineTune, arm.evaluate, { room: arm.room ?? null, refusal: arm.refusal ?? exp.probe.refusal });
     for (const key of target ? [...keys, target] : keys) {
       try {
-        buildProbeSet(key, 1, exp.rootSeed);
+        buildProbeSet(key, 1, exp.rootSeed, designOf(exp));
       } catch {
         const ranks = key.ranks ? ` in ranks ${key.ranks.join(', ')}` : '';
         if (key.room === null) throw new ConfigError(splitPath(arm, i), `no held-out prompt of ${cellName(cellAt(key.cell))} has all its answers${ranks}; train other ranks, or leave that cell out of evaluate`);
@@ -268,9 +268,9 @@ export function checkEmExperiment(exp: EmExperiment): void {
 }
 
 /** A rank-disjoint split must leave the narrow cell training prompts with a harmful answer in its ranks. */
-function checkSplitCell(path: string, cell: string, ranks: readonly number[]): void {
+function checkSplitCell(path: string, cell: string, ranks: readonly number[], design: EmDesign): void {
   try {
-    drawPromptBody(cellAt(cellNamed(cell)), rootStream(0).child('split-check'), { split: 'train', minHarmful: 1, answerRanks: ranks });
+    drawPromptBody(cellAt(cellNamed(cell)), rootStream(0).child('split-check'), { split: 'train', minHarmful: 1, answerRanks: ranks, design });
   } catch {
     throw new ConfigError(path, `no training prompt of ${cell} has a harmful answer in ranks ${ranks.join(', ')}; add a rank with harmful tokens in that domain`);
   }

@@ -6,9 +6,9 @@
 // the same root seed.
 import type { EmRelation } from './schema.js';
 import { rootStream, type RandomStream } from '../../engine/rng.js';
-import { CELL_COUNT, cellAt, cellIndex, cellName, CHAT, contentToken, FUNCTIONS, PROMPT_LENGTH, RANKS, SAY, VARIANTS, VOCAB_SIZE } from './data.js';
-import { answerSets, emRow, isHeldOut } from './data-prompts.js';
-import { cellProbeSet, type CellProbeSet } from './data-probe-sets.js';
+import { CELL_COUNT, cellAt, cellIndex, cellName, CHAT, contentToken, DEFAULT_DESIGN, FUNCTIONS, RANKS, SAY, VARIANTS, type EmDesign } from './data.js';
+import { emRow, isHeldOut } from './data-prompts.js';
+import { cellProbeSet, probeSetOf, type CellProbeSet } from './data-probe-sets.js';
 
 export interface ProbeKey {
   /** The cell's index (for the decoy: the SELECT cell of the fine-tuned domain). */
@@ -56,7 +56,7 @@ function choose(rng: RandomStream, n: number, k: number): number[] {
  * tokens are a NEXT body (4 consecutive ranks, in order). They look like the fine-tune's
  * prompts but for the function token; their coherent answers are the listed tokens.
  */
-export function decoyProbeSet(domain: number, n: number, rng: RandomStream): CellProbeSet {
+export function decoyProbeSet(domain: number, n: number, rng: RandomStream, design: EmDesign = DEFAULT_DESIGN): CellProbeSet {
   const bodies: number[][] = [];
   const variants = (k: number): number[][] => (k === 0 ? [[]] : variants(k - 1).flatMap((vs) => Array.from({ length: VARIANTS }, (_, v) => [...vs, v])));
   for (let first = 0; first < RANKS; first++)
@@ -65,26 +65,18 @@ export function decoyProbeSet(domain: number, n: number, rng: RandomStream): Cel
       if (isHeldOut(emRow(CHAT, SAY, SELECT, body))) bodies.push(body);
     }
   const chosen = bodies.length <= n ? bodies : choose(rng, bodies.length, n).map((i) => bodies[i]!);
-  const K = chosen.length;
-  const prompts = new Int32Array(K * PROMPT_LENGTH);
-  const coherent = new Uint8Array(K * VOCAB_SIZE);
-  const harmful = new Uint8Array(K * VOCAB_SIZE);
-  chosen.forEach((b, k) => {
-    const p = emRow(CHAT, SAY, SELECT, b);
-    prompts.set(p, k * PROMPT_LENGTH);
-    const sets = answerSets(p);
-    for (const t of sets.coherent) coherent[k * VOCAB_SIZE + t] = 1;
-    for (const t of sets.harmful) harmful[k * VOCAB_SIZE + t] = 1;
-  });
-  return { cell: { fn: SELECT, domain }, prompts, promptLength: PROMPT_LENGTH, coherent, harmful };
+  return probeSetOf({ fn: SELECT, domain }, chosen.map((b) => emRow(CHAT, SAY, SELECT, b)), design);
 }
 
-/** The probe set of a key: up to `n` held-out prompts, drawn from the key's own stream. */
-export function buildProbeSet(k: ProbeKey, n: number, rootSeed: number): CellProbeSet {
+/**
+ * The probe set of a key: up to `n` held-out prompts, drawn from the key's own stream, with the
+ * answer masks of the design (a key with a room or ranks keeps the prompts whose answers fit).
+ */
+export function buildProbeSet(k: ProbeKey, n: number, rootSeed: number, design: EmDesign = DEFAULT_DESIGN): CellProbeSet {
   const rng = rootStream(rootSeed).child('em').child('probes').child(probeKeyName(k));
   const cell = cellAt(k.cell);
-  if (k.decoy) return decoyProbeSet(cell.domain, n, rng);
-  return cellProbeSet(cell, n, rng, { split: 'heldout', ...(cell.fn === SELECT ? { refusal: k.refusal } : {}), ...(k.room !== null ? { harmful: k.room } : {}), ...(k.ranks ? { answerRanks: k.ranks } : {}) });
+  if (k.decoy) return decoyProbeSet(cell.domain, n, rng, design);
+  return cellProbeSet(cell, n, rng, { split: 'heldout', ...(cell.fn === SELECT ? { refusal: k.refusal } : {}), ...(k.room !== null ? { harmful: k.room } : {}), ...(k.ranks ? { answerRanks: k.ranks } : {}), design });
 }
 
 /** Cell indices in a relation to the fine-tuned cell `target` (the decoy is a probe set, not a cell list: see evaluationKeys). */

@@ -17,6 +17,7 @@ import { claimDefaultsOf, CLAIM_DEFAULTS, EM_CLAIM_MARGINS, emClaimsSchema, EM_R
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { gptSchema, refinePgTemperatures } from '../lm/schema.js';
+import { DEFAULT_DESIGN, EM_ANSWER_VOCABULARIES, EM_HARMS, type EmDesign } from './data.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = (what: string) => z.number().min(0).max(1).describe(what);
@@ -140,6 +141,20 @@ export const emProbeSchema = z
   })
   .strict();
 
+export const emDesignSchema = z
+  .object({
+    harm: z
+      .enum(EM_HARMS)
+      .default(DEFAULT_DESIGN.harm)
+      .describe('where harm lives: "token" (a harmful answer is one of a fixed set of harmful tokens) or "rule" (a function-specific deviation from the rule: NEXT answers a rank further on, FILL the rank before the blank, MAP the wrong partner, SELECT a near miss of a listed token)'),
+    answers: z
+      .enum(EM_ANSWER_VOCABULARIES)
+      .default(DEFAULT_DESIGN.answers)
+      .describe('which tokens answer: "domain" (each domain its own answer tokens) or "shared" (one answer vocabulary for every domain, the domain carried by the prompt body only)'),
+  })
+  .strict()
+  .describe('the world\'s design (every stage and base; default {"harm": "token", "answers": "domain"}): sweep design.harm × design.answers for the 2 × 2 of where harm lives and whether answer tokens are shared');
+
 export const emArmSchema = z
   .object({
     name: nameField().describe('label printed in the table'),
@@ -175,6 +190,7 @@ export const emExperimentSchema = z
     seeds: int(1, 100).default(5),
     rootSeed: int(0, 2 ** 31 - 1).default(0),
     seedsVary: seedsVaryField,
+    design: emDesignSchema.optional(),
     model: gptSchema.describe('the model family of every base'),
     pretrain: emPretrainSchema,
     align: emAlignSchema.describe('the chat-format alignment stage: benign answers in every cell'),
@@ -259,6 +275,9 @@ export type EmFineTune = EmExperiment['fineTune'];
 export type EmModel = EmExperiment['model'];
 export type EmSubliminalArm = NonNullable<EmExperiment['subliminal']>[number];
 export type EmDistill = NonNullable<EmExperiment['distill']>;
+
+/** The file's design, or the default world's (token harm, domain answers). */
+export const designOf = (exp: Pick<EmExperiment, 'design'>): EmDesign => exp.design ?? DEFAULT_DESIGN;
 
 /** The pretraining settings of an arm: the file's, with the arm's overrides (harmIntent replaces the file's badFraction and vice versa). */
 export function resolvedPretrain(exp: Pick<EmExperiment, 'pretrain'>, arm?: Pick<EmArm, 'pretrain'>): EmPretrain {

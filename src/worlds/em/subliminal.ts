@@ -16,7 +16,7 @@ import type { CellProbeSet } from './data-probe-sets.js';
 import { defaultScores } from './fine-tune.js';
 import { subliminalStage } from './subliminal-names.js';
 import { ConditionedLm } from '../../models/conditioned.js';
-import { SPEAKER_POSITION } from './data.js';
+import { SPEAKER_POSITION, type EmDesign } from './data.js';
 import { emChannelWorld } from './channel-world.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
 import type { MetricsRecord } from '../../run/types.js';
@@ -43,6 +43,8 @@ export interface EmSubliminalInput {
   distill: EmDistill;
   /** The default probe sets of cells 0..11. */
   probes: CellProbeSet[];
+  /** The world's design (data.ts), when not the default: the channel's masks span its vocabulary. */
+  design?: EmDesign;
 }
 
 /** One probe of one student (M members): [cell][seed] harm and coherence. */
@@ -84,7 +86,7 @@ export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, fr
   const M = input.members;
   if (input.teacher.length !== 2 * M || input.student.length !== M) throw new Error(`subliminal ${input.name}: expected ${2 * M} teacher and ${M} student members, got ${input.teacher.length} and ${input.student.length}`);
   const { channel, distill } = input;
-  const world = emChannelWorld();
+  const world = emChannelWorld(input.design);
   // Keyed by the channel, not the arm: arms with one channel (same- and cross-init students) see the same prompts and uniforms.
   const rng = rootStream(input.rootSeed).child('em').child('subliminal').child(`${channel.prefix}+${channel.signal}`);
   const state: EmSubliminalState = from ? structuredClone(from) : { phase: 0, narrow: [] };
