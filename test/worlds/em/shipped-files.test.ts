@@ -1,7 +1,7 @@
 // The shipped EM experiment files (issue 5): each loads, passes the pre-run checks, has ≥ 5
 // seeds and claims, and plans what its notes say — the em-structure base, aligned model and
 // NEXT/chem fine-tune shared where the file says so, and matched harm intents in em-pretraining, and em-subliminal's teacher and students.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
@@ -9,18 +9,40 @@ import { loadExperimentFile } from '../../../src/registry/load-experiment.js';
 import { emBaseKey } from '../../../src/worlds/em/experiment.js';
 import { checkEmExperiment, planEm } from '../../../src/worlds/em/plan.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
+import { parseSweep } from '../../../src/registry/load-sweep.js';
 import { harmIntent } from '../../../src/worlds/em/data-harm-intent.js';
 import { canonicalJson } from '../../../src/run/run-dir.js';
 
 const dir = join(import.meta.dirname, '../../../experiments');
 const load = (name: string) => loadExperimentFile(join(dir, `${name}.json`), {}, process.cwd(), checkRegistryNames) as EmExperiment;
+/** The sweep files (em-design) are checked point by point below. */
+const SWEEPS = ['em-design'];
 const emFiles = readdirSync(dir)
   .filter((f) => f.startsWith('em-') && f.endsWith('.json'))
-  .map((f) => f.slice(0, -'.json'.length));
+  .map((f) => f.slice(0, -'.json'.length))
+  .filter((f) => !SWEEPS.includes(f));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the nine shipped files', () => {
+  test('there are exactly the nine shipped files and one sweep', () => {
     expect([...emFiles].sort()).toEqual(['em-coupling', 'em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona', 'em-subliminal-strong']);
+    expect(readdirSync(dir).filter((f) => SWEEPS.includes(f.slice(0, -'.json'.length)))).toEqual(['em-design.json']);
+  });
+
+  test('em-design: four points, harm × answers, each passing the pre-run checks; the token/domain point reads em-structure’s base and fine-tune, the other three their own bases', () => {
+    const sweep = parseSweep(JSON.parse(readFileSync(join(dir, 'em-design.json'), 'utf8')), {}, checkRegistryNames);
+    const points = sweep.points.map((p) => p.exp as EmExperiment);
+    expect(points.map((e) => `${e.design!.harm}/${e.design!.answers}`)).toEqual(['token/domain', 'token/shared', 'rule/domain', 'rule/shared']);
+    const key = (exp: EmExperiment) => canonicalJson(emBaseKey(exp, planEm(exp).bases[0]!));
+    const structure = load('em-structure');
+    expect(key(points[0]!)).toBe(key(structure));
+    expect(new Set(points.map(key)).size).toBe(4);
+    for (const e of points) {
+      expect(() => checkEmExperiment(e)).not.toThrow();
+      expect(e.seeds).toBeGreaterThanOrEqual(5);
+      expect(e.fineTune.answerRanks).toBeUndefined();
+      expect(planEm(e).fineTunes).toHaveLength(12);
+    }
+    expect(planEm(points[0]!).fineTunes.find((f) => f.name === 'next/chem')!.dataKey).toBe(planEm(structure).fineTunes.find((f) => f.name === 'next/chem')!.dataKey);
   });
 
   test.each(emFiles)('%s loads, passes the pre-run checks, has ≥ 5 seeds and claims', (name) => {
