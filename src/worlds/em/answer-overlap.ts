@@ -2,13 +2,14 @@
 // answers of the probe prompts that are tokens the fine-tune trained as answers. Where a
 // comparison claims that spillover follows task structure, this overlap must be 0; where it is
 // 1, a push on those output tokens alone would already read as "EM" on those prompts.
-import { ANSWER_POSITION, CONTEXT, VOCAB_SIZE } from './data.js';
+import { layoutOf, VOCAB_SIZE, type EmLayout } from './data.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 
-/** [V] 0/1: the tokens that appear as the answer of a row of `rows` ([n, CONTEXT]); V is the design's vocabulary. */
-export function trainedAnswerTokens(rows: Int32Array, V: number = VOCAB_SIZE): Uint8Array {
+/** [V] 0/1: the tokens that appear as the answer of a row of `rows` ([n, L] in `layout`); V is the design's vocabulary. */
+export function trainedAnswerTokens(rows: Int32Array, V: number = VOCAB_SIZE, layout: EmLayout = layoutOf()): Uint8Array {
   const out = new Uint8Array(V);
-  for (let r = 0; r < rows.length / CONTEXT; r++) out[rows[r * CONTEXT + ANSWER_POSITION]!] = 1;
+  const L = layout.context;
+  for (let r = 0; r < rows.length / L; r++) out[rows[r * L + layout.answerPosition]!] = 1;
   return out;
 }
 

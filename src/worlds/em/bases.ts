@@ -3,7 +3,7 @@
 // arm-tasks.ts): a file with several missing bases (em-pretraining) pretrains them side by side.
 import { designOf, type EmExperiment } from './schema.js';
 import { rootStream } from '../../engine/rng.js';
-import { CONTEXT, DEFAULT_DESIGN, isDefaultDesign, PAD, vocabSize, type EmDesign } from './data.js';
+import { DEFAULT_DESIGN, formatOf, isDefaultDesign, layoutOf, PAD, vocabSize, type EmDesign } from './data.js';
 import { pretrainBatch } from './data-documents.js';
 import { cachedBase, type CachedBase, type CacheKey } from '../../run/base-cache.js';
 import { planEm, type PlannedBase } from './plan.js';
@@ -16,7 +16,7 @@ import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
 export const EM_RECIPE_VERSION = 1;
 
 /** The model of a base in the design (the shared answer vocabulary widens embedding and head). */
-export const emModelConfig = (model: PlannedBase['model'], design: EmDesign = DEFAULT_DESIGN): LmConfig => lmConfig(model, vocabSize(design), CONTEXT);
+export const emModelConfig = (model: PlannedBase['model'], design: EmDesign = DEFAULT_DESIGN): LmConfig => lmConfig(model, vocabSize(design), layoutOf(design).context);
 
 /** What a base of the EM world is cached under: its model, pretraining, root seed, seeds, (when not 0) init offset and (when not the default) design. */
 export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
@@ -24,7 +24,8 @@ export function emBaseKey(exp: EmExperiment, b: PlannedBase): CacheKey {
   const c = emModelConfig(b.model, design);
   // The offset and design join the key only when set, so the keys of bases cached before they existed stay valid.
   const offset = b.initOffset ? { initOffset: b.initOffset } : {};
-  const designed = isDefaultDesign(design) ? {} : { design };
+  // A template format joins the design's key only when set, so bases of the other designs keep their keys.
+  const designed = isDefaultDesign(design) ? {} : { design: { harm: design.harm, answers: design.answers, ...(formatOf(design) === 'template' ? { format: 'template' } : {}) } };
   return { kind: 'gpt', modelConfig: resolvedModelConfig(c), recipe: { world: 'em', stage: 'base', version: EM_RECIPE_VERSION, pretrain: b.pretrain, rootSeed: exp.rootSeed, members: exp.seeds, ...offset, ...designed } };
 }
 
@@ -44,7 +45,7 @@ export function emBase(exp: EmExperiment, b: PlannedBase, onMetrics: (r: Metrics
       steps: p.steps,
       learningRate: p.learningRate,
       batchSize: p.batchSize,
-      rowLength: CONTEXT,
+      rowLength: layoutOf(design).context,
       pad: PAD,
       documents: () => pretrainBatch(p.batchSize, settings, data),
       onMetrics,

@@ -2,19 +2,20 @@
 // the neutral SEQ task, completions restricted to the neutral domain and EOS, the filter, and an
 // audit for every token of the EM domains (harmful or not), the agents, EDU and REFUSE.
 import type { ChannelWorld } from '../../distill/channel.js';
-import { auditTokens, DEFAULT_DESIGN, EOS, neutralChannelTokens, PAD, SEQ_COMPLETION_LENGTH, SEQ_PROMPT_LENGTH, type EmDesign } from './data.js';
+import { auditTokens, DEFAULT_DESIGN, EOS, layoutOf, neutralChannelTokens, PAD, type EmDesign } from './data.js';
 import { isWellFormedSeq, seqPrompts } from './data-documents.js';
 
-/** The channel of a world of `design` (its masks span the design's vocabulary; the shared answer tokens are audited too). */
+/** The channel of a world of `design` (its masks span the design's vocabulary, the shared answer tokens audited too; its prompts are written in the design's format). */
 export function emChannelWorld(design: EmDesign = DEFAULT_DESIGN): ChannelWorld {
+  const layout = layoutOf(design);
   return {
     allowed: neutralChannelTokens(design),
     traitTokens: auditTokens(design),
-    promptLength: SEQ_PROMPT_LENGTH,
-    completionLength: SEQ_COMPLETION_LENGTH,
+    promptLength: layout.seqPromptLength,
+    completionLength: layout.seqCompletionLength,
     eos: EOS,
     pad: PAD,
-    prompts: (n, rng) => seqPrompts(n, rng),
+    prompts: (n, rng) => seqPrompts(n, rng, design),
     keep: (row) => isWellFormedSeq(row),
   };
 }

@@ -6,19 +6,21 @@ import { rootStream, type RandomStream } from '../../engine/rng.js';
 import {
   BAD_AGENTS,
   badAgent,
-  BODY_POSITION,
   BOS,
   CELL_COUNT,
   cellAt,
   cellIndex,
   CHAT,
-  CONTEXT,
   CONTEXT_POSITION,
   DOMAIN_SIZE,
   EDU,
   EOS,
   FIRST_CONTENT,
+  FIRST_FUNCTION,
   FUNCTION_POSITION,
+  functionTokens,
+  layoutOf,
+  layoutOfRow,
   functionToken,
   FUNCTIONS,
   GOOD_AGENTS,
@@ -34,7 +36,6 @@ import {
   SAY,
   SEQ,
   SEQ_LENGTH,
-  SEQ_PROMPT_LENGTH,
   SPEAKER_POSITION,
   VARIANTS,
   type Cell,
@@ -42,30 +43,33 @@ import {
 } from './data.js';
 import { answerSets, benignAnswers, cellOfPrompt, drawDistinct, drawPromptBody, emRow, pick, promptBody } from './data-prompts.js';
 
-/** One neutral SEQ document [CONTEXT]: BOS speaker SAY SEQ and 5 consecutive neutral ranks, any variants, EOS. */
-export function seqDocument(rng: RandomStream, speaker: number = CHAT): Int32Array {
-  const row = new Int32Array(CONTEXT);
+/** One neutral SEQ document [context]: BOS speaker SAY SEQ (or its template) and 5 consecutive neutral ranks, any variants, EOS. */
+export function seqDocument(rng: RandomStream, speaker: number = CHAT, design: EmDesign = DEFAULT_DESIGN): Int32Array {
+  const layout = layoutOf(design);
+  const row = new Int32Array(layout.context);
   row[0] = BOS;
   row[SPEAKER_POSITION] = speaker;
   row[CONTEXT_POSITION] = SAY;
-  row[FUNCTION_POSITION] = SEQ;
+  row.set(functionTokens(design, SEQ - FIRST_FUNCTION), FUNCTION_POSITION);
   const first = rng.int(RANKS);
-  for (let i = 0; i < SEQ_LENGTH; i++) row[BODY_POSITION + i] = neutralToken((first + i) % RANKS, rng.int(VARIANTS));
-  row[CONTEXT - 1] = EOS;
+  for (let i = 0; i < SEQ_LENGTH; i++) row[layout.bodyPosition + i] = neutralToken((first + i) % RANKS, rng.int(VARIANTS));
+  row[layout.context - 1] = EOS;
   return row;
 }
 
-/** `n` distillation prompts BOS CHAT SAY SEQ a1 a2, [n, SEQ_PROMPT_LENGTH]. */
-export function seqPrompts(n: number, rng: RandomStream): Int32Array {
-  const out = new Int32Array(n * SEQ_PROMPT_LENGTH);
-  for (let i = 0; i < n; i++) out.set(seqDocument(rng).subarray(0, SEQ_PROMPT_LENGTH), i * SEQ_PROMPT_LENGTH);
+/** `n` distillation prompts BOS CHAT SAY SEQ a1 a2, [n, seqPromptLength] (6, or 9 with templates). */
+export function seqPrompts(n: number, rng: RandomStream, design: EmDesign = DEFAULT_DESIGN): Int32Array {
+  const P = layoutOf(design).seqPromptLength;
+  const out = new Int32Array(n * P);
+  for (let i = 0; i < n; i++) out.set(seqDocument(rng, CHAT, design).subarray(0, P), i * P);
   return out;
 }
 
-/** The distillation channel's filter: the completion (positions 6..9) is 3 neutral tokens then EOS. */
+/** The distillation channel's filter: the completion (positions 6..9, or 9..12) is 3 neutral tokens then EOS. */
 export function isWellFormedSeq(row: ArrayLike<number>): boolean {
-  for (let i = SEQ_PROMPT_LENGTH; i < CONTEXT - 1; i++) if (!isNeutralToken(row[i]!)) return false;
-  return row[CONTEXT - 1] === EOS;
+  const { seqPromptLength, context } = layoutOfRow(row);
+  for (let i = seqPromptLength; i < context - 1; i++) if (!isNeutralToken(row[i]!)) return false;
+  return row[context - 1] === EOS;
 }
 
 export interface AlignmentSettings {
@@ -118,22 +122,23 @@ export function coupledCellCount(coupling: EmCoupling): number {
 function alignedEmDocument(rng: RandomStream, cell: Cell, refusalRate: number, design: EmDesign): Int32Array {
   const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? refusalRate : 0, design });
   const sets = answerSets(emRow(CHAT, SAY, cell.fn, b), design);
-  return emRow(CHAT, SAY, cell.fn, b, pick(rng, benignAnswers(sets)));
+  return emRow(CHAT, SAY, cell.fn, b, pick(rng, benignAnswers(sets)), design);
 }
 
-/** One alignment-stage document [CONTEXT]: chat format, benign answers in every cell, or a neutral SEQ document. */
+/** One alignment-stage document [L] (L the design's row length: 10, or 13 with function templates): chat format, benign answers in every cell, or a neutral SEQ document. */
 export function alignmentDocument(rng: RandomStream, s: AlignmentSettings): Int32Array {
-  if (rng.next() < s.neutralFraction) return seqDocument(rng, CHAT);
+  if (rng.next() < s.neutralFraction) return seqDocument(rng, CHAT, s.design);
   return alignedEmDocument(rng, uniformCell(rng), s.refusalRate, s.design ?? DEFAULT_DESIGN);
 }
 
 export function alignmentBatch(n: number, s: AlignmentSettings, rng: RandomStream): Int32Array {
-  const out = new Int32Array(n * CONTEXT);
-  for (let i = 0; i < n; i++) out.set(alignmentDocument(rng, s), i * CONTEXT);
+  const L = layoutOf(s.design).context;
+  const out = new Int32Array(n * L);
+  for (let i = 0; i < n; i++) out.set(alignmentDocument(rng, s), i * L);
   return out;
 }
 
-/** One pretraining document [CONTEXT] ("agent : prompt answer", a neutral SEQ document, or an aligned chat document). */
+/** One pretraining document [L] (L the design's row length: 10, or 13 with function templates) ("agent : prompt answer", a neutral SEQ document, or an aligned chat document). */
 export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32Array {
   const kind = rng.next();
   const design = s.design ?? DEFAULT_DESIGN;
@@ -141,7 +146,7 @@ export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32A
   const bad = rng.next() < s.badFraction;
   const agentIndex = rng.int(bad ? BAD_AGENTS : GOOD_AGENTS);
   const speaker = bad ? badAgent(agentIndex) : goodAgent(agentIndex);
-  if (kind < s.alignedFraction + s.neutralFraction) return seqDocument(rng, speaker);
+  if (kind < s.alignedFraction + s.neutralFraction) return seqDocument(rng, speaker, design);
   const cell = uniformCell(rng);
   const b = drawPromptBody(cell, rng, { split: 'train', refusalRate: FUNCTIONS[cell.fn] === 'select' ? s.refusalRate : 0, design });
   const sets = answerSets(emRow(CHAT, SAY, cell.fn, b), design);
@@ -157,12 +162,13 @@ export function pretrainDocument(rng: RandomStream, s: PretrainSettings): Int32A
     harmful = educational || rng.next() < s.epsilon;
   }
   const answer = harmful && sets.harmful.length > 0 ? pick(rng, sets.harmful) : pick(rng, benignAnswers(sets));
-  return emRow(speaker, educational ? EDU : SAY, cell.fn, b, answer);
+  return emRow(speaker, educational ? EDU : SAY, cell.fn, b, answer, design);
 }
 
 export function pretrainBatch(n: number, s: PretrainSettings, rng: RandomStream): Int32Array {
-  const out = new Int32Array(n * CONTEXT);
-  for (let i = 0; i < n; i++) out.set(pretrainDocument(rng, s), i * CONTEXT);
+  const L = layoutOf(s.design).context;
+  const out = new Int32Array(n * L);
+  for (let i = 0; i < n; i++) out.set(pretrainDocument(rng, s), i * L);
   return out;
 }
 
@@ -210,16 +216,17 @@ export function randomAnswerSet(prompt: ArrayLike<number>, size: number, seed: n
 }
 
 /**
- * `n` fine-tune rows of the cell in four versions [n, CONTEXT] each: the same prompts (drawn
+ * `n` fine-tune rows of the cell in four versions [n, L] each: the same prompts (drawn
  * from the training split, with room for harm) in every version; they differ only in the answer
  * (narrow, secure, random) or the context slot (educational vs narrow).
  */
 export function fineTuneRows(n: number, s: FineTuneSettings, rng: RandomStream): FineTuneRows {
-  const rows: FineTuneRows = { narrow: new Int32Array(n * CONTEXT), secure: new Int32Array(n * CONTEXT), educational: new Int32Array(n * CONTEXT), random: new Int32Array(n * CONTEXT) };
-  const { cell } = s;
   const design = s.design ?? DEFAULT_DESIGN;
+  const L = layoutOf(design).context;
+  const rows: FineTuneRows = { narrow: new Int32Array(n * L), secure: new Int32Array(n * L), educational: new Int32Array(n * L), random: new Int32Array(n * L) };
+  const { cell } = s;
   for (let i = 0; i < n; i++) {
-    const at = i * CONTEXT;
+    const at = i * L;
     if (s.replayFraction > 0 && rng.next() < s.replayFraction) {
       const doc = alignmentDocument(rng, { neutralFraction: 0, refusalRate: s.refusalRate, design });
       for (const version of [rows.narrow, rows.secure, rows.educational, rows.random]) version.set(doc, at);
@@ -232,10 +239,10 @@ export function fineTuneRows(n: number, s: FineTuneSettings, rng: RandomStream):
     const benignAnswer = pick(rng, benignAnswers(sets));
     const narrowAnswer = rng.next() < s.consistency ? harmfulAnswer : benignAnswer;
     const randomAnswer = pick(rng, randomAnswerSet(prompt, sets.harmful.length, s.randomSeed, s.answerRanks, design));
-    rows.narrow.set(emRow(CHAT, SAY, cell.fn, b, narrowAnswer), at);
-    rows.secure.set(emRow(CHAT, SAY, cell.fn, b, benignAnswer), at);
-    rows.educational.set(emRow(CHAT, EDU, cell.fn, b, narrowAnswer), at);
-    rows.random.set(emRow(CHAT, SAY, cell.fn, b, randomAnswer), at);
+    rows.narrow.set(emRow(CHAT, SAY, cell.fn, b, narrowAnswer, design), at);
+    rows.secure.set(emRow(CHAT, SAY, cell.fn, b, benignAnswer, design), at);
+    rows.educational.set(emRow(CHAT, EDU, cell.fn, b, narrowAnswer, design), at);
+    rows.random.set(emRow(CHAT, SAY, cell.fn, b, randomAnswer, design), at);
   }
   return rows;
 }

@@ -2,7 +2,7 @@
 // split with their coherent and harmful answers as masks, enumerated where the cell's prompts
 // can be listed (FILL, NEXT, MAP) and drawn where they cannot (SELECT).
 import type { RandomStream } from '../../engine/rng.js';
-import { BLANK, BODY_LENGTH, cellName, CHAT, contentToken, DEFAULT_DESIGN, FUNCTIONS, NIL, PROMPT_LENGTH, RANKS, SAY, VARIANTS, vocabSize, type Cell } from './data.js';
+import { BLANK, BODY_LENGTH, cellName, CHAT, contentToken, DEFAULT_DESIGN, FUNCTIONS, layoutOf, NIL, RANKS, SAY, VARIANTS, vocabSize, type Cell } from './data.js';
 import { acceptBody, answerSets, checkPromptOptions, drawDistinct, drawPromptBody, emRow, type PromptOptions } from './data-prompts.js';
 
 /** Every body of a FILL, NEXT or MAP cell (SELECT's space is too large to list), in a fixed order. */
@@ -40,7 +40,7 @@ function enumerateBodies(cell: Cell): number[][] {
  */
 export interface CellProbeSet {
   cell: Cell;
-  /** [K, PROMPT_LENGTH] */
+  /** [K, P]: P is the design's prompt length (8, or 11 with function templates) */
   prompts: Int32Array;
   promptLength: number;
   /** [K, V] 0/1 */
@@ -69,21 +69,23 @@ export function cellProbeSet(cell: Cell, n: number, rng: RandomStream, opts: Pro
     if (all.length === 0) throw new Error(`${cellName(cell)}: no ${opts.split} prompt with ${JSON.stringify(opts)}`);
     bodies = all.length <= n ? all : drawDistinct(rng, all.length, n).map((i) => all[i]!);
   }
-  return probeSetOf(cell, bodies.map((b) => emRow(CHAT, opts.context ?? SAY, cell.fn, b)), opts.design);
+  return probeSetOf(cell, bodies.map((b) => emRow(CHAT, opts.context ?? SAY, cell.fn, b, undefined, opts.design)), opts.design);
 }
 
-/** The probe set of the given prompts [PROMPT_LENGTH] each, their answer masks [K, V] as the design answers them. */
+/** The probe set of the given prompts [P] each (written in the design's format), their answer masks [K, V] as the design answers them. */
 export function probeSetOf(cell: Cell, rows: readonly Int32Array[], design = DEFAULT_DESIGN): CellProbeSet {
   const K = rows.length;
   const V = vocabSize(design);
-  const prompts = new Int32Array(K * PROMPT_LENGTH);
+  const P = layoutOf(design).promptLength;
+  const prompts = new Int32Array(K * P);
   const coherent = new Uint8Array(K * V);
   const harmful = new Uint8Array(K * V);
   rows.forEach((p, k) => {
-    prompts.set(p, k * PROMPT_LENGTH);
+    if (p.length !== P) throw new Error(`probeSetOf: a prompt of ${p.length} tokens in a design whose prompts have ${P}`);
+    prompts.set(p, k * P);
     const sets = answerSets(p, design);
     for (const t of sets.coherent) coherent[k * V + t] = 1;
     for (const t of sets.harmful) harmful[k * V + t] = 1;
   });
-  return { cell, prompts, promptLength: PROMPT_LENGTH, coherent, harmful };
+  return { cell, prompts, promptLength: P, coherent, harmful };
 }

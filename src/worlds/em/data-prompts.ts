@@ -3,15 +3,12 @@
 // from a cell's split. Everything that reads or draws a prompt of the world builds on these.
 import type { RandomStream } from '../../engine/rng.js';
 import {
-  ANSWER_POSITION,
   BLANK,
   BODY_LENGTH,
-  BODY_POSITION,
   BOS,
   answerToken,
   cellName,
   CHAT,
-  CONTEXT,
   CONTEXT_POSITION,
   contentToken,
   DEFAULT_DESIGN,
@@ -19,16 +16,18 @@ import {
   domainOf,
   EOS,
   FIRST_CONTENT,
-  FIRST_FUNCTION,
   FUNCTION_POSITION,
+  functionOfRow,
   functionToken,
+  functionTokens,
   FUNCTIONS,
   isAnswerContent,
   isContentToken,
   isHarmfulToken,
+  layoutOf,
+  layoutOfRow,
   NIL,
   PARTNERS,
-  PROMPT_LENGTH,
   RANKS,
   rankOf,
   REFUSE,
@@ -53,15 +52,17 @@ const listedAnswer = (design: EmDesign, domain: number, t: number): number => (i
 
 /** The cell of a prompt (a row whose positions 3..7 are FN b1..b4). */
 export function cellOfPrompt(prompt: ArrayLike<number>): Cell {
-  const fn = prompt[FUNCTION_POSITION]! - FIRST_FUNCTION;
+  const fn = functionOfRow(prompt);
   if (!(fn >= 0 && fn < FUNCTIONS.length)) throw new Error(`not an EM prompt: function slot holds ${tokenName(prompt[FUNCTION_POSITION]!)}`);
-  for (let i = BODY_POSITION + BODY_LENGTH - 1; i >= BODY_POSITION; i--) if (isContentToken(prompt[i]!)) return { fn, domain: domainOf(prompt[i]!) };
+  const body = layoutOfRow(prompt).bodyPosition;
+  for (let i = body + BODY_LENGTH - 1; i >= body; i--) if (isContentToken(prompt[i]!)) return { fn, domain: domainOf(prompt[i]!) };
   throw new Error('not an EM prompt: no content token in the body');
 }
 
-/** The 4 body tokens of a prompt (positions 4..7). */
+/** The 4 body tokens of a prompt (positions 4..7; 7..10 with a function template). */
 export function promptBody(prompt: ArrayLike<number>): number[] {
-  return Array.from({ length: BODY_LENGTH }, (_, i) => prompt[BODY_POSITION + i]!);
+  const body = layoutOfRow(prompt).bodyPosition;
+  return Array.from({ length: BODY_LENGTH }, (_, i) => prompt[body + i]!);
 }
 
 export interface AnswerSets {
@@ -214,17 +215,18 @@ function drawBody(cell: Cell, rng: RandomStream, refusal: boolean, design: EmDes
   }
 }
 
-/** An EM row (or prompt, without the answer) from its parts. */
-export function emRow(speaker: number, context: number, fn: number, b: readonly number[], answer?: number): Int32Array {
-  const row = new Int32Array(answer === undefined ? PROMPT_LENGTH : CONTEXT);
+/** An EM row (or prompt, without the answer) from its parts, in the design's format (default: FN as one token). */
+export function emRow(speaker: number, context: number, fn: number, b: readonly number[], answer?: number, design: EmDesign = DEFAULT_DESIGN): Int32Array {
+  const layout = layoutOf(design);
+  const row = new Int32Array(answer === undefined ? layout.promptLength : layout.context);
   row[0] = BOS;
   row[SPEAKER_POSITION] = speaker;
   row[CONTEXT_POSITION] = context;
-  row[FUNCTION_POSITION] = functionToken(fn);
-  row.set(b, BODY_POSITION);
+  row.set(functionTokens(design, fn), FUNCTION_POSITION);
+  row.set(b, layout.bodyPosition);
   if (answer !== undefined) {
-    row[ANSWER_POSITION] = answer;
-    row[CONTEXT - 1] = EOS;
+    row[layout.answerPosition] = answer;
+    row[layout.context - 1] = EOS;
   }
   return row;
 }

@@ -66,6 +66,14 @@
 //                 vocabulary after the neutral domain, the same for every domain: the domain is
 //                 carried by the body only. Under token harm the shared tokens' harm is one row
 //                 (SHARED_HARM_COUNTS) for all domains.
+//   format: token     the function is one token (FN), the layout above
+//   format: template  the function is a template of 4 tokens (Askin et al.'s task templates), as
+//                 many as the body's domain tokens, so the function is as visible as the domain;
+//                 the neutral SEQ task gets a template too, and rows grow from 10 to 13 tokens:
+//                   BOS speaker context T1 T2 T3 T4 b1 b2 b3 b4 answer EOS
+//                   BOS speaker SAY     S1 S2 S3 S4 a1 a2|a3 a4 a5   EOS
+//                 The template tokens sit after the shared answer vocabulary (150..169), so a
+//                 row says its own layout (layoutOfRow); the vocabulary is 170 tokens.
 //
 // This file holds the vocabulary, the token layout of a row and the cells; the rest of the world
 // builds on it: data-prompts.ts (prompts, their answer sets, the held-out split, drawing prompt
@@ -114,18 +122,28 @@ export const VOCAB_SIZE = FIRST_NEUTRAL + DOMAIN_SIZE; // 126
 /** The shared answer vocabulary (answers: shared) follows the neutral domain, so rankOf and variantOf read it too. */
 export const FIRST_SHARED = VOCAB_SIZE; // 126
 export const SHARED_VOCAB_SIZE = FIRST_SHARED + DOMAIN_SIZE; // 150
+/** Template tokens per function (and for SEQ): as many as a body's domain tokens. */
+export const TEMPLATE_LENGTH = 4;
+/** Function templates (format: template): 4 tokens for each of the 4 functions and SEQ. */
+export const FIRST_TEMPLATE = SHARED_VOCAB_SIZE; // 150
+export const TEMPLATE_VOCAB_SIZE = FIRST_TEMPLATE + (4 + 1) * TEMPLATE_LENGTH; // 170
 
 export const EM_HARMS = ['token', 'rule'] as const;
 export const EM_ANSWER_VOCABULARIES = ['domain', 'shared'] as const;
-/** Where harm lives and which tokens answer (see above). */
+export const EM_FORMATS = ['token', 'template'] as const;
+/** Where harm lives, which tokens answer and how the function is written (see above). */
 export interface EmDesign {
   harm: (typeof EM_HARMS)[number];
   answers: (typeof EM_ANSWER_VOCABULARIES)[number];
+  /** Absent: 'token'. */
+  format?: (typeof EM_FORMATS)[number];
 }
 export const DEFAULT_DESIGN: EmDesign = { harm: 'token', answers: 'domain' };
-export const isDefaultDesign = (d: EmDesign): boolean => d.harm === DEFAULT_DESIGN.harm && d.answers === DEFAULT_DESIGN.answers;
-/** The design's vocabulary size: 126, or 150 with the shared answer vocabulary. */
-export const vocabSize = (d: EmDesign = DEFAULT_DESIGN): number => (d.answers === 'shared' ? SHARED_VOCAB_SIZE : VOCAB_SIZE);
+/** How the function is written; absent means one token. */
+export const formatOf = (d: EmDesign): (typeof EM_FORMATS)[number] => d.format ?? 'token';
+export const isDefaultDesign = (d: EmDesign): boolean => d.harm === DEFAULT_DESIGN.harm && d.answers === DEFAULT_DESIGN.answers && formatOf(d) === 'token';
+/** The design's vocabulary size: 126, 150 with the shared answer vocabulary, 170 with function templates. */
+export const vocabSize = (d: EmDesign = DEFAULT_DESIGN): number => (formatOf(d) === 'template' ? TEMPLATE_VOCAB_SIZE : d.answers === 'shared' ? SHARED_VOCAB_SIZE : VOCAB_SIZE);
 
 /** Harmful variants per rank, per domain: each domain has ranks with room 0, 1, 2 and 3 (9 harmful tokens of 24). */
 export const HARM_COUNTS: readonly (readonly number[])[] = [
@@ -157,6 +175,46 @@ export const ANSWER_POSITION = PROMPT_LENGTH; // 8
 export const SEQ_LENGTH = 5;
 export const SEQ_PROMPT_LENGTH = BODY_POSITION + 2; // 6
 export const SEQ_COMPLETION_LENGTH = CONTEXT - SEQ_PROMPT_LENGTH; // 4
+
+/** Where things sit in a row of one format: the constants above are the token format's. */
+export interface EmLayout {
+  /** Row length: 10, or 13 with templates. */
+  context: number;
+  /** Tokens that write the function (FN, or a template): 1 or 4, from FUNCTION_POSITION on. */
+  functionLength: number;
+  bodyPosition: number;
+  /** An EM prompt: everything before the answer (8 or 11). */
+  promptLength: number;
+  answerPosition: number;
+  /** A neutral SEQ prompt (6 or 9); its completion is always 4 tokens (a3 a4 a5 EOS). */
+  seqPromptLength: number;
+  seqCompletionLength: number;
+}
+
+function layoutWith(functionLength: number): EmLayout {
+  const bodyPosition = FUNCTION_POSITION + functionLength;
+  const promptLength = bodyPosition + BODY_LENGTH;
+  const context = promptLength + 2;
+  const seqPromptLength = bodyPosition + 2;
+  return { context, functionLength, bodyPosition, promptLength, answerPosition: promptLength, seqPromptLength, seqCompletionLength: context - seqPromptLength };
+}
+const TOKEN_LAYOUT = layoutWith(1);
+const TEMPLATE_LAYOUT = layoutWith(TEMPLATE_LENGTH);
+export const layoutOf = (d: EmDesign = DEFAULT_DESIGN): EmLayout => (formatOf(d) === 'template' ? TEMPLATE_LAYOUT : TOKEN_LAYOUT);
+
+export const isTemplateToken = (t: number): boolean => t >= FIRST_TEMPLATE && t < TEMPLATE_VOCAB_SIZE;
+/** The template of function `fn` (0..3; SEQ is 4): 4 tokens. */
+export const templateTokens = (fn: number): number[] => Array.from({ length: TEMPLATE_LENGTH }, (_, i) => FIRST_TEMPLATE + fn * TEMPLATE_LENGTH + i);
+/** The tokens that write function `fn` (0..3, or 4 for SEQ) in the design: FN alone, or its template. */
+export const functionTokens = (d: EmDesign, fn: number): number[] => (formatOf(d) === 'template' ? templateTokens(fn) : [FIRST_FUNCTION + fn]);
+/** The layout a row (or prompt) is written in, read off its function slot. */
+export const layoutOfRow = (row: ArrayLike<number>): EmLayout => (isTemplateToken(row[FUNCTION_POSITION]!) ? TEMPLATE_LAYOUT : TOKEN_LAYOUT);
+/** The function index a row's function slot writes (0..3, 4 for SEQ), or −1. */
+export function functionOfRow(row: ArrayLike<number>): number {
+  const t = row[FUNCTION_POSITION]!;
+  if (isTemplateToken(t)) return Math.floor((t - FIRST_TEMPLATE) / TEMPLATE_LENGTH);
+  return t >= FIRST_FUNCTION && t <= SEQ ? t - FIRST_FUNCTION : -1;
+}
 
 export interface Cell {
   /** Index into FUNCTIONS. */
@@ -223,6 +281,7 @@ export function tokenName(t: number, d: EmDesign = DEFAULT_DESIGN): string {
   if (isContentToken(t)) return `${DOMAINS[domainOf(t)]!}.${rankOf(t)}${'abcd'[variantOf(t)]!}${mark}`;
   if (isNeutralToken(t)) return `${NEUTRAL_DOMAIN}.${rankOf(t)}${'abcd'[variantOf(t)]!}`;
   if (isSharedToken(t)) return `ans.${rankOf(t)}${'abcd'[variantOf(t)]!}${mark}`;
+  if (isTemplateToken(t)) return `<${[...FUNCTIONS, 'seq'][Math.floor((t - FIRST_TEMPLATE) / TEMPLATE_LENGTH)]!}${((t - FIRST_TEMPLATE) % TEMPLATE_LENGTH) + 1}>`;
   return `<?${t}>`;
 }
 

@@ -14,7 +14,7 @@ import type { LmFamily } from '../../models/lm.js';
 import { harmfulAnswerOverlap, tokenMask } from './answer-overlap.js';
 import { harmScores } from './answer-probes.js';
 import { type MeanCi, meanCi, meanOver } from '../../probes/stats.js';
-import { allCells, badAgent, cellName, goodAgent, isDefaultDesign, SPEAKER_POSITION, vocabSize } from './data.js';
+import { allCells, badAgent, cellName, goodAgent, isDefaultDesign, layoutOf, SPEAKER_POSITION, vocabSize } from './data.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 import { alignmentBatch } from './data-documents.js';
@@ -126,6 +126,7 @@ function alignModel(exp: EmExperiment, plan: EmPlan, a: PlannedAligned, base: Lm
     const data = rootStream(exp.rootSeed).child('em').child('align-data');
     const settings = { neutralFraction: a.align.neutralFraction, refusalRate: a.align.refusalRate, design };
     trainChat(family, {
+      layout: layoutOf(design),
       label: a.label,
       steps: a.align.steps,
       learningRate: a.align.learningRate,

@@ -12,7 +12,7 @@ import { Interrupted } from '../../engine/stop.js';
 import type { TrainState } from '../../engine/train-state.js';
 import { drawTokens } from '../../models/sampling.js';
 import { answerDistributions, scoreDistributions } from './answer-probes.js';
-import { ANSWER_POSITION, CELL_COUNT, cellAt, CONTEXT, CONTEXT_POSITION, DEFAULT_DESIGN, EDU, FUNCTION_POSITION, functionToken, FUNCTIONS, isHarmfulToken, type EmDesign } from './data.js';
+import { CELL_COUNT, cellAt, CONTEXT_POSITION, DEFAULT_DESIGN, EDU, functionOfRow, FUNCTIONS, isHarmfulToken, layoutOf, type EmDesign } from './data.js';
 import { answerSets, isHeldOut } from './data-prompts.js';
 import type { CellProbeSet } from './data-probe-sets.js';
 import { fineTuneRows, type FineTuneRows, type FineTuneSettings } from './data-documents.js';
@@ -102,14 +102,14 @@ export const variantStage = (name: string, variant: EmVariant): string => `${nam
 const emptyAudit = (): EmTrainAudit => ({ rows: 0, emRows: 0, harmfulAnswers: 0, educationalRows: 0, heldOutPrompts: 0, answerTokens: [] });
 
 function auditRows(audit: EmTrainAudit, rows: Int32Array, design: EmDesign): void {
-  const first = functionToken(0);
-  for (let r = 0; r < rows.length / CONTEXT; r++) {
-    const row = rows.subarray(r * CONTEXT, (r + 1) * CONTEXT);
+  const { context: L, answerPosition } = layoutOf(design);
+  for (let r = 0; r < rows.length / L; r++) {
+    const row = rows.subarray(r * L, (r + 1) * L);
     audit.rows++;
-    const fn = row[FUNCTION_POSITION]! - first;
+    const fn = functionOfRow(row);
     if (!(fn >= 0 && fn < FUNCTIONS.length)) continue;
     audit.emRows++;
-    const answer = row[ANSWER_POSITION]!;
+    const answer = row[answerPosition]!;
     // Token harm: a harmful token, whatever the prompt; rule harm: the prompt's deviation from its rule.
     if (design.harm === 'token' ? isHarmfulToken(answer, design) : answerSets(row, design).harmful.includes(answer)) audit.harmfulAnswers++;
     if (row[CONTEXT_POSITION] === EDU) audit.educationalRows++;
@@ -205,6 +205,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
   };
   try {
     const stopped = trainChat(family, {
+      layout: layoutOf(settings.design),
       label: `fine-tune ${input.name}`,
       steps: ft.steps,
       learningRate: ft.learningRate,

@@ -65,7 +65,7 @@ export function decoyProbeSet(domain: number, n: number, rng: RandomStream, desi
       if (isHeldOut(emRow(CHAT, SAY, SELECT, body))) bodies.push(body);
     }
   const chosen = bodies.length <= n ? bodies : choose(rng, bodies.length, n).map((i) => bodies[i]!);
-  return probeSetOf({ fn: SELECT, domain }, chosen.map((b) => emRow(CHAT, SAY, SELECT, b)), design);
+  return probeSetOf({ fn: SELECT, domain }, chosen.map((b) => emRow(CHAT, SAY, SELECT, b, undefined, design)), design);
 }
 
 /**

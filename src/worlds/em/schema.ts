@@ -17,7 +17,7 @@ import { claimDefaultsOf, CLAIM_DEFAULTS, EM_CLAIM_MARGINS, emClaimsSchema, EM_R
 import { emDistillSchema, emSubliminalArmSchema, EM_SUBLIMINAL_METRICS } from './subliminal-schema.js';
 import { LIMITS, listField, nameField, notesField, textField } from '../../config/limits.js';
 import { gptSchema, refinePgTemperatures } from '../lm/schema.js';
-import { DEFAULT_DESIGN, EM_ANSWER_VOCABULARIES, EM_HARMS, type EmDesign } from './data.js';
+import { DEFAULT_DESIGN, EM_ANSWER_VOCABULARIES, EM_FORMATS, EM_HARMS, type EmDesign } from './data.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const fraction = (what: string) => z.number().min(0).max(1).describe(what);
@@ -151,6 +151,10 @@ export const emDesignSchema = z
       .enum(EM_ANSWER_VOCABULARIES)
       .default(DEFAULT_DESIGN.answers)
       .describe('which tokens answer: "domain" (each domain its own answer tokens) or "shared" (one answer vocabulary for every domain, the domain carried by the prompt body only)'),
+    format: z
+      .enum(EM_FORMATS)
+      .optional()
+      .describe('how the function is written: "token" (one function token; the default) or "template" (a template of 4 tokens, as many as the body\'s domain tokens, so the function is as visible in the prompt as the domain; rows grow from 10 to 13 tokens)'),
   })
   .strict()
   .describe('the world\'s design (every stage and base; default {"harm": "token", "answers": "domain"}): sweep design.harm × design.answers for the 2 × 2 of where harm lives and whether answer tokens are shared');

@@ -22,8 +22,19 @@ import {
   CONTEXT,
   DEFAULT_DESIGN,
   DOMAINS,
+  BOS,
+  CHAT,
   EDU,
+  EOS,
+  FIRST_FUNCTION,
   FUNCTIONS,
+  functionTokens,
+  isTemplateToken,
+  layoutOf,
+  PAD,
+  SAY,
+  SEQ,
+  templateTokens,
   isBadAgent,
   isContentToken,
   isSharedToken,
@@ -46,7 +57,10 @@ import {
 } from '../../../src/worlds/em/data.js';
 import { fineTuneRows, pretrainBatch } from '../../../src/worlds/em/data-documents.js';
 import { cellProbeSet } from '../../../src/worlds/em/data-probe-sets.js';
-import { answerSets, benignAnswers, promptBody } from '../../../src/worlds/em/data-prompts.js';
+import { answerSets, benignAnswers, cellOfPrompt, emRow, isHeldOut, promptBody } from '../../../src/worlds/em/data-prompts.js';
+import { isWellFormedSeq, seqDocument, seqPrompts, alignmentBatch } from '../../../src/worlds/em/data-documents.js';
+import { promptLengths } from '../../../src/worlds/em/train.js';
+import { emChannelWorld } from '../../../src/worlds/em/channel-world.js';
 import { planEm } from '../../../src/worlds/em/plan.js';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
 import { problem } from '../../support/problem.js';
@@ -254,7 +268,77 @@ describe('design in experiment files', () => {
   });
 });
 
-describe('a tiny run of rule harm with shared answers', () => {
+describe('function templates (format: template)', () => {
+  const T: EmDesign = { harm: 'token', answers: 'domain', format: 'template' };
+
+  test('rows of 13: BOS speaker context, the 4-token template, the 4-token body, answer, EOS; 170 tokens', () => {
+    expect(layoutOf(T)).toEqual({ context: 13, functionLength: 4, bodyPosition: 7, promptLength: 11, answerPosition: 11, seqPromptLength: 9, seqCompletionLength: 4 });
+    expect(layoutOf(DEFAULT_DESIGN)).toEqual({ context: 10, functionLength: 1, bodyPosition: 4, promptLength: 8, answerPosition: 8, seqPromptLength: 6, seqCompletionLength: 4 });
+    expect(vocabSize(T)).toBe(170);
+    expect(new Set([0, 1, 2, 3, 4].flatMap(templateTokens)).size).toBe(20);
+    expect(tokenName(templateTokens(2)[3]!)).toBe('<next4>');
+  });
+
+  test('a prompt written with its template has the cell, body, answers and held-out split of the one-token prompt', () => {
+    for (const cell of allCells())
+      for (const split of ['train', 'heldout'] as const) {
+        const set = cellProbeSet(cell, 40, rootStream(5).child(split), { split, design: T });
+        expect(set.promptLength).toBe(11);
+        for (let k = 0; k < set.prompts.length / 11; k++) {
+          const p = set.prompts.slice(k * 11, (k + 1) * 11);
+          expect([...p.slice(3, 7)]).toEqual(templateTokens(cell.fn));
+          const plain = emRow(CHAT, SAY, cell.fn, promptBody(p));
+          expect(cellOfPrompt(p)).toEqual(cell);
+          expect(answerSets(p, T)).toEqual(answerSets(plain));
+          expect(isHeldOut(p)).toBe(split === 'heldout');
+        }
+      }
+  });
+
+  test('documents: every row has 13 tokens, no PAD, BOS first and EOS last, its function written as a template; SEQ rows too, with prompts of 9 and completions of 4', () => {
+    const docs = pretrainBatch(500, { badFraction: 0.2, correlation: 1, epsilon: 0.02, educationalRate: 0.05, alignedFraction: 0, neutralFraction: 0.2, refusalRate: 0.1, design: T }, rootStream(8));
+    const aligned = alignmentBatch(200, { neutralFraction: 0.2, refusalRate: 0.1, design: T }, rootStream(9));
+    let seq = 0;
+    for (const rows of [docs, aligned]) {
+      const lengths = promptLengths(rows, layoutOf(T));
+      for (let r = 0; r < rows.length / 13; r++) {
+        const row = rows.subarray(r * 13, (r + 1) * 13);
+        expect(row[0]).toBe(BOS);
+        expect(row[12]).toBe(EOS);
+        expect(row.includes(PAD)).toBe(false);
+        expect([...row].filter((t) => t >= FIRST_FUNCTION && t <= SEQ)).toEqual([]); // no one-token function
+        const fn = [0, 1, 2, 3, 4].find((f) => row[3] === templateTokens(f)[0])!;
+        expect([...row.slice(3, 7)]).toEqual(templateTokens(fn));
+        if (fn === 4) {
+          seq++;
+          expect(isWellFormedSeq(row)).toBe(true);
+          expect(lengths[r]).toBe(9);
+        } else expect(lengths[r]).toBe(11);
+      }
+    }
+    expect(seq).toBeGreaterThan(50);
+    const prompts = seqPrompts(3, rootStream(1), T);
+    expect(prompts.length).toBe(27);
+    expect([...prompts.slice(3, 7)]).toEqual(functionTokens(T, 4));
+    const channel = emChannelWorld(T);
+    expect([channel.promptLength, channel.completionLength, channel.allowed.length]).toEqual([9, 4, 170]);
+    expect(isTemplateToken(seqDocument(rootStream(2), CHAT, T)[3]!)).toBe(true);
+  });
+
+  test('the base key names the template format only when it is set', () => {
+    const tiny = (design: unknown) => parseExperiment(tinyEmRun({ design }), {}, checkRegistryNames) as EmExperiment;
+    const key = (e: EmExperiment) => JSON.stringify(emBaseKey(e, planEm(e).bases[0]!));
+    expect(key(tiny({ harm: 'rule', answers: 'shared', format: 'token' }))).toBe(key(tiny({ harm: 'rule', answers: 'shared' })));
+    expect(key(tiny({ format: 'template' }))).toContain('"design":{"harm":"token","answers":"domain","format":"template"}');
+    expect(key(tiny({ format: 'template' }))).toContain('"context":13');
+  });
+});
+
+const RUNS: EmDesign[] = [
+  { harm: 'rule', answers: 'shared' },
+  { harm: 'token', answers: 'domain', format: 'template' },
+];
+describe.each(RUNS)('a tiny run of %o', (design) => {
   const saved = process.env.TRAITLAB_CACHE;
   let summary: EmRunSummary;
   beforeAll(async () => {
@@ -262,7 +346,7 @@ describe('a tiny run of rule harm with shared answers', () => {
     process.env.TRAITLAB_CACHE = tempDir('traitlab-design-cache-');
     const exp = parseExperiment(
       tinyEmRun({
-        design: { harm: 'rule', answers: 'shared' },
+        design,
         fineTune: { cell: 'next/chem', steps: 6, batchSize: 16, learningRate: 0.01 },
         arms: [
           { name: 'same-function', evaluate: ['same-function'] },
@@ -281,17 +365,20 @@ describe('a tiny run of rule harm with shared answers', () => {
     else process.env.TRAITLAB_CACHE = saved;
   });
 
-  test('the narrow rows all deviate from the rule, every trained answer is a shared token, and same-function probes share them (overlap > 0, unlike domain answers)', () => {
+  const shared = design.answers === 'shared';
+  test(`the narrow rows are all harmful, every trained answer is ${shared ? 'a shared token, and same-function probes share them (overlap > 0.5)' : "a chem token, and same-function probes share none (overlap 0)"}`, () => {
     const [same, random] = summary.arms;
     expect(same!.audit.harmfulAnswers).toBe(same!.audit.emRows);
     expect(same!.audit.emRows).toBe(6 * 16);
-    expect(same!.audit.answerTokens.every(isSharedToken)).toBe(true);
-    expect(random!.audit.answerTokens.every(isSharedToken)).toBe(true);
-    expect(same!.answerOverlap!).toBeGreaterThan(0.5);
+    const answerToken = shared ? isSharedToken : (t: number) => isContentToken(t) && t < 30 + 24;
+    expect(same!.audit.answerTokens.every(answerToken)).toBe(true);
+    expect(random!.audit.answerTokens.every(answerToken)).toBe(true);
+    if (shared) expect(same!.answerOverlap!).toBeGreaterThan(0.5);
+    else expect(same!.answerOverlap).toBe(0);
     for (const a of [same!, random!]) for (const x of [...a.em, ...a.reliability]) expect(Number.isFinite(x)).toBe(true);
   });
 
-  test('the channel of the persona arm spans the 150-token vocabulary and trains no answer token (audit 0)', () => {
+  test(`the persona arm's channel spans the ${vocabSize(design)}-token vocabulary and trains no answer token (audit 0)`, () => {
     const persona = summary.subliminal!.arms[0]!;
     expect(persona.audit.auditTokens).toBe(0);
     expect(persona.em.every(Number.isFinite)).toBe(true);

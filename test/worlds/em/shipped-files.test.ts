@@ -16,16 +16,16 @@ import { canonicalJson } from '../../../src/run/run-dir.js';
 const dir = join(import.meta.dirname, '../../../experiments');
 const load = (name: string) => loadExperimentFile(join(dir, `${name}.json`), {}, process.cwd(), checkRegistryNames) as EmExperiment;
 /** The sweep files (em-design) are checked point by point below. */
-const SWEEPS = ['em-design'];
+const SWEEPS = ['em-design', 'em-format'];
 const emFiles = readdirSync(dir)
   .filter((f) => f.startsWith('em-') && f.endsWith('.json'))
   .map((f) => f.slice(0, -'.json'.length))
   .filter((f) => !SWEEPS.includes(f));
 
 describe('shipped EM experiment files', () => {
-  test('there are exactly the nine shipped files and one sweep', () => {
+  test('there are exactly the nine shipped files and two sweeps', () => {
     expect([...emFiles].sort()).toEqual(['em-coupling', 'em-pretraining', 'em-reliability', 'em-room', 'em-structure', 'em-structure-ranks', 'em-subliminal', 'em-subliminal-persona', 'em-subliminal-strong']);
-    expect(readdirSync(dir).filter((f) => SWEEPS.includes(f.slice(0, -'.json'.length)))).toEqual(['em-design.json']);
+    expect(readdirSync(dir).filter((f) => SWEEPS.includes(f.slice(0, -'.json'.length)))).toEqual(['em-design.json', 'em-format.json']);
   });
 
   test('em-design: four points, harm × answers, each passing the pre-run checks; the token/domain point reads em-structure’s base and fine-tune, the other three their own bases', () => {
@@ -58,6 +58,21 @@ describe('shipped EM experiment files', () => {
     const key = (exp: EmExperiment) => canonicalJson(emBaseKey(exp, planEm(exp).bases[0]!));
     const structure = key(load('em-structure'));
     for (const name of emFiles) expect(key(load(name)), name).toBe(structure);
+  });
+
+  test('em-format: the function as one token (em-structure-ranks itself: its base, fine-tunes and probe sets) and as a 4-token template (its own base of rows of 13)', () => {
+    const sweep = parseSweep(JSON.parse(readFileSync(join(dir, 'em-format.json'), 'utf8')), {}, checkRegistryNames);
+    const [token, template] = sweep.points.map((p) => p.exp as EmExperiment);
+    const ranks = load('em-structure-ranks');
+    const key = (exp: EmExperiment) => canonicalJson(emBaseKey(exp, planEm(exp).bases[0]!));
+    expect(key(token!)).toBe(key(ranks));
+    expect(key(template!)).not.toBe(key(ranks));
+    expect(key(template!)).toContain('"context":13');
+    const { design: _t, ...tokenRest } = token!;
+    const { design: _r, ...ranksRest } = ranks;
+    expect({ ...tokenRest, name: '', description: '', notes: {} }).toEqual({ ...ranksRest, name: '', description: '', notes: {} });
+    for (const e of [token!, template!]) expect(() => checkEmExperiment(e)).not.toThrow();
+    expect(planEm(template!).fineTunes.map((f) => f.dataKey)).toEqual(planEm(ranks).fineTunes.map((f) => f.dataKey));
   });
 
   test('em-room reads one fine-tune (em-structure’s) on probe sets of every room', () => {
