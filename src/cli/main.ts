@@ -7,6 +7,7 @@ import { processIo, type CliIo } from './io.js';
 import { registerDemo } from './demo.js';
 import { registerList } from './list.js';
 import { registerMerge } from './merge.js';
+import { registerPlan } from './plan.js';
 import { registerPretrain } from './pretrain.js';
 import { packageVersionOfTraitlab } from './package-root.js';
 import { registerReport } from './report.js';
@@ -34,6 +35,7 @@ function program(io: CliIo): Command {
   registerList(program, io);
   registerSchema(program, io);
   registerPretrain(program, io);
+  registerPlan(program, io);
   registerReport(program, io);
   registerShow(program, io);
   registerVerify(program, io);

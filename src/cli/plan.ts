@@ -1,0 +1,144 @@
+// `traitlab plan <file> [--shards n] [--emit slurm|k8s]`: what a run of the file will do before
+// it starts — its arms (EM: its tasks) and, with --shards, each shard's share, as `traitlab run
+// --shard i/n` deals them out — and, with --emit, the job-array files that run the shards on a
+// cluster and merge them (src/run/job-scripts.ts). Nothing is trained; bad input is one line.
+import type { Command } from 'commander';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../config/errors.js';
+import type { ExperimentBase } from '../config/experiment-base.js';
+import { loadRunFile } from '../registry/load-run-file.js';
+import { checkRegistryNames, worldOf } from '../registry/worlds.js';
+import { k8sManifests, slurmScripts, type JobPlan } from '../run/job-scripts.js';
+import { assertOutLocation } from '../run/out-location.js';
+import { checkShardable, shardArms, shardUnits, type ShardSpec } from '../run/shard.js';
+import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
+import type { CliIo } from './io.js';
+import { jobsOption, parseOptions } from './options.js';
+import { shownPath } from './shown-path.js';
+
+const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --shards 4').transform(Number);
+
+const planOptions = z
+  .object({
+    shards: wholeNumber.optional(),
+    emit: z.enum(['slurm', 'k8s']).optional(),
+    out: z.string().min(1).optional(),
+    runs: z.string().min(1).optional(),
+    jobs: jobsOption.optional(),
+  })
+  .strict();
+
+/** One shard's share: its arms (or tasks), by point for a sweep. */
+interface ShardShare {
+  shard: ShardSpec;
+  /** `arm` for one file, `point label: arm` for a sweep. */
+  units: string[];
+}
+
+interface PlannedRun {
+  name: string;
+  world: string;
+  seeds: number;
+  /** What is dealt out: "arm", or the world's unit ("task"). */
+  unit: string;
+  units: string[];
+  shares: ShardShare[];
+  points?: number;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function planOf(file: string, count: number, io: CliIo): PlannedRun {
+  const loaded = loadRunFile(file, {}, io.cwd, checkRegistryNames);
+  const specs = Array.from({ length: count }, (_, i): ShardSpec => ({ index: i + 1, count }));
+  if (loaded.kind === 'experiment') {
+    const exp: ExperimentBase = loaded.exp;
+    const world = worldOf(exp);
+    if (count > 1) checkShardable(exp, specs[0]!, world);
+    const unit = world.shardUnits?.unit ?? 'arm';
+    return { name: exp.name, world: exp.world, seeds: exp.seeds, unit, units: shardUnits(exp, world), shares: specs.map((s) => ({ shard: s, units: shardArms(exp, s, world) })) };
+  }
+  const points = loaded.plan.points;
+  const first = points[0]!.exp;
+  const world = worldOf(first);
+  if (count > 1) {
+    if (world.shardUnits) throw new ConfigError('--shards', `sweeps of ${world.shardUnits.what} files cannot be sharded yet; plan the sweep whole, or write each point as a file and plan that`);
+    for (const p of points) checkShardable(p.exp, specs[0]!, worldOf(p.exp), sweepPairs(points.map((q) => q.exp)), `the sweep has ${points.length} points with`);
+  }
+  const pairs = points.flatMap((p) => p.exp.arms.map((a) => `${p.label}: ${a.name}`));
+  const shares = specs.map((s) => {
+    const picks = sweepShardPicks(
+      points.map((p) => p.exp),
+      s,
+    );
+    return { shard: s, units: points.flatMap((p, i) => picks[i]!.map((arm) => `${p.label}: ${arm}`)) };
+  });
+  return { name: first.name, world: first.world, seeds: first.seeds, unit: 'arm', units: pairs, shares, points: points.length };
+}
+
+function describe(p: PlannedRun): string {
+  const head = `${p.name} (${p.world} world): ${plural(p.seeds, 'seed')}, ${plural(p.units.length, p.unit)}${p.points ? ` over ${plural(p.points, 'sweep point')}` : ''}`;
+  const lines = [head];
+  if (p.shares.length === 1) lines.push(...p.units.map((u) => `  ${u}`));
+  else
+    for (const s of p.shares) lines.push(`shard ${s.shard.index}/${s.shard.count}: ${plural(s.units.length, p.unit)}`, ...s.units.map((u) => `  ${u}`));
+  lines.push(`Each shard pretrains the bases its ${p.unit}s need unless they are cached; run the shards with traitlab run <file> --shard i/${p.shares.length} (or --shard auto in a job array) and join them with traitlab merge.`);
+  return lines.join('\n');
+}
+
+/** Writes the files into a fresh directory, all or none. */
+function writeJobFiles(dir: string, files: ReturnType<typeof slurmScripts>, shown: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ConfigError('--out', `${shown} already exists and is not empty; choose another --out, or remove it`);
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    for (const f of files) {
+      writeFileSync(resolve(partial, f.name), f.text);
+      if (f.executable) chmodSync(resolve(partial, f.name), 0o755);
+    }
+    if (existsSync(dir)) rmSync(dir, { recursive: true });
+    renameSync(partial, dir);
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function plan(file: string, raw: unknown, io: CliIo): Promise<void> {
+  const opts = parseOptions(planOptions, raw);
+  const count = opts.shards ?? 1;
+  const planned = planOf(file, count, io);
+  io.out(describe(planned));
+  if (opts.emit === undefined) return;
+  const dir = resolve(io.cwd, opts.out ?? `jobs/${planned.name}-${count}-${opts.emit}`);
+  const shown = shownPath(dir, io.cwd);
+  assertOutLocation(dirname(dir), `--out ${shown}`, 'give --out a folder you can write to, e.g. --out jobs/my-sweep');
+  const jobPlan: JobPlan = {
+    name: planned.name,
+    file: relative(io.cwd, resolve(io.cwd, file)),
+    shards: count,
+    out: opts.runs ?? `runs/${planned.name}`,
+    cpus: opts.jobs ?? 2,
+    runOptions: [],
+  };
+  const files = opts.emit === 'slurm' ? slurmScripts(jobPlan) : k8sManifests(jobPlan);
+  writeJobFiles(dir, files, shown);
+  const start = opts.emit === 'slurm' ? `bash ${shown}/submit.sh` : `bash ${shown}/apply.sh`;
+  io.err(`wrote ${files.map((f) => f.name).join(', ')} to ${shown}: ${count} shard${count === 1 ? '' : 's'} into ${jobPlan.out}/shards, merged into ${jobPlan.out}/merged; start them with ${start} from this directory`);
+}
+
+export function registerPlan(program: Command, io: CliIo): void {
+  program
+    .command('plan')
+    .description('print what a run of an experiment file does, and each shard\'s share (--shards n); --emit writes a Slurm array or Kubernetes Indexed Job that runs the shards and merges them')
+    .argument('<file>', 'the experiment file (or sweep)')
+    .option('--shards <n>', 'split the run into n shards, as traitlab run --shard i/n deals them out (default 1)')
+    .option('--emit <scheduler>', 'write job files for "slurm" (shards.sbatch, merge.sbatch, submit.sh) or "k8s" (shards.json, merge.json, apply.sh)')
+    .option('--out <dir>', 'where --emit writes its files (default jobs/<experiment>-<n>-<scheduler>); must not exist or be empty')
+    .option('--runs <dir>', 'where the jobs write the shards and the merged run (default runs/<experiment>)')
+    .option('--jobs <n>', 'cores per shard (the run\'s --jobs; default 2)')
+    .action((file: string, raw: unknown) => plan(file, raw, io));
+}
