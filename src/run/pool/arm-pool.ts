@@ -12,7 +12,7 @@ import { NumericFault } from '../../engine/numeric.js';
 import { Interrupted } from '../../engine/stop.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { ArmsInterrupted, type ArmStageControl } from './arm-control.js';
-import type { ArmTask, TaskEvents, TaskMessage } from './arm-task.js';
+import { longestFirst, type ArmTask, type TaskEvents, type TaskMessage } from './arm-task.js';
 import type { ArmWorkerMessage } from './arm-worker.js';
 
 export interface ArmPoolEvents {
@@ -174,13 +174,15 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
   else {
     const backend = activeBackend();
     const live = new Set<Worker>();
+    // The lanes take the costliest arms first; results and metrics stay in input order.
+    const queue = longestFirst(task, inputs, todo);
     let next = 0;
     // Set when a worker could not load the run's backend: no more workers start, and the arms
     // not yet done run in this thread, on the backend it already has (never another one).
     let backendFailure: string | null = null;
     const lane = async () => {
-      while (next < todo.length && !stop?.requested && backendFailure === null) {
-        const i = todo[next++]!;
+      while (next < queue.length && !stop?.requested && backendFailure === null) {
+        const i = queue[next++]!;
         const { onMetrics, onStep } = taskEvents(i);
         const outcome = await runInWorker<R, S>(files.script, { module: files.module.href, exportName: task.exportName, backend, input: inputs[i]!, from: states[i], stop: stop?.buffer }, live, onMetrics, onStep);
         if ('done' in outcome) finish(i, outcome.done);
@@ -191,7 +193,7 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
     try {
       await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, lane));
     } catch (e) {
-      next = todo.length; // start no more arms, and stop the ones still running
+      next = queue.length; // start no more arms, and stop the ones still running
       await Promise.all([...live].map((w) => w.terminate()));
       throw e;
     }

@@ -22,6 +22,19 @@ export interface ArmTask<I, R, S = never> {
   run(input: I, events: TaskEvents, from?: S): R;
   /** The arm an input runs, by name (checkpoints key arms by name, not by place). */
   armName(input: I): string;
+  /**
+   * A relative estimate of the input's work (e.g. optimizer steps × rows, heavier when it
+   * samples): the pool starts the costliest tasks first, so no lane idles at the tail behind one
+   * long task started last. Only the order of starting depends on it, never a result.
+   */
+  cost?(input: I): number;
+}
+
+/** Task indices in the order the lanes start them: costliest first, ties in input order (input order without a cost). */
+export function longestFirst<I>(task: Pick<ArmTask<I, unknown, unknown>, 'cost'>, inputs: readonly I[], indices: readonly number[]): number[] {
+  if (!task.cost) return [...indices];
+  const cost = new Map(indices.map((i) => [i, task.cost!(inputs[i]!)] as const));
+  return [...indices].sort((a, b) => cost.get(b)! - cost.get(a)! || a - b);
 }
 
 /** Any task, as the pool and the worker handle it. */

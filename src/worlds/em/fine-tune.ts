@@ -267,4 +267,6 @@ export const emFineTuneTask: ArmTask<EmFineTuneInput, EmFineTuneResult, EmFineTu
   exportName: 'emFineTuneTask',
   run: runEmFineTune,
   armName: (input) => fineTuneTaskName(input.name),
+  // Every variant trains beside the others on the same rows.
+  cost: (input) => input.fineTune.steps * input.fineTune.batchSize * input.variants.length,
 };

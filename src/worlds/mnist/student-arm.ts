@@ -20,4 +20,6 @@ export const studentArmTask: ArmTask<StudentArmInput, number[], LogitDistillStat
   exportName: 'studentArmTask',
   run: runStudentArm,
   armName: (input) => input.arm,
+  // Epochs over the noise set: every arm of a file reads the same set, so epochs order them.
+  cost: (input) => input.settings.epochs * (input.noise[0]!.length / input.sizes[0]!),
 };
