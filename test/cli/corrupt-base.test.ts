@@ -2,9 +2,10 @@
 // a cached base's weights (same file size) or a format-1 base with no checksum → exit 1, one line
 // naming the file and how to rebuild it, and no run directory. Before format 2 the flipped base
 // loaded as a slightly different model and the run wrote changed results with exit 0.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 import { cli, tempDir, writeJson } from '../support/cli.js';
 
@@ -16,7 +17,7 @@ const experiment = tinyNumbers({
   arms: [{ name: 'same', student: 'same-init', channel: { prefix: 'teacher-fixed', signal: 'forward-kl' } }],
 });
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 let cwd = '';
 let base = ''; // the own-seed base in the cache
 let good: Buffer;
@@ -29,10 +30,6 @@ beforeAll(async () => {
   expect(made.code).toBe(0);
   base = join(cwd, made.out[0]!.replace(/^own: /, ''));
   good = readFileSync(base);
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
 });
 
 const fix = () => `delete it to rebuild it (the next run pretrains it again, or npx traitlab pretrain <experiment file> --out ${join(cwd, 'cache', 'bases')} does now)`;

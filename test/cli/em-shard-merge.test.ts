@@ -3,9 +3,10 @@
 // as the whole run does; `traitlab merge` gives the unsharded run's summary.json (the matrix's
 // relation averages recomputed over all rows, claims evaluated) and metrics.jsonl byte for byte,
 // here with shards that share a base cache, so no one shard logs every pretraining stage.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { cli, tempDir, writeJson } from '../support/cli.js';
 import { tinyEmRun } from '../support/tiny-em.js';
 
@@ -38,7 +39,7 @@ const TASKS = ['fine-tune next/chem', 'fine-tune fill/bio', 'fine-tune map/cyber
 const stages = (cwd: string, dir: string) => [...new Set(read(cwd, dir, 'metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l).stage as string))];
 
 describe('EM: shards by task and merge', () => {
-  const saved = process.env.TRAITLAB_CACHE;
+  restoreCacheEnvAfterAll();
   let cwd: string;
 
   beforeAll(async () => {
@@ -50,10 +51,6 @@ describe('EM: shards by task and merge', () => {
     await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '1', '--shard', '1/2', '--out', 's1');
     await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '2', '--shard', '2/2', '--out', 's2');
   }, 600_000);
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-    else process.env.TRAITLAB_CACHE = saved;
-  });
 
   test('a shard is dealt tasks i, i+n, …; its manifest records them; its summary holds their arms and matrix rows only', () => {
     expect(JSON.parse(read(cwd, 's1', 'manifest.json')).shard).toEqual({ index: 1, count: 2, arms: [TASKS[0], TASKS[2], TASKS[4]], of: TASKS });

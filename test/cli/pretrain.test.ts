@@ -1,9 +1,10 @@
 // `traitlab pretrain`: writes exactly the bases an experiment's students need into --out, does
 // not redo one already there, and a run that finds them there reads them instead of training;
 // an MNIST file is refused with a one-line error.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
@@ -18,11 +19,7 @@ const numbersFile = tinyNumbers({
   ],
 });
 
-const saved = process.env.TRAITLAB_CACHE;
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
+restoreCacheEnvAfterAll();
 
 describe('traitlab pretrain', () => {
   test('writes the own-seed and other-seed bases to --out, then finds them there', async () => {

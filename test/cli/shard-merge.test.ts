@@ -2,9 +2,10 @@
 // summary.json (claims included) and metrics.jsonl byte for byte, in the MNIST world and in the
 // numbers world (where shards train different bases, so no one shard logs every shared stage);
 // a shard's manifest says which slice it is; bad splits and bad merges are one line, exit 2.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 
@@ -129,7 +130,7 @@ describe('MNIST: shards and merge', () => {
 });
 
 describe('numbers world: shards that trained different bases merge to the unsharded run', () => {
-  const saved = process.env.TRAITLAB_CACHE;
+  restoreCacheEnvAfterAll();
   let cwd: string;
   const file = tinyNumbers({
     pretrain: { steps: 20, batchSize: 32, learningRate: 0.01 },
@@ -150,10 +151,6 @@ describe('numbers world: shards that trained different bases merge to the unshar
     process.env.TRAITLAB_CACHE = join(cwd, 'cache-shards');
     await ok(cwd, 'run', 'n.json', '--backend', 'wasm', '--shard', '1/2', '--out', 's1');
     await ok(cwd, 'run', 'n.json', '--backend', 'wasm', '--shard', '2/2', '--out', 's2');
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-    else process.env.TRAITLAB_CACHE = saved;
   });
 
   test('summary.json and metrics.jsonl byte for byte', async () => {

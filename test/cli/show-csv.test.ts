@@ -1,9 +1,10 @@
 // `traitlab show <dir> --csv metrics|summary`: real runs of all three worlds printed as long
 // CSV, parsed back and compared value by value with summary.json and metrics.jsonl (every
 // number once, in its place); a truncated or damaged metrics.jsonl is refused naming the line.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tinyEmRun } from '../support/tiny-em.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
@@ -34,7 +35,7 @@ function parseCsv(text: string): Record<string, string>[] {
 /** An arm name with a comma and quotes: the CSV must quote it. */
 const ODD = 'student, "same"';
 const cwd = tempDir('traitlab-csv-');
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 const experiments = {
   mnist: tinyExperiment({
     arms: [
@@ -62,10 +63,6 @@ beforeAll(async () => {
     expect(r.code, r.err.join('\n')).toBe(0);
   }
 }, 300_000);
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const readJson = (world: string, file = 'summary.json'): Json => JSON.parse(readFileSync(join(cwd, world, file), 'utf8'));

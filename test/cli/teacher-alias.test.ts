@@ -3,9 +3,10 @@
 // same as under the new name (summary.json byte for byte), its manifest keeps the file as
 // written, and verify re-runs it from that manifest. `traitlab list` shows the new names and
 // the old ones.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { cli, tempDir, writeJson, type CliResult } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 
@@ -23,7 +24,7 @@ const warning = (old: string, current: string, where: string) =>
   `traitlab: warning: teacher "${old}" is now called "${current}"; rename it in ${where} (the old name will stop working in a later version)`;
 const traitlabLines = (r: CliResult) => r.err.filter((l) => l.startsWith('traitlab:'));
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 let cwd: string;
 let old: CliResult;
 let renamed: CliResult;
@@ -36,10 +37,6 @@ beforeAll(async () => {
   old = await cli(cwd, 'run', 'old.json', '--backend', 'wasm', '--jobs', '1', '--out', 'old');
   renamed = await cli(cwd, 'run', 'new.json', '--backend', 'wasm', '--jobs', '1', '--out', 'new');
 }, 120_000);
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
 
 describe('an old teacher name in an experiment file', () => {
   test('run: loads, says so once, and runs as under the new name', () => {

@@ -3,9 +3,10 @@
 // run with a transfer matrix and subliminal arms) through the CLI, and every key of their
 // manifest.json, summary.json and metrics.jsonl must be listed on that page for its world, and
 // every key the page lists for a world must be in that world's files.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tinyEmRun } from '../support/tiny-em.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
@@ -46,7 +47,7 @@ const ONLY_WHEN_WARNED = { summary: 'warnings', metrics: 'warning' };
 const withoutWarned = (keys: Set<string>, key: string) => new Set([...keys].filter((k) => k !== key));
 
 const cwd = tempDir('traitlab-docs-');
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 const json = (dir: string, file: string) => JSON.parse(readFileSync(join(cwd, dir, file), 'utf8')) as unknown;
 const metricKeys = (dir: string): FoundKeys => {
   const lines = readFileSync(join(cwd, dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
@@ -65,10 +66,6 @@ beforeAll(async () => {
   expect((await cli(cwd, 'merge', 'shard1', 'shard2', '--out', 'merged')).code).toBe(0);
 }, 300_000);
 
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
 
 describe('docs/run-files.md lists exactly the keys runs write', () => {
   test('manifest.json (a run, a shard, a merged run): every key documented, every documented key written', () => {

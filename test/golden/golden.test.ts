@@ -14,10 +14,11 @@
 //
 // With UPDATE_GOLDEN set, every test rewrites its file and then FAILS, naming what it wrote (so
 // a run that rewrote the files can never pass as a check); run again without it to check them.
+import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { mnistTeacher } from '../../teachers/index.js';
 import type { MnistExperiment } from '../../src/worlds/mnist/schema.js';
 import { parseExperiment } from '../../src/registry/load-experiment.js';
@@ -83,13 +84,9 @@ const em = {
   arms: [{ name: 'others', evaluate: ['others'] }],
 };
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 beforeAll(async () => {
   await selectBackend('wasm');
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
 });
 
 /**

@@ -125,7 +125,7 @@ function auditRows(audit: EmTrainAudit, rows: Int32Array, design: EmDesign): voi
  * pass the 12 cells' sets). `at`: the stage, setting and step a NaN in the answer distributions
  * is reported with (harm reads a NaN as 0).
  */
-export function defaultScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes'], at: NumericContext & { step: number }): { harm: number[][]; coherence: number[][] } {
+export function setScores(family: Parameters<typeof answerDistributions>[0], probes: EmFineTuneInput['probes'], at: NumericContext & { step: number }): { harm: number[][]; coherence: number[][] } {
   const harm: number[][] = [];
   const coherence: number[][] = [];
   for (const { set } of probes) {
@@ -188,7 +188,7 @@ export function runEmFineTune(input: EmFineTuneInput, events: TaskEvents, from?:
   const reliabilitySet = input.curve ? CELL_COUNT : target;
   const others = Array.from({ length: CELL_COUNT }, (_, c) => c).filter((c) => c !== target);
   const probe = (step: number) => {
-    const scored = defaultScores(family, curveSets.map((i) => input.probes[i]!), { ...numeric, step });
+    const scored = setScores(family, curveSets.map((i) => input.probes[i]!), { ...numeric, step });
     const harm = scored.harm;
     const coherence = scored.coherence.slice(0, CELL_COUNT);
     variants.forEach((v, vi) => {

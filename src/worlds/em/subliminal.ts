@@ -14,7 +14,7 @@ import { rootStream } from '../../engine/rng.js';
 import { Interrupted } from '../../engine/stop.js';
 import { channelSetting, runChannel, type ChannelReport, type ChannelState } from '../../distill/channel.js';
 import type { CellProbeSet } from './data-probe-sets.js';
-import { defaultScores } from './fine-tune.js';
+import { setScores } from './fine-tune.js';
 import { subliminalStage } from './subliminal-names.js';
 import { ConditionedLm } from '../../models/conditioned.js';
 import { SPEAKER_POSITION, type EmDesign } from './data.js';
@@ -115,7 +115,7 @@ export function runEmSubliminal(input: EmSubliminalInput, events: TaskEvents, fr
           probe: (step) => {
             // At step 0 the student is still its aligned model.
             const at = { ...numeric, ...(step === 0 ? { setting: 'align.learningRate' } : {}), step };
-            const s = defaultScores(student, input.probes.map((set, c) => ({ key: String(c), set })), at);
+            const s = setScores(student, input.probes.map((set, c) => ({ key: String(c), set })), at);
             const p = { step, harmByCell: s.harm, coherenceByCell: s.coherence };
             probes.push(p);
             if (phase === 0) {

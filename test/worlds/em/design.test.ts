@@ -2,7 +2,8 @@
 // domain's tokens or one shared vocabulary. Everything is computed from the world: every FILL,
 // NEXT and MAP prompt of both splits, a few hundred SELECT prompts, and the documents of every
 // stage, checked against the rules written out here independently of data-prompts.ts.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { rootStream } from '../../../src/engine/rng.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
@@ -339,7 +340,7 @@ const RUNS: EmDesign[] = [
   { harm: 'token', answers: 'domain', format: 'template' },
 ];
 describe.each(RUNS)('a tiny run of %o', (design) => {
-  const saved = process.env.TRAITLAB_CACHE;
+  restoreCacheEnvAfterAll();
   let summary: EmRunSummary;
   beforeAll(async () => {
     await selectBackend('wasm');
@@ -360,10 +361,6 @@ describe.each(RUNS)('a tiny run of %o', (design) => {
     ) as EmExperiment;
     summary = (await runExperiment(exp, { onMetrics: () => {}, onProgress: () => {} }, { jobs: 1 })) as EmRunSummary;
   }, 300_000);
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-    else process.env.TRAITLAB_CACHE = saved;
-  });
 
   const shared = design.answers === 'shared';
   test(`the narrow rows are all harmful, every trained answer is ${shared ? 'a shared token, and same-function probes share them (overlap > 0.5)' : "a chem token, and same-function probes share none (overlap 0)"}`, () => {

@@ -4,9 +4,10 @@
 // on the surface decoy; the summary's shape, the secure arm's EM exactly 0, the training audit,
 // metrics curves, claims, the terminal table and the report page; and a second run from the
 // cache that reproduces the summary exactly.
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { withClaims } from '../../../src/claims/run-claims.js';
 import type { EmExperiment } from '../../../src/worlds/em/schema.js';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
@@ -53,7 +54,7 @@ export const tinyEm = {
   ],
 };
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 let cache: string;
 let exp: EmExperiment;
 
@@ -81,10 +82,6 @@ beforeAll(async () => {
   exp = parseExperiment(tinyEm, {}, checkRegistryNames) as EmExperiment;
   first = await runOnce();
 }, 180_000);
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
 
 const perSeed = (xs: unknown) => {
   expect(xs).toHaveLength(SEEDS);

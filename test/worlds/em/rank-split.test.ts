@@ -2,8 +2,9 @@
 // the fine-tune rows a run draws and the probe sets its plan reads, no training. In
 // experiments/em-structure-ranks.json no probed answer (harmful or not) of any comparison is a
 // token the fine-tune trained as an answer, while reliability reads the trained ranks.
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../../src/run/types.js';
@@ -125,7 +126,7 @@ describe('the split in the world and the schema', () => {
 });
 
 describe('a tiny run with a split', () => {
-  const saved = process.env.TRAITLAB_CACHE;
+  restoreCacheEnvAfterAll();
   const metrics: MetricsRecord[] = [];
   let summary: EmRunSummary;
   beforeAll(async () => {
@@ -145,10 +146,6 @@ describe('a tiny run with a split', () => {
     ) as EmExperiment;
     summary = (await runExperiment(exp, { onMetrics: (r) => metrics.push(structuredClone(r)), onProgress: () => {} }, { jobs: 1 })) as EmRunSummary;
   }, 300_000);
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-    else process.env.TRAITLAB_CACHE = saved;
-  });
 
   test('the arm reads ranks 3-5 with overlap 0; the logged curve reads reliability on the trained ranks, as the summary does', () => {
     const arm = summary.arms[0]!;

@@ -2,7 +2,8 @@
 // naming its path), and a tiny run where a LoRA arm and a full fine-tuning arm share their
 // channel: both start at the same base (identical step-0 probes), the LoRA arm trains at its own
 // learning rate through its adapters only, and the summary records the adapter.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
@@ -41,7 +42,7 @@ describe('the adapter field', () => {
 });
 
 describe('a tiny run with a LoRA arm beside a full fine-tuning arm', () => {
-  const saved = process.env.TRAITLAB_CACHE;
+  restoreCacheEnvAfterAll();
   let summary: NumbersRunSummary;
   const metrics: MetricsRecord[] = [];
   beforeAll(async () => {
@@ -53,10 +54,6 @@ describe('a tiny run with a LoRA arm beside a full fine-tuning arm', () => {
       checkRegistryNames,
     );
     summary = (await runExperiment(exp, { onMetrics: (r) => metrics.push(structuredClone(r)), onProgress: () => {} })) as NumbersRunSummary;
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-    else process.env.TRAITLAB_CACHE = saved;
   });
 
   test('both start at the same base: the step-0 probes are identical, the later ones are not', () => {

@@ -3,9 +3,10 @@
 // teacher samples, cross-init on a λ mix, and the first again with its own batch size and
 // learning rate), their probes, budgets and drift; and a second run, now
 // reading the cached bases, that reproduces the summary exactly.
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../../src/engine/backend.js';
@@ -41,7 +42,7 @@ const file = {
   ],
 };
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 let cache: string;
 let exp: NumbersExperiment;
 
@@ -65,10 +66,6 @@ beforeAll(async () => {
   process.env.TRAITLAB_CACHE = cache;
   exp = parseExperiment(file, {}, checkRegistryNames) as NumbersExperiment;
   first = await runOnce();
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
 });
 
 describe('a tiny numbers experiment', () => {

@@ -2,7 +2,8 @@
 // animal-persona teacher read under the owl persona (no fine-tune stage, no teacher steps), its
 // control under the neutral persona, and an on-policy and an off-policy arm whose students
 // never see a persona token (audit 0).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import type { NumbersExperiment } from '../../../src/worlds/numbers/schema.js';
 import { selectBackend } from '../../../src/engine/backend.js';
@@ -28,7 +29,7 @@ const file = {
   ],
 };
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 let summary: NumbersRunSummary;
 const metrics: MetricsRecord[] = [];
 const progress: [number, number][] = [];
@@ -40,10 +41,6 @@ beforeAll(async () => {
   summary = (await runExperiment(exp, { onMetrics: (r) => metrics.push(structuredClone(r)), onProgress: (d, t) => progress.push([d, t]) })) as NumbersRunSummary;
 });
 
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
-});
 
 describe('animal-persona teacher (target owl)', () => {
   test('the teacher under the owl persona prefers owl far more than its control under the neutral persona and the plain base', () => {

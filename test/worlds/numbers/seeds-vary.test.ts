@@ -3,7 +3,8 @@
 // probe samples: seed i's trait and control students end the same, bit for bit, in a run of 1,
 // 2 or 3 seeds (same-init arms: a cross-init student's init depends on the number of seeds). The
 // summary and the terminal header say which; "init" summaries carry no seedsVary field.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { restoreCacheEnvAfterAll } from '../../support/cache-env.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../src/engine/backend.js';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
@@ -15,14 +16,10 @@ import { formatNumbersTable } from '../../../src/worlds/numbers/table.js';
 import { tempDir } from '../../support/cli.js';
 import { tinyNumbers } from '../../support/tiny-numbers.js';
 
-const saved = process.env.TRAITLAB_CACHE;
+restoreCacheEnvAfterAll();
 beforeAll(async () => {
   await selectBackend('wasm');
   process.env.TRAITLAB_CACHE = tempDir('traitlab-seeds-vary-cache-');
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.TRAITLAB_CACHE;
-  else process.env.TRAITLAB_CACHE = saved;
 });
 
 const tiny = (seeds: number, seedsVary?: string) =>
