@@ -35,6 +35,8 @@ interface ShardShare {
   shard: ShardSpec;
   /** `arm` for one file, `point label: arm` for a sweep. */
   units: string[];
+  /** Its fraction of the estimated arm-stage work, when the world estimates it. */
+  work?: number;
 }
 
 interface PlannedRun {
@@ -58,7 +60,14 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
     const world = worldOf(exp);
     if (count > 1) checkShardable(exp, specs[0]!, world);
     const unit = world.shardUnits?.unit ?? 'arm';
-    return { name: exp.name, world: exp.world, seeds: exp.seeds, unit, units: shardUnits(exp, world), shares: specs.map((s) => ({ shard: s, units: shardArms(exp, s, world) })) };
+    const units = shardUnits(exp, world);
+    const costs = world.unitCosts?.(exp);
+    const work = costs && new Map(units.map((u, i) => [u, costs[i]! / costs.reduce((a, b) => a + b, 0)]));
+    const shares = specs.map((s) => {
+      const mine = shardArms(exp, s, world);
+      return { shard: s, units: mine, ...(work ? { work: mine.reduce((sum, u) => sum + work.get(u)!, 0) } : {}) };
+    });
+    return { name: exp.name, world: exp.world, seeds: exp.seeds, unit, units, shares };
   }
   const points = loaded.plan.points;
   const first = points[0]!.exp;
@@ -68,12 +77,16 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
     for (const p of points) checkShardable(p.exp, specs[0]!, worldOf(p.exp), sweepPairs(points.map((q) => q.exp)), `the sweep has ${points.length} points with`);
   }
   const pairs = points.flatMap((p) => p.exp.arms.map((a) => `${p.label}: ${a.name}`));
+  const costs = points.map((p) => worldOf(p.exp).unitCosts?.(p.exp));
+  const total = costs.every((c) => c !== undefined) ? costs.flat().reduce((a, b) => a! + b!, 0)! : undefined;
   const shares = specs.map((s) => {
     const picks = sweepShardPicks(
       points.map((p) => p.exp),
       s,
     );
-    return { shard: s, units: points.flatMap((p, i) => picks[i]!.map((arm) => `${p.label}: ${arm}`)) };
+    const units = points.flatMap((p, i) => picks[i]!.map((arm) => `${p.label}: ${arm}`));
+    const work = total === undefined ? undefined : points.reduce((sum, p, i) => sum + picks[i]!.reduce((w, arm) => w + costs[i]![p.exp.arms.findIndex((a) => a.name === arm)]!, 0), 0) / total;
+    return { shard: s, units, ...(work !== undefined ? { work } : {}) };
   });
   return { name: first.name, world: first.world, seeds: first.seeds, unit: 'arm', units: pairs, shares, points: points.length };
 }
@@ -83,7 +96,10 @@ function describe(p: PlannedRun): string {
   const lines = [head];
   if (p.shares.length === 1) lines.push(...p.units.map((u) => `  ${u}`));
   else
-    for (const s of p.shares) lines.push(`shard ${s.shard.index}/${s.shard.count}: ${plural(s.units.length, p.unit)}`, ...s.units.map((u) => `  ${u}`));
+    for (const s of p.shares) {
+      const work = s.work === undefined ? '' : `, ${(100 * s.work).toFixed(0)} % of the ${p.unit}s' estimated work`;
+      lines.push(`shard ${s.shard.index}/${s.shard.count}: ${plural(s.units.length, p.unit)}${work}`, ...s.units.map((u) => `  ${u}`));
+    }
   lines.push(`Each shard pretrains the bases its ${p.unit}s need unless they are cached; run the shards with traitlab run <file> --shard i/${p.shares.length} (or --shard auto in a job array) and join them with traitlab merge.`);
   return lines.join('\n');
 }

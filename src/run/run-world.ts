@@ -21,6 +21,12 @@ export interface RunWorld<E extends ExperimentBase = ExperimentBase> {
   unshardable: string | null;
   /** How the world shards when its arms are not independent (EM's share fine-tunes); absent: by arm. */
   shardUnits?: ShardUnits<E>;
+  /**
+   * A relative estimate of each unit's work (the arms, or shardUnits' units, in their order), as
+   * the arm pool orders its tasks by: `traitlab plan` shows each shard's share of it. Absent: no
+   * estimate.
+   */
+  unitCosts?(exp: E): number[];
 }
 
 /**

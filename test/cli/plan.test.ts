@@ -35,7 +35,9 @@ describe('traitlab plan: the shares', () => {
     const cwd = tempDir();
     writeJson(cwd, 'em.json', tinyEmRun({ matrix: { cells: ['next/chem', 'map/cyber'] } }));
     const r = await cli(cwd, 'plan', 'em.json', '--shards', '2');
-    expect(r.out.join('\n')).toContain(['tiny-em (em world): 2 seeds, 2 tasks', 'shard 1/2: 1 task', '  fine-tune next/chem', 'shard 2/2: 1 task', '  fine-tune map/cyber'].join('\n'));
+    expect(r.out.join('\n')).toContain(
+      ['tiny-em (em world): 2 seeds, 2 tasks', "shard 1/2: 1 task, 50 % of the tasks' estimated work", '  fine-tune next/chem', "shard 2/2: 1 task, 50 % of the tasks' estimated work", '  fine-tune map/cyber'].join('\n'),
+    );
     writeJson(cwd, 'sweep.json', tinyExperiment({ sweep: [{ path: 'distill.epochs', values: [1, 2] }] }));
     const s = await cli(cwd, 'plan', 'sweep.json', '--shards', '3');
     expect(s.code).toBe(0);
@@ -43,6 +45,14 @@ describe('traitlab plan: the shares', () => {
     expect(lines[0]).toBe('tiny (mnist world): 2 seeds, 8 arms over 2 sweep points');
     expect(lines.filter((l) => l.startsWith('shard ')).map((l) => l.split(':')[1]!.trim())).toEqual(['3 arms', '3 arms', '2 arms']);
     expect(lines.slice(1, 5)).toEqual(['shard 1/3: 3 arms', '  epochs-1: reference', '  epochs-1: student-cross', '  epochs-2: student-same']);
+  });
+
+  test("a numbers file's shards show their share of the arms' estimated work: sampled prefixes weigh more than fixed teacher tokens", async () => {
+    const cwd = tempDir();
+    writeJson(cwd, 'n.json', tinyNumbers());
+    const r = await cli(cwd, 'plan', 'n.json', '--shards', '2');
+    // Per row: fixed teacher tokens 3 (the student's step); student samples with pg and mix with relabel 3 + 1 + 3 = 7.
+    expect(r.out.join('\n')).toContain(["shard 1/2: 2 arms, 59 % of the arms' estimated work", '  same-fixed-tokens', '  cross-mix-relabel', "shard 2/2: 1 arm, 41 % of the arms' estimated work", '  same-student-pg'].join('\n'));
   });
 
   test('bad input is one line naming the option, exit 2, nothing written', async () => {

@@ -5,6 +5,7 @@
 // context slot), probed every probeEvery steps (reliability, EM against the secure members,
 // coherence, harm per cell), then read on every probe set it was given: exact harm and
 // coherence from the logits and a sampled rate at T = 1.
+import { fineTuneCost } from './task-costs.js';
 import type { EmFineTune, EmVariant } from './schema.js';
 import { checkFinite, type NumericContext } from '../../engine/numeric.js';
 import { restoreStream, rootStream, type RandomStream, type StreamState } from '../../engine/rng.js';
@@ -267,6 +268,5 @@ export const emFineTuneTask: ArmTask<EmFineTuneInput, EmFineTuneResult, EmFineTu
   exportName: 'emFineTuneTask',
   run: runEmFineTune,
   armName: (input) => fineTuneTaskName(input.name),
-  // Every variant trains beside the others on the same rows.
-  cost: (input) => input.fineTune.steps * input.fineTune.batchSize * input.variants.length,
+  cost: (input) => fineTuneCost(input.fineTune, input.variants.length),
 };

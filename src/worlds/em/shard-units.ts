@@ -13,8 +13,15 @@ import { matrixFromRows, type EmMatrixSummary } from './matrix-summary.js';
 import { planEm, type EmPlan } from './plan.js';
 import type { EmExperiment } from './schema.js';
 import { planTaskNames, type EmShardExperiment } from './shard-selection.js';
+import { fineTuneCost, subliminalCost } from './task-costs.js';
 import type { EmSubliminalArmSummary } from './subliminal-summary.js';
 import { subliminalStage, subliminalTaskName } from './subliminal-names.js';
+
+/** The relative work of each task, in planTaskNames' order (a subliminal arm's teacher, trained again in its shard, not counted). */
+export function emTaskCosts(exp: EmExperiment): number[] {
+  const plan = planOf(exp);
+  return [...plan.fineTunes.map((f) => fineTuneCost(f.fineTune, f.variants.length)), ...plan.subliminal.map((s) => subliminalCost(exp.distill!, s.arm.channel))];
+}
 
 // merge asks for the plan once per metrics line: plan each experiment once.
 const plans = new WeakMap<EmExperiment, EmPlan>();

@@ -8,7 +8,7 @@
 // numbers): the same prompts, and samples drawn with the same uniforms, so the two students
 // differ only by their teacher — a teacher identical to its control gives EM exactly 0, and
 // the per-seed difference carries no sampling noise of its own. Member m is seed m throughout.
-import { distillCost } from '../../distill/distill-cost.js';
+import { subliminalCost } from './task-costs.js';
 import type { EmDistill, EmSubliminalArm } from './schema.js';
 import { rootStream } from '../../engine/rng.js';
 import { Interrupted } from '../../engine/stop.js';
@@ -188,6 +188,5 @@ export const emSubliminalTask: ArmTask<EmSubliminalInput, EmSubliminalResult, Em
   exportName: 'emSubliminalTask',
   run: runEmSubliminal,
   armName: (input) => subliminalTaskName(input.name),
-  // Distilled twice: from the trait teacher, then from the control.
-  cost: (input) => 2 * distillCost(input.distill, input.channel),
+  cost: (input) => subliminalCost(input.distill, input.channel),
 };

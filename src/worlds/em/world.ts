@@ -11,7 +11,7 @@ import { emTaskNames } from './shard-selection.js';
 import { emSummarySchema } from './report-summary.js';
 import { emResultsTable } from './results-table.js';
 import { emExperimentSchema } from './schema.js';
-import { emShardUnits } from './shard-units.js';
+import { emShardUnits, emTaskCosts } from './shard-units.js';
 import { formatEmTable } from './table.js';
 
 const MATRIX_RELATIONS = { 'matrix-target': 'target', 'matrix-same-function': 'sameFunction', 'matrix-same-domain': 'sameDomain', 'matrix-unrelated': 'unrelated' } as const;
@@ -31,6 +31,7 @@ export const emWorld = defineWorld({
   unshardable: null,
   // Arms share fine-tunes: shards take tasks (fine-tunes and subliminal arms) instead.
   shardUnits: emShardUnits,
+  unitCosts: emTaskCosts,
   table: formatEmTable,
   report: { summarySchema: emSummarySchema, charts: emCharts, resultsTable: emResultsTable },
   /** An arm's (or subliminal arm's) metric, or a reserved name's (base and aligned: harm; matrix-<relation>: em). */

@@ -1,7 +1,7 @@
 // One arm of a numbers experiment, as a function of plain data, so that it runs the same in
 // this thread or on a worker thread: rebuild the teacher side (trait teachers and controls,
 // 2M members) and the student (its base, twice), run the channel, probe, summarise.
-import { distillCost } from '../../distill/distill-cost.js';
+import { numbersArmCost } from './arm-cost.js';
 import type { NumbersArm, NumbersExperiment } from './schema.js';
 import { checkFinite } from '../../engine/numeric.js';
 import { rootStream } from '../../engine/rng.js';
@@ -238,5 +238,5 @@ export const numbersArmTask: ArmTask<NumbersArmInput, NumbersArmSummary, Channel
   exportName: 'numbersArmTask',
   run: runNumbersArm,
   armName: (input) => input.arm.name,
-  cost: (input) => distillCost({ ...input.exp.distill, ...input.arm.distill }, input.arm.channel),
+  cost: (input) => numbersArmCost(input.exp, input.arm),
 };

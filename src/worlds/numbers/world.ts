@@ -2,6 +2,7 @@
 // pretrained on numbers and animal questions, a teacher that loves an animal, students distilled
 // through the channel on number sequences only, the trait read by probes. Registered in
 // src/registry/worlds.ts.
+import { numbersArmCost } from './arm-cost.js';
 import { NUMBERS_CLAIM_MARGINS, NUMBERS_RESERVED_ARMS, type NumbersReservedArm } from '../../config/claims.js';
 import { checkNumbersExperiment } from './check.js';
 import { defineWorld } from '../world.js';
@@ -28,6 +29,7 @@ export const numbersWorld = defineWorld({
   loggingArms: armNames,
   sharedStages: ['pretrain', 'pretrain-other-seed', 'pretrain-other-arch', 'teacher'],
   unshardable: null,
+  unitCosts: (exp) => exp.arms.map((arm) => numbersArmCost(exp, arm)),
   table: formatNumbersTable,
   report: { summarySchema: numbersSummarySchema, charts: numbersCharts, resultsTable: numbersResultsTable },
   headlineMetric: 'transfer',
