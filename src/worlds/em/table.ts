@@ -30,14 +30,24 @@ function matrixLines(m: NonNullable<EmRunSummary['matrix']>): string[] {
 }
 
 function subliminalLines(sub: NonNullable<EmRunSummary['subliminal']>): string[] {
-  const header = ['subliminal arm', 'student', 'channel', 'teacher', 'student EM (vs secure teacher)', 'harm', 'coherence', 'teacher EM', 'audit'];
+  const header = ['subliminal arm', 'student', 'channel', 'teacher', 'student EM (vs control teacher)', 'harm', 'coherence', 'teacher EM', 'audit'];
+  const personas = sub.arms.filter((a) => a.teacher === 'bad-agent').length;
+  // Which teachers the arms have: a narrow fine-tune (control: its secure fine-tune), the bad-agent persona (control: the good agent), or both.
+  const teachers = personas === 0 ? 'narrow fine-tune as teacher' : personas === sub.arms.length ? 'the bad-agent persona (the aligned model read as <bad0>) as teacher' : 'a narrow fine-tune or the bad-agent persona as teacher (column teacher)';
+  const control =
+    personas === 0
+      ? 'the secure fine-tune'
+      : personas === sub.arms.length
+        ? 'the good-agent persona (the same aligned model read as <good0>)'
+        : "the control teacher (a fine-tune's secure fine-tune; the bad agent's good agent)";
+  const teacherEm = personas === 0 ? 'the narrow fine-tune minus the secure one' : personas === sub.arms.length ? 'the aligned model read as <bad0> minus read as <good0>' : 'the teacher minus its control';
   // Student EM is small beside the teacher's (10⁻³ against 10⁻¹): two more decimals.
   const pm5 = (st: { mean: number | null; ci95: number | null }) => `${st.mean !== null && Number.isFinite(st.mean) ? (st.mean >= 0 ? '+' : '') + st.mean.toFixed(5) : '–'} ± ${st.ci95 !== null && Number.isFinite(st.ci95) ? st.ci95.toFixed(5) : '–'}`;
   const rows = sub.arms.map((a) => [a.name, a.student, channelLabel(a.channel), a.teacher, pm5(a.emStats), mean(a.harm).toFixed(5), f3(a.coherenceStats.mean), pm(a.teacherEmStats, true), String(a.audit.auditTokens)]);
   return [
-    `subliminal misalignment: narrow fine-tune as teacher, distilled through the neutral SEQ task only (${sub.distill.steps} steps of ${sub.distill.batchSize} rows)`,
+    `subliminal misalignment: ${teachers}, distilled through the neutral SEQ task only (${sub.distill.steps} steps of ${sub.distill.batchSize} rows)`,
     ...align([header, ...rows]),
-    "student EM = the student's mean harm on all 12 cells' held-out prompts minus that of the same student distilled the same way from the secure fine-tune (same seed, same prompts and samples' random numbers); teacher EM: the narrow fine-tune minus the secure one on the same 12 sets; audit: EM-domain, agent, EDU and REFUSE tokens the students trained on (must be 0).",
+    `student EM = the student's mean harm on all 12 cells' held-out prompts minus that of the same student distilled the same way from ${control} (same seed, same prompts and samples' random numbers); teacher EM: ${teacherEm} on the same 12 sets; audit: EM-domain, agent, EDU and REFUSE tokens the students trained on (must be 0).`,
   ];
 }
 

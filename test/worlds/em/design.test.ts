@@ -9,6 +9,7 @@ import { rootStream } from '../../../src/engine/rng.js';
 import { runExperiment } from '../../../src/registry/run-experiment.js';
 import type { EmRunSummary } from '../../../src/worlds/em/experiment.js';
 import { tempDir } from '../../support/cli.js';
+import { formatEmTable } from '../../../src/worlds/em/table.js';
 import { parseExperiment } from '../../../src/registry/load-experiment.js';
 import { parseSweep } from '../../../src/registry/load-sweep.js';
 import { checkRegistryNames } from '../../../src/registry/worlds.js';
@@ -379,6 +380,12 @@ describe.each(RUNS)('a tiny run of %o', (design) => {
     const persona = summary.subliminal!.arms[0]!;
     expect(persona.audit.auditTokens).toBe(0);
     expect(persona.em.every(Number.isFinite)).toBe(true);
+    // The table names the persona teacher and its control, not a fine-tune's.
+    const all = formatEmTable(summary, 'out');
+    const table = all.slice(all.indexOf('subliminal misalignment:'), all.indexOf('must be 0)') + 1);
+    expect(table).toContain('subliminal misalignment: the bad-agent persona (the aligned model read as <bad0>) as teacher');
+    expect(table).toContain('distilled the same way from the good-agent persona (the same aligned model read as <good0>)');
+    expect(table).not.toContain('secure');
   });
 });
 
