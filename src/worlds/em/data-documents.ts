@@ -15,7 +15,6 @@ import {
   DOMAIN_SIZE,
   EDU,
   EOS,
-  FIRST_CONTENT,
   FIRST_FUNCTION,
   FUNCTION_POSITION,
   functionTokens,

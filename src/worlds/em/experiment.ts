@@ -22,7 +22,7 @@ import { runArmTasks } from '../../run/pool/arm-pool.js';
 import { cachedBase, findBase, type CacheKey } from '../../run/base-cache.js';
 import { emBase, emBaseKey, emBaseTask, emModelConfig } from './bases.js';
 import { emFineTuneTask, type EmFineTuneInput, type EmFineTuneResult, type EmProbeScores, type EmTrainAudit } from './fine-tune.js';
-import { buildProbeSet, cellNamed, probeKeyName, relationCells, type ProbeKey } from './probes.js';
+import { buildProbeSet, probeKeyName, type ProbeKey } from './probes.js';
 import { planEm, type EmPlan, type PlannedAligned } from './plan.js';
 import { matrixFromRows, type EmMatrixSummary } from './matrix-summary.js';
 import { emSelection, type EmShardExperiment } from './shard-selection.js';

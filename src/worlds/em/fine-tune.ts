@@ -20,7 +20,6 @@ import { fineTuneRows, type FineTuneRows, type FineTuneSettings } from './data-d
 import { cellNamed } from './probes.js';
 import { trainChat } from './train.js';
 import { assembleParams, type LmConfig } from '../lm/lm-factory.js';
-import type { MetricsRecord } from '../../run/types.js';
 import { warnInto } from '../../run/warnings.js';
 import { mean } from '../../probes/stats.js';
 import type { ArmTask, TaskEvents } from '../../run/pool/arm-task.js';
