@@ -3,7 +3,7 @@
 // --shard i/n` deals them out — and, with --emit, the job-array files that run the shards on a
 // cluster and merge them (src/run/job-scripts.ts). Nothing is trained; bad input is one line.
 import type { Command } from 'commander';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
@@ -12,6 +12,7 @@ import { loadRunFile } from '../registry/load-run-file.js';
 import { checkRegistryNames, worldOf } from '../registry/worlds.js';
 import { k8sManifests, slurmScripts, type JobPlan } from '../run/job-scripts.js';
 import { assertOutLocation } from '../run/out-location.js';
+import { RunDir } from '../run/run-dir.js';
 import { checkShardable, shardArms, shardUnits, type ShardSpec } from '../run/shard.js';
 import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
@@ -104,21 +105,18 @@ function describe(p: PlannedRun): string {
   return lines.join('\n');
 }
 
-/** Writes the files into a fresh directory, all or none. */
+/** Writes the files into a fresh directory, all or none (a RunDir: written under .partial, then renamed). */
 function writeJobFiles(dir: string, files: ReturnType<typeof slurmScripts>, shown: string): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new ConfigError('--out', `${shown} already exists and is not empty; choose another --out, or remove it`);
-  const partial = `${dir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
+  const out = RunDir.create(dir);
   try {
     for (const f of files) {
-      writeFileSync(resolve(partial, f.name), f.text);
-      if (f.executable) chmodSync(resolve(partial, f.name), 0o755);
+      writeFileSync(out.path(f.name), f.text);
+      if (f.executable) chmodSync(out.path(f.name), 0o755);
     }
-    if (existsSync(dir)) rmSync(dir, { recursive: true });
-    renameSync(partial, dir);
+    out.commit();
   } catch (e) {
-    rmSync(partial, { recursive: true, force: true });
+    out.abort();
     throw e;
   }
 }
