@@ -14,9 +14,10 @@ import { k8sManifests, slurmScripts, type JobPlan } from '../run/job-scripts.js'
 import { assertOutLocation } from '../run/out-location.js';
 import { RunDir } from '../run/run-dir.js';
 import { checkShardable, shardArms, shardUnits, type ShardSpec } from '../run/shard.js';
-import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
+import { sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
+import { checkSweepShard } from './run-sweep.js';
 import { shownPath } from './shown-path.js';
 
 const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --shards 4').transform(Number);
@@ -72,11 +73,7 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
   }
   const points = loaded.plan.points;
   const first = points[0]!.exp;
-  const world = worldOf(first);
-  if (count > 1) {
-    if (world.shardUnits) throw new ConfigError('--shards', `sweeps of ${world.shardUnits.what} files cannot be sharded yet; plan the sweep whole, or write each point as a file and plan that`);
-    for (const p of points) checkShardable(p.exp, specs[0]!, worldOf(p.exp), sweepPairs(points.map((q) => q.exp)), `the sweep has ${points.length} points with`);
-  }
+  if (count > 1) checkSweepShard(loaded.plan, specs[0]!, { option: '--shards', prefix: '', verb: 'plan', shard: 'plan' });
   const pairs = points.flatMap((p) => p.exp.arms.map((a) => `${p.label}: ${a.name}`));
   const costs = points.map((p) => worldOf(p.exp).unitCosts?.(p.exp));
   const total = costs.every((c) => c !== undefined) ? costs.flat().reduce((a, b) => a! + b!, 0)! : undefined;

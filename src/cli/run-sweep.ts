@@ -24,11 +24,15 @@ import { inRunSession } from './run-session.js';
 /** What a sweep starts from: the request without the session's settings (run-session.ts). */
 export type SweepStart = Pick<SweepRequest, 'plan' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;
 
-function checkSweepShard(plan: SweepPlan, shard: ShardSpec): void {
+/**
+ * Refuses a shard of a sweep its points cannot fill, and sweeps of worlds that shard by units of
+ * shared work (they have no (point, arm) pairs). `refusal` words the second for the command
+ * (run: `--shard: invalid value …; … run the sweep whole`; plan: `--shards: … plan the sweep whole`).
+ */
+export function checkSweepShard(plan: Pick<SweepPlan, 'points'>, shard: ShardSpec, refusal = { option: '--shard', prefix: `invalid value "${shardLabel(shard)}"; `, verb: 'run', shard: 'shard' }): void {
   const pairs = sweepPairs(plan.points.map((p) => p.exp));
-  // A sweep shares out (point, arm) pairs; a world that shards by units of shared work has no such pairs.
   const units = worldOf(plan.points[0]!.exp).shardUnits;
-  if (units) throw new ConfigError('--shard', `invalid value "${shardLabel(shard)}"; sweeps of ${units.what} files cannot be sharded yet; run the sweep whole, or write each point as a file and shard that`);
+  if (units) throw new ConfigError(refusal.option, `${refusal.prefix}sweeps of ${units.what} files cannot be sharded yet; ${refusal.verb} the sweep whole, or write each point as a file and ${refusal.shard} that`);
   for (const p of plan.points) checkShardable(p.exp, shard, worldOf(p.exp), pairs, `the sweep has ${plan.points.length} points with`);
 }
 
