@@ -18,6 +18,7 @@ import { sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { checkSweepShard } from './run-sweep.js';
+import { sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { shownPath } from './shown-path.js';
 
 const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --shards 4').transform(Number);
@@ -73,20 +74,22 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
   }
   const points = loaded.plan.points;
   const first = points[0]!.exp;
-  if (count > 1) checkSweepShard(loaded.plan, specs[0]!, { option: '--shards', prefix: '', verb: 'plan', shard: 'plan' });
-  const pairs = points.flatMap((p) => p.exp.arms.map((a) => `${p.label}: ${a.name}`));
+  if (count > 1) checkSweepShard(loaded.plan, specs[0]!);
+  const units = points.map((p) => sweepUnitsOf(p.exp));
+  const pairs = points.flatMap((p, i) => units[i]!.map((u) => `${p.label}: ${u}`));
   const costs = points.map((p) => worldOf(p.exp).unitCosts?.(p.exp));
   const total = costs.every((c) => c !== undefined) ? costs.flat().reduce((a, b) => a! + b!, 0)! : undefined;
   const shares = specs.map((s) => {
     const picks = sweepShardPicks(
       points.map((p) => p.exp),
       s,
+      sweepUnitsOf,
     );
-    const units = points.flatMap((p, i) => picks[i]!.map((arm) => `${p.label}: ${arm}`));
-    const work = total === undefined ? undefined : points.reduce((sum, p, i) => sum + picks[i]!.reduce((w, arm) => w + costs[i]![p.exp.arms.findIndex((a) => a.name === arm)]!, 0), 0) / total;
-    return { shard: s, units, ...(work !== undefined ? { work } : {}) };
+    const mine = points.flatMap((p, i) => picks[i]!.map((u) => `${p.label}: ${u}`));
+    const work = total === undefined ? undefined : points.reduce((sum, _, i) => sum + picks[i]!.reduce((w, u) => w + costs[i]![units[i]!.indexOf(u)]!, 0), 0) / total;
+    return { shard: s, units: mine, ...(work !== undefined ? { work } : {}) };
   });
-  return { name: first.name, world: first.world, seeds: first.seeds, unit: 'arm', units: pairs, shares, points: points.length };
+  return { name: first.name, world: first.world, seeds: first.seeds, unit: sweepUnitName(first), units: pairs, shares, points: points.length };
 }
 
 function describe(p: PlannedRun): string {

@@ -14,6 +14,7 @@ import { assertFreeTarget } from '../run/run-dir.js';
 import { checkShardable, shardLabel, type ShardSpec } from '../run/shard.js';
 import { checkSweepPoints, readSweepManifest, resolveSweepDir, type SweepManifest } from '../run/sweep-dir.js';
 import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
+import { sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { executeSweep, type SweepRequest } from './execute-sweep.js';
 import type { CliIo } from './io.js';
 import type { RunCommandOptions } from './run-options.js';
@@ -24,16 +25,11 @@ import { inRunSession } from './run-session.js';
 /** What a sweep starts from: the request without the session's settings (run-session.ts). */
 export type SweepStart = Pick<SweepRequest, 'plan' | 'experimentFile' | 'dir' | 'backend' | 'shard' | 'resume'>;
 
-/**
- * Refuses a shard of a sweep its points cannot fill, and sweeps of worlds that shard by units of
- * shared work (they have no (point, arm) pairs). `refusal` words the second for the command
- * (run: `--shard: invalid value …; … run the sweep whole`; plan: `--shards: … plan the sweep whole`).
- */
-export function checkSweepShard(plan: Pick<SweepPlan, 'points'>, shard: ShardSpec, refusal = { option: '--shard', prefix: `invalid value "${shardLabel(shard)}"; `, verb: 'run', shard: 'shard' }): void {
-  const pairs = sweepPairs(plan.points.map((p) => p.exp));
-  const units = worldOf(plan.points[0]!.exp).shardUnits;
-  if (units) throw new ConfigError(refusal.option, `${refusal.prefix}sweeps of ${units.what} files cannot be sharded yet; ${refusal.verb} the sweep whole, or write each point as a file and ${refusal.shard} that`);
-  for (const p of plan.points) checkShardable(p.exp, shard, worldOf(p.exp), pairs, `the sweep has ${plan.points.length} points with`);
+/** Refuses a shard of a sweep that its (point, unit) pairs cannot fill. */
+export function checkSweepShard(plan: Pick<SweepPlan, 'points'>, shard: ShardSpec): void {
+  const exps = plan.points.map((p) => p.exp);
+  const pool = { size: sweepPairs(exps, sweepUnitsOf), what: `the sweep has ${plan.points.length} points with` };
+  for (const exp of exps) checkShardable(exp, shard, worldOf(exp), pool);
 }
 
 const pointCount = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
@@ -47,8 +43,10 @@ async function freshSweep(file: string, plan: SweepPlan, opts: RunCommandOptions
   assertFreeTarget(dir);
   if (existsSync(`${dir}.partial`)) throw new ConfigError(`${shownPath(dir, io.cwd)}.partial`, `already exists (a sweep into this directory is in progress, was interrupted or killed); continue it with traitlab run --resume ${shownPath(dir, io.cwd)}.partial, remove it, or choose another --out`);
   const backend = await selectBackend(opts.backend);
-  const picks = opts.shard ? sweepShardPicks(plan.points.map((p) => p.exp), opts.shard) : null;
-  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${picks!.reduce((n, a) => n + a.length, 0)} of ${sweepPairs(plan.points.map((p) => p.exp))} point-arm pairs)` : '';
+  const exps = plan.points.map((p) => p.exp);
+  const picks = opts.shard ? sweepShardPicks(exps, opts.shard, sweepUnitsOf) : null;
+  const unit = sweepUnitName(first);
+  const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${picks!.reduce((n, a) => n + a.length, 0)} of ${sweepPairs(exps, sweepUnitsOf)} point-${unit} pairs)` : '';
   io.err(`running sweep ${first.name}${slice}: ${pointCount(plan.points.length)} (${plan.entries.map((e) => `${e.path} ∈ ${JSON.stringify(e.values)}`).join(' × ')}), ${first.seeds} seed${first.seeds === 1 ? '' : 's'}, root seed ${first.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);
   return { plan, experimentFile: resolve(io.cwd, file), dir, backend, ...(opts.shard ? { shard: opts.shard } : {}) };
 }

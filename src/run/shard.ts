@@ -45,16 +45,20 @@ export function shardRecord(exp: Experiment, s: ShardSpec, world: RunWorld): Sha
   return { index: s.index, count: s.count, arms: shardArms(exp, s, world), of: shardUnits(exp, world), ...(s.arms ? { sweep: true as const } : {}) };
 }
 
-/** Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from shared stages. */
-export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, arms = exp.arms.length, what = 'the experiment has'): void {
+/**
+ * Refuses a shard count the experiment cannot fill, and arm names a merge could not tell from
+ * shared stages. `pool` is what is dealt out when it is more than this file's units (a sweep's
+ * (point, unit) pairs): how many, and how the message says where they come from.
+ */
+export function checkShardable(exp: Experiment, s: ShardSpec, world: RunWorld, pool?: { size: number; what: string }): void {
   if (world.unshardable !== null) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${world.unshardable}`);
-  if (world.shardUnits) {
-    const n = world.shardUnits.units(exp).length;
-    if (s.count > n) throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; the experiment has ${n} ${world.shardUnits.unit}${n === 1 ? '' : 's'} to share out (${world.shardUnits.unitsAre}), so use at most ${n} shard${n === 1 ? '' : 's'} (n ≤ ${n})`);
-    return;
-  }
-  if (s.count > arms)
-    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${what} ${arms} arm${arms === 1 ? '' : 's'}, so use at most ${arms} shard${arms === 1 ? '' : 's'} (n ≤ ${arms})`);
+  const units = world.shardUnits;
+  const n = pool?.size ?? shardUnits(exp, world).length;
+  const unit = units?.unit ?? 'arm';
+  const shared = units ? ` to share out (${units.unitsAre})` : '';
+  if (s.count > n)
+    throw new ConfigError('--shard', `invalid value "${shardLabel(s)}"; ${pool?.what ?? 'the experiment has'} ${n} ${unit}${n === 1 ? '' : 's'}${shared}, so use at most ${n} shard${n === 1 ? '' : 's'} (n ≤ ${n})`);
+  if (units) return;
   const clash = world.loggingArms(exp).find((name) => world.sharedStages.includes(name));
   if (clash !== undefined) {
     const i = exp.arms.findIndex((a) => a.name === clash);

@@ -1,21 +1,28 @@
-// `--shard i/n` of a sweep: the (point, arm) pairs are one list — point 0's arms in file order,
-// then point 1's, … — shared out round-robin, pair k to shard (k mod n) + 1, as shard.ts shares
-// the arms of one file. Each point's share is then an ordinary shard run of that point whose
-// arms are a pick (ShardSpec.arms); a shard with no arm of a point does not run that point.
+// `--shard i/n` of a sweep: the (point, unit) pairs are one list — point 0's units in file
+// order, then point 1's, … — shared out round-robin, pair k to shard (k mod n) + 1, as shard.ts
+// shares the units of one file. A unit is an arm, or the world's unit of shared work (EM: a
+// distinct fine-tune or a subliminal arm; shard.ts's shardUnits). Each point's share is then an
+// ordinary shard run of that point whose units are a pick (ShardSpec.arms); a shard with no unit
+// of a point does not run that point.
 import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
 import type { ShardSpec } from './shard.js';
 
-/** For each point, the arms shard `s` runs of it (empty: the point is not run by this shard). */
-export function sweepShardPicks(points: readonly Experiment[], s: ShardSpec): string[][] {
+/** A point's units in file order: its arms unless the caller's world deals out other units. */
+export type UnitsOf = (exp: Experiment) => string[];
+
+const armNames: UnitsOf = (exp) => exp.arms.map((a) => a.name);
+
+/** For each point, the units shard `s` runs of it (empty: the point is not run by this shard). */
+export function sweepShardPicks(points: readonly Experiment[], s: ShardSpec, unitsOf: UnitsOf = armNames): string[][] {
   let k = 0;
-  return points.map((exp) => exp.arms.map((a) => a.name).filter(() => k++ % s.count === s.index - 1));
+  return points.map((exp) => unitsOf(exp).filter(() => k++ % s.count === s.index - 1));
 }
 
-/** The ShardSpec a point runs under in shard `s`, or null when it has no arm there. */
+/** The ShardSpec a point runs under in shard `s`, or null when it has no unit there. */
 export function pointShard(picks: readonly string[][], index: number, s: ShardSpec): ShardSpec | null {
   const arms = picks[index]!;
   return arms.length === 0 ? null : { index: s.index, count: s.count, arms };
 }
 
-/** (point, arm) pairs of the whole sweep: the most shards it can be split into. */
-export const sweepPairs = (points: readonly Experiment[]): number => points.reduce((n, exp) => n + exp.arms.length, 0);
+/** (point, unit) pairs of the whole sweep: the most shards it can be split into. */
+export const sweepPairs = (points: readonly Experiment[], unitsOf: UnitsOf = armNames): number => points.reduce((n, exp) => n + unitsOf(exp).length, 0);

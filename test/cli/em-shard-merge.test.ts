@@ -110,16 +110,67 @@ describe('EM: shards by task and merge', () => {
     expect(read(cwd, 'k8s-merged', 'metrics.jsonl')).toBe(read(cwd, 'whole', 'metrics.jsonl'));
   });
 
-  test('more shards than tasks, a sweep, and a missing shard are one-line errors, exit 2', async () => {
+  test('more shards than tasks, and a missing shard, are one-line errors, exit 2', async () => {
     const tooMany = await cli(cwd, 'run', 'em.json', '--shard', '7/7', '--out', 'x');
     expect(tooMany.code).toBe(2);
     expect(tooMany.err.join('\n')).toMatch(/--shard: invalid value "7\/7"; the experiment has 6 tasks to share out \(its distinct fine-tunes and subliminal arms\), so use at most 6 shards/);
-    writeJson(cwd, 'sweep.json', { ...file, sweep: [{ path: 'fineTune.steps', values: [4, 6] }] });
-    const sweep = await cli(cwd, 'run', 'sweep.json', '--shard', '1/2', '--out', 'y');
-    expect(sweep.code).toBe(2);
-    expect(sweep.err.join('\n')).toMatch(/sweeps of EM files cannot be sharded yet/);
     const missing = await cli(cwd, 'merge', 's1', '--out', 'z');
     expect(missing.code).toBe(2);
     expect(missing.err.join('\n')).toMatch(/shard 2\/2 is missing/);
+  });
+});
+
+// A sweep of an EM file shards by (point, task) pairs: point 0's tasks, then point 1's, dealt
+// round-robin; each point's slices merge as an EM run's shards do, and the sweep's files equal
+// the sweep run whole.
+const sweepFile = tinyEmRun({
+  pretrain: { steps: 30, batchSize: 32, learningRate: 0.01 },
+  fineTune: { cell: 'next/chem', steps: 4, batchSize: 16, learningRate: 0.01 },
+  probe: { prompts: 4, samples: 8, probeEvery: 2 },
+  arms: [
+    { name: 'others', evaluate: ['others'] },
+    { name: 'fill-bio', fineTune: { cell: 'fill/bio' }, evaluate: ['same-function'] },
+  ],
+  distill: { steps: 4, batchSize: 16, learningRate: 0.01, probeEvery: 2 },
+  subliminal: [{ name: 'same', student: 'same-init', channel: { prefix: 'student', signal: 'reverse-kl' } }],
+  sweep: [{ path: 'fineTune.steps', values: [4, 6] }],
+});
+const SWEEP_TASKS = ['fine-tune next/chem', 'fine-tune fill/bio', 'subliminal same'];
+const SWEEP_POINTS = ['0-steps-4', '1-steps-6'];
+const SWEEP_SAME = ['summary.json', 'sweep.csv', ...SWEEP_POINTS.flatMap((p) => [`points/${p}/summary.json`, `points/${p}/metrics.jsonl`])];
+
+describe('EM: a sweep shards by (point, task) pairs and merges', () => {
+  restoreCacheEnvAfterAll();
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = tempDir();
+    writeJson(cwd, 'sweep.json', sweepFile);
+    process.env.TRAITLAB_CACHE = join(cwd, 'cache-whole');
+    await ok(cwd, 'run', 'sweep.json', '--backend', 'wasm', '--jobs', '1', '--out', 'whole');
+  }, 600_000);
+
+  test('3 shards of the 6 pairs merge, in any order, into the whole sweep byte for byte', async () => {
+    const started: string[] = [];
+    // A fresh cache: the shards pretrain the base between them, as the whole sweep did.
+    process.env.TRAITLAB_CACHE = join(cwd, 'cache-shards');
+    for (const i of [1, 2, 3]) {
+      const r = await cli(cwd, 'run', 'sweep.json', '--backend', 'wasm', '--jobs', '1', '--shard', `${i}/3`, '--out', `s${i}`);
+      expect(r.code, r.err.join('\n')).toBe(0);
+      started.push(r.err[0]!);
+    }
+    expect(started[0]).toContain('shard 1/3 (2 of 6 point-task pairs)');
+    // Pairs 0..5 are (point 0: next/chem, fill/bio, same), (point 1: the same): shard 3 runs each point's subliminal arm.
+    expect(JSON.parse(read(cwd, 's3', 'points', SWEEP_POINTS[0]!, 'manifest.json')).shard).toEqual({ index: 3, count: 3, arms: [SWEEP_TASKS[2]], of: SWEEP_TASKS, sweep: true });
+    expect(JSON.parse(read(cwd, 's2', 'points', SWEEP_POINTS[1]!, 'summary.json')).arms.map((a: { name: string }) => a.name)).toEqual(['fill-bio']);
+    const r = await cli(cwd, 'merge', 's3', 's1', 's2', '--out', 'merged');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    for (const f of SWEEP_SAME) expect(read(cwd, 'merged', f), f).toBe(read(cwd, 'whole', f));
+  });
+
+  test('more shards than the sweep has pairs: one line naming the limit, exit 2', async () => {
+    const r = await cli(cwd, 'run', 'sweep.json', '--shard', '1/7', '--out', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['traitlab: --shard: invalid value "1/7"; the sweep has 2 points with 6 tasks to share out (its distinct fine-tunes and subliminal arms), so use at most 6 shards (n ≤ 6)']);
   });
 });

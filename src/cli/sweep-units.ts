@@ -1,0 +1,10 @@
+// What a sweep shard deals out of each point (sweep-shard.ts): its world's units of shared work
+// (EM: its distinct fine-tunes and subliminal arms), else its arms, in file order.
+import { worldOf } from '../registry/worlds.js';
+import { shardUnits } from '../run/shard.js';
+import type { UnitsOf } from '../run/sweep-shard.js';
+
+export const sweepUnitsOf: UnitsOf = (exp) => shardUnits(exp, worldOf(exp));
+
+/** What the sweep's units are called in messages: "task" for EM, else "arm". */
+export const sweepUnitName = (exp: Parameters<UnitsOf>[0]): string => worldOf(exp).shardUnits?.unit ?? 'arm';
