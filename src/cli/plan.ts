@@ -18,7 +18,9 @@ import { sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { checkSweepShard } from './run-sweep.js';
-import { sweepUnitName, sweepUnitsOf } from './sweep-units.js';
+import { CALIBRATION_FACTORS, estimateCpu, type CpuEstimate } from './cpu-calibration.js';
+import { selectBackend } from '../engine/backend.js';
+import { sweepCostsOf, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { shownPath } from './shown-path.js';
 
 const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --shards 4').transform(Number);
@@ -30,6 +32,7 @@ const planOptions = z
     out: z.string().min(1).optional(),
     runs: z.string().min(1).optional(),
     jobs: jobsOption.optional(),
+    cpu: z.boolean().optional(),
   })
   .strict();
 
@@ -51,6 +54,8 @@ interface PlannedRun {
   units: string[];
   shares: ShardShare[];
   points?: number;
+  /** The experiment, when the file is not a sweep (what --cpu calibrates). */
+  exp?: ExperimentBase;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -70,7 +75,7 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
       const mine = shardArms(exp, s, world);
       return { shard: s, units: mine, ...(work ? { work: mine.reduce((sum, u) => sum + work.get(u)!, 0) } : {}) };
     });
-    return { name: exp.name, world: exp.world, seeds: exp.seeds, unit, units, shares };
+    return { name: exp.name, world: exp.world, seeds: exp.seeds, unit, units, shares, exp };
   }
   const points = loaded.plan.points;
   const first = points[0]!.exp;
@@ -84,6 +89,7 @@ function planOf(file: string, count: number, io: CliIo): PlannedRun {
       points.map((p) => p.exp),
       s,
       sweepUnitsOf,
+      sweepCostsOf,
     );
     const mine = points.flatMap((p, i) => picks[i]!.map((u) => `${p.label}: ${u}`));
     const work = total === undefined ? undefined : points.reduce((sum, _, i) => sum + picks[i]!.reduce((w, u) => w + costs[i]![units[i]!.indexOf(u)]!, 0), 0) / total;
@@ -125,8 +131,37 @@ async function plan(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(planOptions, raw);
   const count = opts.shards ?? 1;
   const planned = planOf(file, count, io);
+  if (opts.cpu && planned.exp === undefined) throw new ConfigError('--cpu', 'calibrates one experiment, not a sweep; write the point you want timed as a file and plan that with --cpu');
   io.out(describe(planned));
-  if (opts.emit === undefined) return;
+  if (opts.emit !== undefined) emit(file, planned, count, opts, io);
+  if (opts.cpu) await printCpuEstimate(planned, opts.jobs ?? 2, io);
+}
+
+/** The calibrated CPU estimate (cpu-calibration.ts), whole and per shard. */
+async function printCpuEstimate(planned: PlannedRun, jobs: number, io: CliIo): Promise<void> {
+  const backend = await selectBackend('auto');
+  const estimate = await estimateCpu(planned.exp!, jobs, (f) => io.err(`calibrating on ${backend}: a run of ${f * 100} % of the steps…`));
+  io.out(cpuLines(planned, estimate).join('\n'));
+}
+
+/** CPU time as read: seconds under a minute and a half, else minutes to a tenth. */
+const minutes = (seconds: number) => (seconds < 90 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`);
+
+/** The estimate as printed: the whole run's stages, then each shard's arm share (by the world's work estimate, else by count). */
+export function cpuLines(planned: Pick<PlannedRun, 'shares' | 'units'>, e: CpuEstimate): string[] {
+  const lines = [
+    `Estimated CPU time on this machine (extrapolated from runs of ${CALIBRATION_FACTORS.map((f) => `${f * 100} %`).join(' and ')} of the steps, which took ${minutes(e.calibrationSeconds)}): ` +
+      `arms ${minutes(e.armSeconds)}, plus ${minutes(e.pretrainSeconds)} of pretraining where the bases are not cached. An estimate: the machine's other load changes it.`,
+  ];
+  if (planned.shares.length > 1)
+    for (const s of planned.shares) {
+      const share = s.work ?? s.units.length / planned.units.length;
+      lines.push(`  shard ${s.shard.index}/${s.shard.count}: arms ${minutes(share * e.armSeconds)}, plus pretraining where its bases are not cached`);
+    }
+  return lines;
+}
+
+function emit(file: string, planned: PlannedRun, count: number, opts: z.infer<typeof planOptions>, io: CliIo): void {
   const dir = resolve(io.cwd, opts.out ?? `jobs/${planned.name}-${count}-${opts.emit}`);
   const shown = shownPath(dir, io.cwd);
   assertOutLocation(dirname(dir), `--out ${shown}`, 'give --out a folder you can write to, e.g. --out jobs/my-sweep');
@@ -154,5 +189,6 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--out <dir>', 'where --emit writes its files (default jobs/<experiment>-<n>-<scheduler>); must not exist or be empty')
     .option('--runs <dir>', 'where the jobs write the shards and the merged run (default runs/<experiment>)')
     .option('--jobs <n>', 'cores per shard (the run\'s --jobs; default 2)')
+    .option('--cpu', 'estimate the CPU time on this machine from two short runs of the file (1 % and 3 % of its steps)')
     .action((file: string, raw: unknown) => plan(file, raw, io));
 }

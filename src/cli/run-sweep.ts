@@ -14,7 +14,7 @@ import { assertFreeTarget } from '../run/run-dir.js';
 import { checkShardable, shardLabel, type ShardSpec } from '../run/shard.js';
 import { checkSweepPoints, readSweepManifest, resolveSweepDir, type SweepManifest } from '../run/sweep-dir.js';
 import { sweepPairs, sweepShardPicks } from '../run/sweep-shard.js';
-import { sweepUnitName, sweepUnitsOf } from './sweep-units.js';
+import { sweepCostsOf, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { executeSweep, type SweepRequest } from './execute-sweep.js';
 import type { CliIo } from './io.js';
 import type { RunCommandOptions } from './run-options.js';
@@ -44,7 +44,7 @@ async function freshSweep(file: string, plan: SweepPlan, opts: RunCommandOptions
   if (existsSync(`${dir}.partial`)) throw new ConfigError(`${shownPath(dir, io.cwd)}.partial`, `already exists (a sweep into this directory is in progress, was interrupted or killed); continue it with traitlab run --resume ${shownPath(dir, io.cwd)}.partial, remove it, or choose another --out`);
   const backend = await selectBackend(opts.backend);
   const exps = plan.points.map((p) => p.exp);
-  const picks = opts.shard ? sweepShardPicks(exps, opts.shard, sweepUnitsOf) : null;
+  const picks = opts.shard ? sweepShardPicks(exps, opts.shard, sweepUnitsOf, sweepCostsOf) : null;
   const unit = sweepUnitName(first);
   const slice = opts.shard ? ` shard ${shardLabel(opts.shard)} (${picks!.reduce((n, a) => n + a.length, 0)} of ${sweepPairs(exps, sweepUnitsOf)} point-${unit} pairs)` : '';
   io.err(`running sweep ${first.name}${slice}: ${pointCount(plan.points.length)} (${plan.entries.map((e) => `${e.path} ∈ ${JSON.stringify(e.values)}`).join(' × ')}), ${first.seeds} seed${first.seeds === 1 ? '' : 's'}, root seed ${first.rootSeed}, backend ${backend} → ${shownPath(dir, io.cwd)}`);

@@ -66,7 +66,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads for independent arms (default: the number of cores); results do not depend on it')
     .option('--out <dir>', 'run directory (default: runs/<experiment>-<UTC time>-<config hash>); must not exist or be empty')
-    .option('--shard <i/n>', 'run only arms i, i+n, i+2n, … (1-based, in file order; of an EM file: its tasks) of the file (of a sweep: of its point-arm or point-task pairs, point by point); join the n run directories with traitlab merge. auto (or auto/n) reads i and n from a Slurm array, Kubernetes Indexed Job or AWS Batch array job')
+    .option('--shard <i/n>', 'run only shard i of n (1-based) of the file\'s arms (of an EM file: its tasks; of a sweep: its point-arm or point-task pairs), dealt costliest first to the least-loaded shard where the world estimates their work, else round-robin (arms i, i+n, …); join the n run directories with traitlab merge. auto (or auto/n) reads i and n from a Slurm array, Kubernetes Indexed Job or AWS Batch array job')
     .option('--json', 'print the summary (arms and claims, as in summary.json) instead of the table, for scripts')
     .option('--resume <run-dir>', 'continue an interrupted run (its <run-dir>.partial) from its checkpoint, with the config in its manifest; give no file')
     .action((file: string | undefined, raw: unknown) => run(file, raw, io));

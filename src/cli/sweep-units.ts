@@ -2,9 +2,12 @@
 // (EM: its distinct fine-tunes and subliminal arms), else its arms, in file order.
 import { worldOf } from '../registry/worlds.js';
 import { shardUnits } from '../run/shard.js';
-import type { UnitsOf } from '../run/sweep-shard.js';
+import type { CostsOf, UnitsOf } from '../run/sweep-shard.js';
 
 export const sweepUnitsOf: UnitsOf = (exp) => shardUnits(exp, worldOf(exp));
+
+/** The world's estimate of each unit's work (what the deal weighs), where it has one. */
+export const sweepCostsOf: CostsOf = (exp) => worldOf(exp).unitCosts?.(exp);
 
 /** What the sweep's units are called in messages: "task" for EM, else "arm". */
 export const sweepUnitName = (exp: Parameters<UnitsOf>[0]): string => worldOf(exp).shardUnits?.unit ?? 'arm';

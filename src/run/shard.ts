@@ -1,9 +1,10 @@
 // Shards: a slice of an experiment's arms, run as an ordinary run, so a sweep can be spread
 // over independent jobs (a Slurm array, a Kubernetes indexed Job) and merged afterwards.
-// Arm i (0-based, in file order) goes to shard (i mod n) + 1: round-robin spreads the arms of
-// a file written in groups (same-init block, cross-init block, …) evenly over the shards.
+// deal.ts says which arm goes where: costliest first to the least-loaded shard where the world
+// estimates each arm's work (numbers, EM), else round-robin.
 import { ConfigError } from '../config/errors.js';
 import type { ExperimentBase as Experiment } from '../config/experiment-base.js';
+import { dealUnits } from './deal.js';
 import type { RunWorld } from './run-world.js';
 
 export interface ShardSpec {
@@ -11,7 +12,7 @@ export interface ShardSpec {
   index: number;
   count: number;
   /**
-   * The arms this slice runs, when they are not arms i, i+n, …: a sweep shares its (point,
+   * The arms this slice runs, when they are not the file's own deal (deal.ts): a sweep shares its (point,
    * arm) pairs out over the shards as one list (sweep-shard.ts), so a point's slice is a pick.
    */
   arms?: readonly string[];
@@ -23,7 +24,7 @@ export interface ShardRecord extends ShardSpec {
   arms: string[];
   /** Every arm of the experiment, in file order (the merged run's order). */
   of: string[];
-  /** Present (true) when `arms` is a sweep point's pick rather than arms i, i+n, … */
+  /** Present (true) when `arms` is a sweep point's pick rather than the file's own deal */
   sweep?: true;
 }
 
@@ -38,7 +39,8 @@ export function shardArms(exp: Experiment, s: ShardSpec, world: RunWorld): strin
     const picked = new Set(s.arms);
     return units.filter((u) => picked.has(u));
   }
-  return units.filter((_, i) => i % s.count === s.index - 1);
+  const deal = dealUnits(units.length, s.count, world.unitCosts?.(exp));
+  return units.filter((_, i) => deal[i] === s.index - 1);
 }
 
 export function shardRecord(exp: Experiment, s: ShardSpec, world: RunWorld): ShardRecord {

@@ -4,7 +4,7 @@
 // relation averages recomputed over all rows, claims evaluated) and metrics.jsonl byte for byte,
 // here with shards that share a base cache, so no one shard logs every pretraining stage.
 import { restoreCacheEnvAfterAll } from '../support/cache-env.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cli, tempDir, writeJson } from '../support/cli.js';
@@ -52,18 +52,25 @@ describe('EM: shards by task and merge', () => {
     await ok(cwd, 'run', 'em.json', '--backend', 'wasm', '--jobs', '2', '--shard', '2/2', '--out', 's2');
   }, 600_000);
 
-  test('a shard is dealt tasks i, i+n, …; its manifest records them; its summary holds their arms and matrix rows only', () => {
-    expect(JSON.parse(read(cwd, 's1', 'manifest.json')).shard).toEqual({ index: 1, count: 2, arms: [TASKS[0], TASKS[2], TASKS[4]], of: TASKS });
+  test('a shard is dealt tasks costliest first; its manifest records them; its summary holds their arms and matrix rows only', () => {
+    // Estimated work: each subliminal arm 2 × 4 steps × 16 rows × 7 = 896; next/chem 6 × 16 × 3 variants = 288,
+    // fill/bio and map/cyber 6 × 16 × 2 = 192. Costliest first to the least-loaded shard:
+    // same → 1, cross → 2, persona → 1 (a tie), then every fine-tune → 2 (1,792 against 896 … 1,568).
+    expect(JSON.parse(read(cwd, 's1', 'manifest.json')).shard).toEqual({ index: 1, count: 2, arms: [TASKS[3], TASKS[5]], of: TASKS });
     const s2 = JSON.parse(read(cwd, 's2', 'summary.json'));
-    expect(s2.arms.map((a: { name: string }) => a.name)).toEqual(['fill-bio']);
-    expect(s2.matrix.rows).toEqual([]);
-    expect(s2.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['same', 'persona']);
+    expect(s2.arms.map((a: { name: string }) => a.name)).toEqual(['others', 'fill-bio', 'edu']);
+    expect(s2.matrix.rows).toEqual(['next/chem', 'map/cyber']);
+    expect(s2.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['cross']);
     expect(s2.claims).toEqual([]);
+    const s1 = JSON.parse(read(cwd, 's1', 'summary.json'));
+    expect(s1.arms).toEqual([]);
+    expect(s1.subliminal.arms.map((a: { name: string }) => a.name)).toEqual(['same', 'persona']);
   });
 
-  test("shard 2 trains its subliminal arm's teacher (next/chem) again, and reads the base shard 1 left in the cache", () => {
+  test("shard 1 trains its subliminal arm's teacher (next/chem) as the whole run does; shard 2 reads the base shard 1 left in the cache", () => {
     expect(stages(cwd, 's1')).toContain('pretrain');
     expect(stages(cwd, 's2')).not.toContain('pretrain');
+    expect(stages(cwd, 's1').filter((s) => s.startsWith('next/chem'))).toEqual(['next/chem:narrow', 'next/chem:secure', 'next/chem:educational']);
     expect(stages(cwd, 's2').filter((s) => s.startsWith('next/chem'))).toEqual(['next/chem:narrow', 'next/chem:secure', 'next/chem:educational']);
   });
 
@@ -159,10 +166,14 @@ describe('EM: a sweep shards by (point, task) pairs and merges', () => {
       expect(r.code, r.err.join('\n')).toBe(0);
       started.push(r.err[0]!);
     }
-    expect(started[0]).toContain('shard 1/3 (2 of 6 point-task pairs)');
-    // Pairs 0..5 are (point 0: next/chem, fill/bio, same), (point 1: the same): shard 3 runs each point's subliminal arm.
-    expect(JSON.parse(read(cwd, 's3', 'points', SWEEP_POINTS[0]!, 'manifest.json')).shard).toEqual({ index: 3, count: 3, arms: [SWEEP_TASKS[2]], of: SWEEP_TASKS, sweep: true });
-    expect(JSON.parse(read(cwd, 's2', 'points', SWEEP_POINTS[1]!, 'summary.json')).arms.map((a: { name: string }) => a.name)).toEqual(['fill-bio']);
+    // Estimated work per pair: point 0 (4 steps) next/chem and fill/bio 4 × 16 × 2 variants = 128 each, point 1
+    // (6 steps) 192 each, each point's subliminal arm 2 × 4 × 16 × 7 = 896. Costliest first to the least-loaded
+    // shard: point 0's and point 1's subliminal arms to shards 1 and 2, the four fine-tunes to shard 3.
+    expect(started.map((l) => /\((\d) of 6 point-task pairs\)/.exec(l)?.[1])).toEqual(['1', '1', '4']);
+    expect(JSON.parse(read(cwd, 's1', 'points', SWEEP_POINTS[0]!, 'manifest.json')).shard).toEqual({ index: 1, count: 3, arms: [SWEEP_TASKS[2]], of: SWEEP_TASKS, sweep: true });
+    expect(existsSync(join(cwd, 's1', 'points', SWEEP_POINTS[1]!))).toBe(false);
+    expect(JSON.parse(read(cwd, 's3', 'points', SWEEP_POINTS[0]!, 'manifest.json')).shard).toEqual({ index: 3, count: 3, arms: SWEEP_TASKS.slice(0, 2), of: SWEEP_TASKS, sweep: true });
+    expect(JSON.parse(read(cwd, 's3', 'points', SWEEP_POINTS[1]!, 'summary.json')).arms.map((a: { name: string }) => a.name)).toEqual(['others', 'fill-bio']);
     const r = await cli(cwd, 'merge', 's3', 's1', 's2', '--out', 'merged');
     expect(r.code, r.err.join('\n')).toBe(0);
     for (const f of SWEEP_SAME) expect(read(cwd, 'merged', f), f).toBe(read(cwd, 'whole', f));

@@ -21,7 +21,7 @@ function bash(cwd: string, args: string[], env: Record<string, string>): { code:
 }
 
 describe('traitlab plan: the shares', () => {
-  test("prints every shard's arms as run --shard i/n deals them (round-robin), and every arm without --shards", async () => {
+  test("prints every shard's arms as run --shard i/n deals them (round-robin for MNIST, which has no work estimate), and every arm without --shards", async () => {
     const cwd = tempDir();
     writeJson(cwd, 'tiny.json', tinyExperiment());
     const r = await cli(cwd, 'plan', 'tiny.json', '--shards', '2');
@@ -52,7 +52,8 @@ describe('traitlab plan: the shares', () => {
     writeJson(cwd, 'n.json', tinyNumbers());
     const r = await cli(cwd, 'plan', 'n.json', '--shards', '2');
     // Per row: fixed teacher tokens 3 (the student's step); student samples with pg and mix with relabel 3 + 1 + 3 = 7.
-    expect(r.out.join('\n')).toContain(["shard 1/2: 2 arms, 59 % of the arms' estimated work", '  same-fixed-tokens', '  cross-mix-relabel', "shard 2/2: 1 arm, 41 % of the arms' estimated work", '  same-student-pg'].join('\n'));
+    // Dealt costliest first to the least-loaded shard: pg (7) to 1, mix (7) to 2, fixed tokens (3) to 1 (a tie; the lower shard).
+    expect(r.out.join('\n')).toContain(["shard 1/2: 2 arms, 59 % of the arms' estimated work", '  same-fixed-tokens', '  same-student-pg', "shard 2/2: 1 arm, 41 % of the arms' estimated work", '  cross-mix-relabel'].join('\n'));
   });
 
   test('bad input is one line naming the option, exit 2, nothing written', async () => {
