@@ -18,6 +18,8 @@ import { crossEntropy } from '../src/distill/logit-losses.js';
 import { drawMemberInit } from '../src/models/mlp.js';
 import { matMul2d } from '../src/models/matmul.js';
 import { GptFamily } from '../src/models/gpt.js';
+import { gptTrainStep } from './gpt-train-step.js';
+import { median, timeInterleaved, type Reps, type Stepper } from './timing.js';
 import type { GptConfig } from '../src/models/gpt-config.js';
 import { oneHotF32 } from '../src/models/layers.js';
 import { packageRoot } from '../src/run/package-root.js';
@@ -27,6 +29,7 @@ import { BATCH, hostBatch, LEARNING_RATE, mlpFamilyStep, SIZES } from './mlp-fam
 import { findTorchPython, fmt, parsePeerJson, peerTable, PEER_INSTALL, PEER_SCRIPT, pythonCandidates, type TraitlabFigures } from './peer.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
 import { e2eSection, resolveExperiment } from './e2e.js';
+import { curveSection } from './curve.js';
 
 const MEMBERS = 20;
 const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
@@ -51,54 +54,11 @@ const peer = !args.e2e && args.peer;
 /** Every traitlab figure the peer table compares, per backend. */
 const figures: TraitlabFigures = { mlp_m1: {}, mlp_m20: {}, gpt_m1: {}, gpt_m8: {}, sample_kv: {}, sample_full: {} };
 
-interface Reps {
-  warmup: number;
-  timed: number;
-}
-
 /** Timed steps per measurement; the pure-JS cpu backend takes seconds per M = 20 step. */
 function repsFor(backend: BackendName, members: number): Reps {
   const slow = backend === 'cpu' && members > 1;
   if (quick) return slow ? { warmup: 1, timed: 1 } : { warmup: 3, timed: 5 };
   return slow ? { warmup: 1, timed: 3 } : { warmup: 3, timed: backend === 'cpu' ? 10 : 30 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** One thing to time: `step` runs one optimizer step; `sync` reads a small tensor so the
- * backend has finished before the clock is read. */
-interface Stepper {
-  reps: Reps;
-  step(): void;
-  sync(): void;
-  dispose(): void;
-}
-
-/**
- * Median ms per step of each stepper. After every stepper's warm-up, timed steps go round-robin
- * (one step of each in turn), so a change in machine load during the run falls on all of them
- * alike and their ratios stay fair.
- */
-function timeInterleaved(steppers: Stepper[]): number[] {
-  for (const s of steppers) {
-    for (let i = 0; i < s.reps.warmup; i++) s.step();
-    s.sync();
-  }
-  const times = steppers.map(() => [] as number[]);
-  const rounds = Math.max(...steppers.map((s) => s.reps.timed));
-  for (let r = 0; r < rounds; r++)
-    steppers.forEach((s, i) => {
-      if (r >= s.reps.timed) return;
-      const t0 = performance.now();
-      s.step();
-      s.sync();
-      times[i]!.push(performance.now() - t0);
-    });
-  return times.map(median);
 }
 
 /** The library's path: an MlpFamily of M members, cross-entropy on the 10 class logits, Adam. */
@@ -233,35 +193,8 @@ function gptRepsFor(backend: BackendName, work: GptWork): Reps {
   return slow ? { warmup: 1, timed: 5 } : { warmup: 2, timed: 10 };
 }
 
-/** Mean next-token cross-entropy per member, summed over members (each member's own gradient). */
-function gptLoss(model: GptFamily, tokens: tf.Tensor3D): tf.Scalar {
-  const [M, B, T] = tokens.shape;
-  const V = model.vocabSize;
-  const logits = tf.slice(model.logits(tokens), [0, 0, 0, 0], [M, B, T - 1, V]); // [M, B, T-1, V]
-  const targets = tf.reshape(oneHotF32(tf.reshape(tf.slice(tokens, [0, 0, 1], [M, B, T - 1]), [-1]) as tf.Tensor1D, V), [M, B, T - 1, V]);
-  return tf.neg(tf.sum(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1), [1, 2]))) as tf.Scalar;
-}
-
 function gptTrainStepper(backend: BackendName, members: number): Stepper {
-  const rng = rootStream(1).child('bench-gpt');
-  const init = rng.child('init');
-  const model = GptFamily.init(GPT_TRAIN, members, (m) => init.child(String(m)));
-  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
-  const data = rng.child('batch');
-  const tokens = Int32Array.from({ length: members * GPT_BATCH * GPT_TRAIN.context }, () => data.int(GPT_TRAIN.vocabSize));
-  return {
-    reps: gptRepsFor(backend, members === 1 ? 'train1' : 'trainM'),
-    step: () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => gptLoss(model, tf.tensor3d(tokens, [members, GPT_BATCH, GPT_TRAIN.context], 'int32')), model.variables);
-        optimizer.applyGradients(grads);
-      }),
-    sync: () => void model.variables.at(-1)!.dataSync(),
-    dispose: () => {
-      optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return { reps: gptRepsFor(backend, members === 1 ? 'train1' : 'trainM'), ...gptTrainStep(GPT_TRAIN, members, GPT_BATCH, LEARNING_RATE) };
 }
 
 /** One sampling run of SAMPLE_ROWS × SAMPLE_NEW tokens (M = 1), with or without the KV cache. */
@@ -417,6 +350,7 @@ const noTorchLine = `PyTorch was not found (no python3 here imports torch; TRAIT
 
 async function main(): Promise<void> {
   if (args.e2e) return e2eSection(e2eExperiments, torchPython(), noTorchLine);
+  if (args.curve) return curveSection(torchPython(), noTorchLine);
   const started = performance.now();
   const python = peer ? torchPython() : null;
   if (peer && python === null) console.log(noTorchLine);

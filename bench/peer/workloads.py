@@ -3,6 +3,8 @@
 
 Run by `npm run bench -- --peer` after traitlab's own measurements; usable alone:
     python3 bench/peer/workloads.py [--quick]
+With --curve (run by `npm run bench -- --curve`) it times instead the gpt training step at every
+size of bench/peer/curve_grid.json and prints {"ms": {key: median ms}, "one_thread": {...}, ...}.
 Prints one JSON object on stdout: {workload: median ms, ...} at 2 threads (all cores, at most
 2; torch.set_num_threads, OpenBLAS's own pool at 1 thread, see set_threads), "one_thread": the
 same at 1 thread, and "torch", "blas", "threads". Progress goes to stderr.
@@ -31,8 +33,9 @@ import torch.nn.functional as F
 from torch_setup import blas_name, default_threads, set_threads  # shared with the *_e2e.py peers
 
 QUICK = "--quick" in sys.argv[1:]
-if any(a != "--quick" for a in sys.argv[1:]):
-    print("usage: python3 bench/peer/workloads.py [--quick]", file=sys.stderr)
+CURVE = "--curve" in sys.argv[1:]
+if any(a not in ("--quick", "--curve") for a in sys.argv[1:]) or (QUICK and CURVE):
+    print("usage: python3 bench/peer/workloads.py [--quick | --curve]", file=sys.stderr)
     sys.exit(2)
 
 SIZES = [784, 256, 256, 13]
@@ -113,8 +116,9 @@ def mlp_stepper(members):
 class Gpt:
     """A members axis [M, ...] on every parameter; linears are baddbmm per member."""
 
-    def __init__(self, members, context, g):
-        V, d, L = GPT["vocab"], GPT["d"], GPT["layers"]
+    def __init__(self, members, context, g, d=None, heads=None, layers=None, vocab=None):
+        self.d, self.H = d or GPT["d"], heads or GPT["heads"]
+        V, d, L = vocab or GPT["vocab"], self.d, layers or GPT["layers"]
         f = 4 * d
         res_std = 0.02 / math.sqrt(2 * L)
         M = members
@@ -152,7 +156,7 @@ class Gpt:
     def trunk(self, tokens, pos0=0, past=None):
         """tokens [M, B, T] -> h [M, B·T, d] after the final LayerNorm, and the new KV cache."""
         M, B, T = tokens.shape
-        d, H = GPT["d"], GPT["heads"]
+        d, H = self.d, self.H
         dh = d // H
         tok = self.wte[torch.arange(M)[:, None, None], tokens]  # [M, B, T, d]
         x = (tok + self.wpe[:, None, pos0:pos0 + T]).reshape(M, B * T, d)
@@ -180,17 +184,17 @@ class Gpt:
         return torch.baddbmm(self.headb, h, self.headw)
 
 
-def gpt_train_stepper(members):
+def gpt_train_stepper(members, d=None, context=None, batch=None, heads=None, layers=None, vocab=None):
     g = torch.Generator().manual_seed(1)
-    model = Gpt(members, GPT["context"], g)
+    T, B, V = context or GPT["context"], batch or GPT_BATCH, vocab or GPT["vocab"]
+    model = Gpt(members, T, g, d=d, heads=heads, layers=layers, vocab=V)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    tokens = torch.randint(0, GPT["vocab"], (members, GPT_BATCH, GPT["context"]), generator=g)
-    V, T = GPT["vocab"], GPT["context"]
+    tokens = torch.randint(0, V, (members, B, T), generator=g)
 
     def step():
         opt.zero_grad()
         h, _ = model.trunk(tokens)
-        logits = model.logits(h).reshape(members, GPT_BATCH, T, V)[:, :, :-1]
+        logits = model.logits(h).reshape(members, B, T, V)[:, :, :-1]
         # sum over members of each member's mean next-token cross-entropy
         loss = F.cross_entropy(logits.reshape(-1, V), tokens[:, :, 1:].reshape(-1)) * members
         loss.backward()
@@ -250,8 +254,43 @@ def run_all(threads):
     return {k: round(v, 3) for k, v in out.items()}
 
 
+def curve_points():
+    """bench/curve-grid.ts curvePoints: each axis's values with the other settings at base."""
+    import os
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "curve_grid.json")) as f:
+        grid = json.load(f)
+    points = []
+    for axis in ("dModel", "context", "members", "batch"):
+        for value in grid["axes"][axis]:
+            size = dict(grid["base"])
+            size[axis] = value
+            points.append((f"{axis}={value}", axis, size))
+    return grid, points
+
+
+def run_curve(threads):
+    set_threads(threads)
+    grid, points = curve_points()
+    fixed, reps = grid["fixed"], (grid["reps"]["warmup"], grid["reps"]["timed"])
+    out = {}
+    for axis in ("dModel", "context", "members", "batch"):
+        mine = [(key, size) for key, a, size in points if a == axis]
+        steppers = [(gpt_train_stepper(s["members"], d=s["dModel"], context=s["context"], batch=s["batch"], heads=fixed["heads"],
+                                       layers=fixed["layers"], vocab=fixed["vocabSize"]), reps) for _, s in mine]
+        for (key, _), ms in zip(mine, time_interleaved(steppers)):
+            out[key] = round(ms, 3)
+        print(f"  torch {threads} thread(s): {axis} done", file=sys.stderr)
+    return out
+
+
 def main():
     threads = default_threads()
+    if CURVE:
+        result = dict(ms=run_curve(threads), one_thread=run_curve(1) if threads > 1 else None, torch=torch.__version__, threads=threads)
+        if result["one_thread"] is None:
+            result["one_thread"] = result["ms"]
+        print(json.dumps(result))
+        return
     two = run_all(threads)
     one = run_all(1) if threads > 1 else dict(two)
     result = dict(two)

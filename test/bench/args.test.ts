@@ -4,14 +4,19 @@ import { parseBenchArgs } from '../../bench/args.js';
 
 describe('parseBenchArgs', () => {
   it('keeps --quick and --peer as they were', () => {
-    expect(parseBenchArgs([])).toEqual({ e2e: false, quick: false, peer: false });
-    expect(parseBenchArgs(['--quick', '--peer'])).toEqual({ e2e: false, quick: true, peer: true });
+    expect(parseBenchArgs([])).toEqual({ e2e: false, quick: false, peer: false, curve: false });
+    expect(parseBenchArgs(['--quick', '--peer'])).toEqual({ e2e: false, quick: true, peer: true, curve: false });
   });
 
   it('runs both e2e experiments by default, or the one --experiment names', () => {
     expect(parseBenchArgs(['--e2e'])).toEqual({ e2e: true, experiments: ['mnist-aux-logits', 'numbers-owl'] });
     expect(parseBenchArgs(['--e2e', '--experiment', 'numbers-owl'])).toEqual({ e2e: true, experiments: ['numbers-owl'] });
     expect(parseBenchArgs(['--experiment', '/tmp/small.json', '--e2e'])).toEqual({ e2e: true, experiments: ['/tmp/small.json'] });
+  });
+
+  it('--curve runs alone', () => {
+    expect(parseBenchArgs(['--curve'])).toEqual({ e2e: false, quick: false, peer: false, curve: true });
+    expect(parseBenchArgs(['--curve', '--peer'])).toEqual({ error: '--curve runs alone (and with PyTorch when it is installed); give --quick, --peer and --e2e without it' });
   });
 
   it('refuses anything else in one line', () => {
