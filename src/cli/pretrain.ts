@@ -1,13 +1,15 @@
-// `traitlab pretrain <file>`: only the pretrained bases of a numbers-world experiment, written
-// where runs look for them: the cache by default, or `--out` (e.g. `--out bases` at the package
-// root makes the bases the package ships for the demo). A base already there is not redone; one
-// already made elsewhere (the cache, the shipped bases) is copied, not retrained.
+// `traitlab pretrain <file>`: only the pretrained bases of a numbers-world experiment (and EM's
+// aligned models), written where runs look for them: the cache by default, or `--out` (e.g.
+// `--out bases` at the package root makes the bases the package ships for the demo). A base
+// already there is not redone; one already made elsewhere (the cache, the shipped bases) is
+// copied, not retrained. Of a sweep, every point's bases, point after point (a base two points
+// share is made once), so the shards of a sweep then read them all from the cache.
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
-import { loadExperimentFile } from '../registry/load-experiment.js';
+import { loadRunFile } from '../registry/load-run-file.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { cacheDir } from '../run/base-cache.js';
 import { assertOutLocation } from '../run/out-location.js';
@@ -34,7 +36,9 @@ const pretrainOptions = z
 
 async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(pretrainOptions, raw);
-  const exp = loadExperimentFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  const loaded = loadRunFile(file, { seeds: opts.seeds }, io.cwd, checkRegistryNames);
+  const points = loaded.kind === 'experiment' ? [{ label: '', exp: loaded.exp }] : loaded.plan.points.map((p) => ({ label: p.label, exp: p.exp }));
+  const exp = points[0]!.exp;
   for (const line of teacherNameWarnings(exp, file)) printWarning(io, line);
   const world = worldOf(exp);
   if (world.pretrain === undefined) {
@@ -45,30 +49,35 @@ async function pretrain(file: string, raw: unknown, io: CliIo): Promise<void> {
   if (opts.out !== undefined) assertOutLocation(outDir, `--out ${opts.out}`, 'give --out a folder you can write to, e.g. --out bases');
   else assertOutLocation(outDir, `the base cache ${shownPath(outDir, io.cwd)}`, 'set TRAITLAB_CACHE to a folder you can write to, or give --out');
   const backend = await selectBackend(opts.backend);
-  io.err(`pretraining the bases of ${exp.name}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
+  const sweep = loaded.kind === 'sweep' ? ` (a sweep: the bases of its ${points.length} points)` : '';
+  io.err(`pretraining the bases of ${exp.name}${sweep}: ${exp.seeds} seeds, root seed ${exp.rootSeed}, backend ${backend} → ${shownPath(outDir, io.cwd)}`);
   const progress = createProgress(io);
   const signals = new SignalHandlers((signal) => {
     progress.stop();
     endBySignal(io, signal, `traitlab: interrupted (${signal}) while pretraining; the bases finished so far are kept in ${shownPath(outDir, io.cwd)}, and the same command makes the rest`);
   });
   signals.start(true);
-  let files: PretrainedFile[];
+  const files: PretrainedFile[] = [];
   try {
     // The losses are not kept (bases are files, not runs), but a diverging one is said.
     const onMetrics = (r: MetricsRecord) => {
       const warning = warningOf(r);
       if (warning !== null) printWarning(io, warning);
     };
-    const hooks = {
-      onMetrics,
-      onProgress: (d: number, t: number, label: string) => {
-        signals.step();
-        progress.update(d, t, label);
-      },
-      onStage: (label: string) => progress.stage(label),
-    };
     const jobs = opts.jobs ?? availableParallelism();
-    files = await world.pretrain(exp, hooks, outDir, jobs);
+    for (const point of points) {
+      const at = point.label ? `${point.label} · ` : '';
+      const hooks = {
+        onMetrics,
+        onProgress: (d: number, t: number, label: string) => {
+          signals.step();
+          progress.update(d, t, `${at}${label}`);
+        },
+        onStage: (label: string) => progress.stage(`${at}${label}`),
+      };
+      // A base an earlier point made is on disk now: listed once, where it was made.
+      for (const f of await world.pretrain!(point.exp, hooks, outDir, jobs)) if (!files.some((g) => g.file === f.file)) files.push(f);
+    }
   } finally {
     signals.dispose();
     progress.stop();
@@ -80,7 +89,7 @@ export function registerPretrain(program: Command, io: CliIo): void {
   program
     .command('pretrain')
     .description('pretrain only the bases of a numbers-world experiment, or the bases and aligned models of an EM one (runs reuse them)')
-    .argument('<file>', 'experiment file')
+    .argument('<file>', 'experiment file (of a sweep: every point\'s bases)')
     .option('--seeds <n>', 'number of seeds, overriding the file')
     .option('--backend <name>', `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, 'auto')
     .option('--jobs <n>', 'worker threads: bases not yet made are pretrained side by side (default: the number of cores); results do not depend on it')

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tinyNumbers } from '../support/tiny-numbers.js';
 import { cli, tempDir, tinyExperiment, writeJson } from '../support/cli.js';
+import { tinyEmRun } from '../support/tiny-em.js';
 
 const numbersFile = tinyNumbers({
   name: 'tiny-pretrain',
@@ -71,4 +72,42 @@ describe('traitlab pretrain', () => {
     expect(r.err).toEqual(['traitlab: --jobs: invalid value "0"; use a whole number ≥ 1, e.g. --jobs 2']);
     expect(existsSync(out)).toBe(false);
   });
+});
+
+describe('traitlab pretrain of a sweep', () => {
+  test("makes every point's bases and aligned models, point after point; the sweep then pretrains nothing", async () => {
+    const dir = tempDir();
+    process.env.TRAITLAB_CACHE = join(dir, 'cache');
+    // Two designs: a base and an aligned model each. fineTune.steps varies too, which shares the bases.
+    const file = writeJson(
+      dir,
+      'sweep.json',
+      tinyEmRun({
+        pretrain: { steps: 20, batchSize: 32, learningRate: 0.01 },
+        fineTune: { cell: 'next/chem', steps: 4, batchSize: 16, learningRate: 0.01 },
+        probe: { prompts: 4, samples: 8, probeEvery: 2 },
+        sweep: [
+          { path: 'design.harm', values: ['token', 'rule'] },
+          { path: 'fineTune.steps', values: [4, 6] },
+        ],
+      }),
+    );
+    const made = await cli(dir, 'pretrain', file, '--backend', 'wasm', '--jobs', '1');
+    expect(made.code, made.err.join('\n')).toBe(0);
+    expect(made.err[0]).toContain('pretraining the bases of tiny-em (a sweep: the bases of its 4 points)');
+    // Listed once each, where made: 2 bases and 2 aligned models, none found already there.
+    expect(made.out).toHaveLength(4);
+    expect(made.out.filter((l) => l.startsWith('pretrain')).length).toBe(2);
+    expect(made.out.filter((l) => l.startsWith('align')).length).toBe(2);
+    expect(made.out.some((l) => l.endsWith('(already there)'))).toBe(false);
+    expect(readdirSync(join(dir, 'cache', 'bases'))).toHaveLength(4);
+    const run = await cli(dir, 'run', file, '--backend', 'wasm', '--jobs', '1', '--out', 'swept');
+    expect(run.code, run.err.join('\n')).toBe(0);
+    const points = readdirSync(join(dir, 'swept', 'points'));
+    expect(points).toHaveLength(4);
+    for (const p of points) {
+      const stages = new Set(readFileSync(join(dir, 'swept', 'points', p, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).stage as string));
+      expect([...stages].filter((s) => s === 'pretrain' || s === 'align'), p).toEqual([]);
+    }
+  }, 300_000);
 });
