@@ -19,7 +19,7 @@ import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { checkSweepShard } from './run-sweep.js';
 import { CALIBRATION_FACTORS, estimateCpu, type CpuEstimate } from './cpu-calibration.js';
-import { selectBackend } from '../engine/backend.js';
+import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { sweepCostsOf, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { shownPath } from './shown-path.js';
 
@@ -33,6 +33,8 @@ const planOptions = z
     runs: z.string().min(1).optional(),
     jobs: jobsOption.optional(),
     cpu: z.boolean().optional(),
+    seeds: z.string().regex(/^[0-9]+$/, 'use a whole number, e.g. --seeds 3').transform(Number).optional(),
+    backend: z.enum(BACKEND_CHOICES).optional(),
   })
   .strict();
 
@@ -60,8 +62,8 @@ interface PlannedRun {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function planOf(file: string, count: number, io: CliIo): PlannedRun {
-  const loaded = loadRunFile(file, {}, io.cwd, checkRegistryNames);
+function planOf(file: string, count: number, io: CliIo, seeds?: number): PlannedRun {
+  const loaded = loadRunFile(file, { seeds }, io.cwd, checkRegistryNames);
   const specs = Array.from({ length: count }, (_, i): ShardSpec => ({ index: i + 1, count }));
   if (loaded.kind === 'experiment') {
     const exp: ExperimentBase = loaded.exp;
@@ -130,16 +132,16 @@ function writeJobFiles(dir: string, files: ReturnType<typeof slurmScripts>, show
 async function plan(file: string, raw: unknown, io: CliIo): Promise<void> {
   const opts = parseOptions(planOptions, raw);
   const count = opts.shards ?? 1;
-  const planned = planOf(file, count, io);
+  const planned = planOf(file, count, io, opts.seeds);
   if (opts.cpu && planned.exp === undefined) throw new ConfigError('--cpu', 'calibrates one experiment, not a sweep; write the point you want timed as a file and plan that with --cpu');
   io.out(describe(planned));
   if (opts.emit !== undefined) emit(file, planned, count, opts, io);
-  if (opts.cpu) await printCpuEstimate(planned, opts.jobs ?? 2, io);
+  if (opts.cpu) await printCpuEstimate(planned, opts.jobs ?? 2, opts, io);
 }
 
-/** The calibrated CPU estimate (cpu-calibration.ts), whole and per shard. */
-async function printCpuEstimate(planned: PlannedRun, jobs: number, io: CliIo): Promise<void> {
-  const backend = await selectBackend('auto');
+/** The calibrated CPU estimate (cpu-calibration.ts), whole and per shard, on the backend the run would use. */
+async function printCpuEstimate(planned: PlannedRun, jobs: number, opts: z.infer<typeof planOptions>, io: CliIo): Promise<void> {
+  const backend = await selectBackend(opts.backend ?? 'auto');
   const estimate = await estimateCpu(planned.exp!, jobs, (f) => io.err(`calibrating on ${backend}: a run of ${f * 100} % of the steps…`));
   io.out(cpuLines(planned, estimate).join('\n'));
 }
@@ -171,7 +173,8 @@ function emit(file: string, planned: PlannedRun, count: number, opts: z.infer<ty
     shards: count,
     out: opts.runs ?? `runs/${planned.name}`,
     cpus: opts.jobs ?? 2,
-    runOptions: [],
+    // The run's own overrides, so every shard runs what was planned.
+    runOptions: [...(opts.seeds !== undefined ? ['--seeds', String(opts.seeds)] : []), ...(opts.backend !== undefined ? ['--backend', opts.backend] : [])],
   };
   const files = opts.emit === 'slurm' ? slurmScripts(jobPlan) : k8sManifests(jobPlan);
   writeJobFiles(dir, files, shown);
@@ -189,6 +192,8 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--out <dir>', 'where --emit writes its files (default jobs/<experiment>-<n>-<scheduler>); must not exist or be empty')
     .option('--runs <dir>', 'where the jobs write the shards and the merged run (default runs/<experiment>)')
     .option('--jobs <n>', 'cores per shard (the run\'s --jobs; default 2)')
+    .option('--seeds <n>', 'number of seeds, overriding the file (passed on to the emitted runs)')
+    .option('--backend <name>', `tfjs backend of the emitted runs and of --cpu: ${BACKEND_CHOICES.join(', ')} (default: auto)`)
     .option('--cpu', 'estimate the CPU time on this machine from two short runs of the file (1 % and 3 % of its steps)')
     .action((file: string, raw: unknown) => plan(file, raw, io));
 }

@@ -81,6 +81,19 @@ describe('traitlab plan: the shares', () => {
     expect(em.err[0]).toMatch(/^traitlab: --shard: invalid value "1\/99"; the sweep has 2 points with \d+ tasks to share out \(its distinct fine-tunes and subliminal arms\), so use at most \d+ shards/);
   });
 
+  test('--seeds and --backend are planned with and passed on to every emitted run', async () => {
+    const cwd = tempDir();
+    writeJson(cwd, 'n.json', tinyNumbers());
+    const r = await cli(cwd, 'plan', 'n.json', '--shards', '2', '--seeds', '1', '--backend', 'wasm', '--emit', 'slurm', '--out', 'jobs');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.out.join('\n').split('\n')[0]).toBe('tiny-numbers (numbers world): 1 seed, 3 arms');
+    expect(read(cwd, 'jobs', 'shards.sbatch')).toContain('run n.json --seeds 1 --backend wasm --shard auto');
+    const bad = await cli(cwd, 'plan', 'n.json', '--backend', 'gpu');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toHaveLength(1);
+    expect(bad.err[0]).toMatch(/^traitlab: --backend: invalid value "gpu"/);
+  });
+
   test('shell words are quoted only when they must be', () => {
     expect(shellWord('experiments/numbers-owl.json')).toBe('experiments/numbers-owl.json');
     expect(shellWord("my file's.json")).toBe(`'my file'\\''s.json'`);
