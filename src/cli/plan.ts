@@ -146,8 +146,8 @@ async function printCpuEstimate(planned: PlannedRun, jobs: number, opts: z.infer
   io.out(cpuLines(planned, estimate).join('\n'));
 }
 
-/** CPU time as read: seconds under a minute and a half, else minutes to a tenth. */
-const minutes = (seconds: number) => (seconds < 90 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`);
+/** CPU time as read: seconds to a hundredth under 10 s, to a tenth under a minute and a half, else minutes to a tenth. */
+const minutes = (seconds: number) => (seconds < 10 ? `${seconds.toFixed(2)} s` : seconds < 90 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`);
 
 /** The estimate as printed: the whole run's stages, then each shard's arm share (by the world's work estimate, else by count). */
 export function cpuLines(planned: Pick<PlannedRun, 'shares' | 'units'>, e: CpuEstimate): string[] {

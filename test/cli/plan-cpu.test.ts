@@ -36,7 +36,8 @@ describe('the calibration', () => {
   test('plan --cpu on a numbers file: the whole run and each shard, the shards adding up to the whole', async () => {
     const cwd = tempDir();
     process.env.TRAITLAB_CACHE = `${cwd}/cache`;
-    writeJson(cwd, 'n.json', tinyNumbers());
+    // Pretraining long enough (300 steps: 3 and 9 in the calibration) that its CPU time shows.
+    writeJson(cwd, 'n.json', tinyNumbers({ pretrain: { steps: 300, batchSize: 32, learningRate: 0.01 } }));
     const r = await cli(cwd, 'plan', 'n.json', '--shards', '2', '--cpu', '--jobs', '1');
     expect(r.code, r.err.join('\n')).toBe(0);
     expect(r.err).toEqual(['calibrating on wasm: a run of 1 % of the steps…', 'calibrating on wasm: a run of 3 % of the steps…']);
@@ -50,8 +51,8 @@ describe('the calibration', () => {
     expect(calibration).toBeGreaterThan(0);
     const shards = [...text.matchAll(new RegExp(` {2}shard (\\d)/2: arms ${time}`, 'g'))].map((m) => seconds(m[2]!));
     expect(shards).toHaveLength(2);
-    // Each printed to a tenth of a second.
-    expect(Math.abs(shards[0]! + shards[1]! - arms)).toBeLessThanOrEqual(0.15);
+    // Each printed to a hundredth of a second.
+    expect(Math.abs(shards[0]! + shards[1]! - arms)).toBeLessThanOrEqual(0.015);
     // Shard 1 holds 59 % of the work estimate (plan.test.ts), so the larger share.
     expect(shards[0]!).toBeGreaterThanOrEqual(shards[1]!);
   }, 300_000);

@@ -184,10 +184,11 @@ describe('bad sweep input: one line naming the path, exit 2, nothing written', (
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
-  test('a command that takes one experiment refuses a sweep file', async () => {
+  test('pretrain takes a sweep file as it takes its points: an MNIST sweep has no bases, one line, nothing written', async () => {
     writeJson(cwd, 'sw.json', tinyExperiment({ sweep }));
     const r = await cli(cwd, 'pretrain', 'sw.json', '--out', 'bases');
     expect(r.code).toBe(2);
-    expect(r.err).toEqual(['traitlab: sweep: this file is a sweep, which only traitlab run runs (point by point); remove sweep to use it here']);
+    expect(r.err).toEqual(['traitlab: world: "mnist" experiments have no pretrained bases; pretrain a numbers-world or EM-world experiment']);
+    expect(existsSync(join(cwd, 'bases'))).toBe(false);
   });
 });
