@@ -1,12 +1,14 @@
 // `traitlab plan --cpu`: the CPU time a run of an experiment file will take on this machine,
 // estimated from two short runs of the same file. Every step count in the file (each `steps`)
 // and every probe interval (each `probeEvery`) is scaled by a factor f, so a shortened run does
-// the same kinds of work with the same number of probes; it is run twice, at f = 1 % and 3 %,
-// bases first (pretraining, into a temporary cache) and then the arms on them. CPU time (the
-// process's, worker threads included) is taken as linear in f — what does not scale with the
-// steps (drawing probe sets, a teacher's fixed set, probes, starting workers) is the intercept —
-// and extrapolated to f = 1. An estimate: a step's cost does not depend on how many there are,
-// but the machine's load does change what a second of CPU buys.
+// the same kinds of work with the same number of probes; it is run twice, at f and 3f, bases
+// first (pretraining, into a temporary cache) and then the arms on them. CPU time (the process's,
+// worker threads included) is taken as linear in f — what does not scale with the steps
+// (drawing probe sets, a teacher's fixed set, the probes, starting workers) is the intercept —
+// and extrapolated to f = 1. f is about 1 %, chosen so that every scaled probe interval is a
+// whole number (calibrationFactors): then the shortened runs probe as often as the real one, which
+// matters where probes are a large share of the work (EM). An estimate: a step's cost does not
+// depend on how many there are, but the machine's load does change what a second of CPU buys.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +19,32 @@ import { runWorlds } from '../registry/run-worlds.js';
 import { worldOf } from '../registry/worlds.js';
 import type { RunHooks } from '../run/types.js';
 
-/** The two fractions of the steps the calibration runs. */
-export const CALIBRATION_FACTORS = [0.01, 0.03] as const;
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Every `probeEvery` in the config. */
+function probeIntervals(v: unknown): number[] {
+  if (Array.isArray(v)) return v.flatMap(probeIntervals);
+  if (v === null || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => (k === 'probeEvery' && typeof x === 'number' ? [x] : probeIntervals(x)));
+}
+
+/**
+ * The two fractions of the steps the calibration runs, f and 3f. f = m / g for g the greatest
+ * common divisor of the file's probe intervals and m the whole number nearest 1 % of g, so every
+ * scaled interval is whole and the probes stay as many; when that would run more than 5 % of the
+ * steps (intervals with a small common divisor), f = 1 % and the intervals are rounded.
+ */
+export function calibrationFactors(exp: ExperimentBase): [number, number] {
+  const intervals = probeIntervals(exp);
+  const g = intervals.length ? intervals.reduce(gcd) : 100;
+  const m = Math.max(1, Math.round(0.01 * g));
+  return m / g <= 0.05 ? [m / g, (3 * m) / g] : [0.01, 0.03];
+}
 
 /** CPU seconds of a whole run of the file, by stage. */
 export interface CpuEstimate {
+  /** The two fractions of the steps run. */
+  factors: [number, number];
   /** Pretraining the bases (and EM's aligned models): paid only where they are not cached. */
   pretrainSeconds: number;
   /** The arm stage: teachers, students, probes. */
@@ -43,9 +66,12 @@ export function scaledExperiment(exp: ExperimentBase, f: number): ExperimentBase
     return runWorlds.parse(scale(exp));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError('--cpu', `the file cannot be shortened to ${f * 100} % of its steps for the calibration (${e.message}); plan it without --cpu`);
+    throw new ConfigError('--cpu', `the file cannot be shortened to ${percent(f)} of its steps for the calibration (${e.message}); plan it without --cpu`);
   }
 }
+
+/** A calibration fraction as printed: "1 %", "2 %", "0.5 %". */
+export const percent = (f: number): string => `${Number((f * 100).toFixed(2))} %`;
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -82,15 +108,17 @@ export function extrapolate(f: readonly [number, number], t: readonly [number, n
 /** Runs the calibration on the selected backend; `onStep` is told as each shortened run starts. */
 export async function estimateCpu(exp: ExperimentBase, jobs: number, onStep: (f: number) => void): Promise<CpuEstimate> {
   const start = cpuSeconds();
+  const factors = calibrationFactors(exp);
   const runs: { pretrain: number; arms: number }[] = [];
-  for (const f of CALIBRATION_FACTORS) {
+  for (const f of factors) {
     onStep(f);
     runs.push(await timedRun(scaledExperiment(exp, f), jobs));
   }
   const [a, b] = runs as [{ pretrain: number; arms: number }, { pretrain: number; arms: number }];
   return {
-    pretrainSeconds: extrapolate(CALIBRATION_FACTORS, [a.pretrain, b.pretrain]),
-    armSeconds: extrapolate(CALIBRATION_FACTORS, [a.arms, b.arms]),
+    factors,
+    pretrainSeconds: extrapolate(factors, [a.pretrain, b.pretrain]),
+    armSeconds: extrapolate(factors, [a.arms, b.arms]),
     calibrationSeconds: cpuSeconds() - start,
   };
 }

@@ -18,7 +18,7 @@ import { sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { checkSweepShard } from './run-sweep.js';
-import { CALIBRATION_FACTORS, estimateCpu, type CpuEstimate } from './cpu-calibration.js';
+import { estimateCpu, percent, type CpuEstimate } from './cpu-calibration.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
 import { sweepCostsOf, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { shownPath } from './shown-path.js';
@@ -142,7 +142,7 @@ async function plan(file: string, raw: unknown, io: CliIo): Promise<void> {
 /** The calibrated CPU estimate (cpu-calibration.ts), whole and per shard, on the backend the run would use. */
 async function printCpuEstimate(planned: PlannedRun, jobs: number, opts: z.infer<typeof planOptions>, io: CliIo): Promise<void> {
   const backend = await selectBackend(opts.backend ?? 'auto');
-  const estimate = await estimateCpu(planned.exp!, jobs, (f) => io.err(`calibrating on ${backend}: a run of ${f * 100} % of the steps…`));
+  const estimate = await estimateCpu(planned.exp!, jobs, (f) => io.err(`calibrating on ${backend}: a run of ${percent(f)} of the steps…`));
   io.out(cpuLines(planned, estimate).join('\n'));
 }
 
@@ -152,7 +152,7 @@ const minutes = (seconds: number) => (seconds < 10 ? `${seconds.toFixed(2)} s` :
 /** The estimate as printed: the whole run's stages, then each shard's arm share (by the world's work estimate, else by count). */
 export function cpuLines(planned: Pick<PlannedRun, 'shares' | 'units'>, e: CpuEstimate): string[] {
   const lines = [
-    `Estimated CPU time on this machine (extrapolated from runs of ${CALIBRATION_FACTORS.map((f) => `${f * 100} %`).join(' and ')} of the steps, which took ${minutes(e.calibrationSeconds)}): ` +
+    `Estimated CPU time on this machine (extrapolated from runs of ${e.factors.map(percent).join(' and ')} of the steps, which took ${minutes(e.calibrationSeconds)}): ` +
       `arms ${minutes(e.armSeconds)}, plus ${minutes(e.pretrainSeconds)} of pretraining where the bases are not cached. An estimate: the machine's other load changes it.`,
   ];
   if (planned.shares.length > 1)
@@ -194,6 +194,6 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--jobs <n>', 'cores per shard (the run\'s --jobs; default 2)')
     .option('--seeds <n>', 'number of seeds, overriding the file (passed on to the emitted runs)')
     .option('--backend <name>', `tfjs backend of the emitted runs and of --cpu: ${BACKEND_CHOICES.join(', ')} (default: auto)`)
-    .option('--cpu', 'estimate the CPU time on this machine from two short runs of the file (1 % and 3 % of its steps)')
+    .option('--cpu', 'estimate the CPU time on this machine from two short runs of the file (about 1 % and 3 % of its steps)')
     .action((file: string, raw: unknown) => plan(file, raw, io));
 }

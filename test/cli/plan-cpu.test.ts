@@ -2,7 +2,7 @@
 // file. The shortening and the extrapolation are checked against hand-computed values; the
 // command is run on a tiny numbers file, whose shards' arm estimates add up to the whole run's.
 import { describe, expect, test } from 'vitest';
-import { extrapolate, scaledExperiment } from '../../src/cli/cpu-calibration.js';
+import { calibrationFactors, extrapolate, scaledExperiment } from '../../src/cli/cpu-calibration.js';
 import { runWorlds } from '../../src/registry/run-worlds.js';
 import { cli, tempDir, writeJson } from '../support/cli.js';
 import { tinyNumbers } from '../support/tiny-numbers.js';
@@ -24,6 +24,18 @@ describe('the calibration', () => {
     expect(short.pretrain.batchSize).toBe(32);
     const tiny = scaledExperiment(exp, 0.001) as unknown as { distill: { steps: number; probeEvery: number } };
     expect(tiny.distill).toMatchObject({ steps: 1, probeEvery: 1 });
+  });
+
+  test('the fractions keep every probe interval whole, so the shortened runs probe as often as the file', () => {
+    const withProbes = (every: number) => runWorlds.parse(tinyNumbers({ distill: { steps: 1000, batchSize: 16, learningRate: 0.01, probeEvery: every, fixedSetSize: 64 } }));
+    // numbers-owl's 100: 1 % and 3 % (intervals 1 and 3: 10 probes of 10 and of 30 steps, as 10 of 1,000).
+    expect(calibrationFactors(withProbes(100))).toEqual([0.01, 0.03]);
+    // EM's 50: 1 % of 50 rounds to 1, so 2 % and 6 % (intervals 1 and 3).
+    expect(calibrationFactors(withProbes(50))).toEqual([0.02, 0.06]);
+    // 250: 3 / 250 = 1.2 % and 3.6 % (intervals 3 and 9).
+    expect(calibrationFactors(withProbes(250))).toEqual([3 / 250, 9 / 250]);
+    // 3: whole intervals would need a third of the steps; 1 % and 3 %, the intervals rounded.
+    expect(calibrationFactors(withProbes(3))).toEqual([0.01, 0.03]);
   });
 
   test('extrapolation is the line through the two points, read at f = 1', () => {
