@@ -1,5 +1,5 @@
 // How EM files shard (issue 16 item 6): EM arms share fine-tunes, so `--shard i/n` deals out the
-// run's tasks — its distinct fine-tunes, then its subliminal arms — round-robin, and each shard
+// run's tasks — its distinct fine-tunes, then its subliminal arms — by their estimated work (src/run/deal.ts), and each shard
 // runs its tasks (shard-selection.ts). `traitlab merge` joins the parts: metrics.jsonl from the
 // task each stage belongs to (a teacher fine-tune two shards trained must have logged the same
 // lines), and summary.json from the shards' arms, subliminal arms and transfer-matrix rows, with
