@@ -22,8 +22,8 @@ import { dirBytes, RunDir, writeFileAtomic } from '../run/run-dir.js';
 import type { ShardSpec } from '../run/shard.js';
 import { pointDirName } from '../config/sweep.js';
 import { POINTS_DIR, pointState, type SweepManifest } from '../run/sweep-dir.js';
-import { pointShard, sweepShardPicks } from '../run/sweep-shard.js';
-import { sweepCostsOf, sweepUnitsOf } from './sweep-units.js';
+import { pointShard } from '../run/sweep-shard.js';
+import { sweepPicks } from './sweep-units.js';
 import type { RunSummaryBase } from '../run/types.js';
 import { executeRun, type RunRequest } from './execute-run.js';
 import { OutOfSpaceError, RunInterruptedError } from './handle-error.js';
@@ -103,7 +103,7 @@ export async function executeSweep(req: SweepRequest): Promise<SweepSummary> {
     : (sweepManifest(req, new Date()) as unknown as Manifest);
   root.writeJson('manifest.json', manifest);
   mkdirSync(root.path(POINTS_DIR), { recursive: true });
-  const picks = req.shard ? sweepShardPicks(plan.points.map((p) => p.exp), req.shard, sweepUnitsOf, sweepCostsOf) : null;
+  const picks = req.shard ? sweepPicks(plan.points.map((p) => p.exp), req.shard) : null;
   const refs = pointRefs(plan);
   const mine = plan.points.filter((p) => !picks || picks[p.index]!.length > 0);
   for (const [n, point] of mine.entries()) {

@@ -14,13 +14,12 @@ import { k8sManifests, slurmScripts, type JobPlan } from '../run/job-scripts.js'
 import { assertOutLocation } from '../run/out-location.js';
 import { RunDir } from '../run/run-dir.js';
 import { checkShardable, shardArms, shardUnits, type ShardSpec } from '../run/shard.js';
-import { sweepShardPicks } from '../run/sweep-shard.js';
 import type { CliIo } from './io.js';
 import { jobsOption, parseOptions } from './options.js';
 import { checkSweepShard } from './run-sweep.js';
 import { estimateCpu, percent, type CpuEstimate } from './cpu-calibration.js';
 import { BACKEND_CHOICES, selectBackend } from '../engine/backend.js';
-import { sweepCostsOf, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
+import { sweepCostsOf, sweepPicks, sweepUnitName, sweepUnitsOf } from './sweep-units.js';
 import { shownPath } from './shown-path.js';
 
 const wholeNumber = z.string().regex(/^[1-9][0-9]*$/, 'use a whole number ≥ 1, e.g. --shards 4').transform(Number);
@@ -84,14 +83,12 @@ function planOf(file: string, count: number, io: CliIo, seeds?: number): Planned
   if (count > 1) checkSweepShard(loaded.plan, specs[0]!);
   const units = points.map((p) => sweepUnitsOf(p.exp));
   const pairs = points.flatMap((p, i) => units[i]!.map((u) => `${p.label}: ${u}`));
-  const costs = points.map((p) => worldOf(p.exp).unitCosts?.(p.exp));
+  const costs = points.map((p) => sweepCostsOf(p.exp));
   const total = costs.every((c) => c !== undefined) ? costs.flat().reduce((a, b) => a! + b!, 0)! : undefined;
   const shares = specs.map((s) => {
-    const picks = sweepShardPicks(
+    const picks = sweepPicks(
       points.map((p) => p.exp),
       s,
-      sweepUnitsOf,
-      sweepCostsOf,
     );
     const mine = points.flatMap((p, i) => picks[i]!.map((u) => `${p.label}: ${u}`));
     const work = total === undefined ? undefined : points.reduce((sum, _, i) => sum + picks[i]!.reduce((w, u) => w + costs[i]![units[i]!.indexOf(u)]!, 0), 0) / total;

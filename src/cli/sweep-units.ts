@@ -2,7 +2,8 @@
 // (EM: its distinct fine-tunes and subliminal arms), else its arms, in file order.
 import { worldOf } from '../registry/worlds.js';
 import { shardUnits } from '../run/shard.js';
-import type { CostsOf, UnitsOf } from '../run/sweep-shard.js';
+import type { ShardSpec } from '../run/shard.js';
+import { sweepShardPicks, type CostsOf, type UnitsOf } from '../run/sweep-shard.js';
 
 export const sweepUnitsOf: UnitsOf = (exp) => shardUnits(exp, worldOf(exp));
 
@@ -11,3 +12,6 @@ export const sweepCostsOf: CostsOf = (exp) => worldOf(exp).unitCosts?.(exp);
 
 /** What the sweep's units are called in messages: "task" for EM, else "arm". */
 export const sweepUnitName = (exp: Parameters<UnitsOf>[0]): string => worldOf(exp).shardUnits?.unit ?? 'arm';
+
+/** Each point's units in shard `s`, dealt by the worlds' units and costs: the one deal run, resume and plan all use. */
+export const sweepPicks = (points: readonly Parameters<UnitsOf>[0][], s: ShardSpec): string[][] => sweepShardPicks(points, s, sweepUnitsOf, sweepCostsOf);
