@@ -30,6 +30,7 @@ import { findTorchPython, fmt, parsePeerJson, peerTable, PEER_INSTALL, PEER_SCRI
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
 import { e2eSection, resolveExperiment } from './e2e.js';
 import { curveSection } from './curve.js';
+import { profileSection } from './profile.js';
 
 const MEMBERS = 20;
 const ALL_BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
@@ -351,6 +352,7 @@ const noTorchLine = `PyTorch was not found (no python3 here imports torch; TRAIT
 async function main(): Promise<void> {
   if (args.e2e) return e2eSection(e2eExperiments, torchPython(), noTorchLine);
   if (args.curve) return curveSection(torchPython(), noTorchLine);
+  if (args.profile) return profileSection(GPT_TRAIN, GPT_BATCH, GPT_MEMBERS, LEARNING_RATE);
   const started = performance.now();
   const python = peer ? torchPython() : null;
   if (peer && python === null) console.log(noTorchLine);

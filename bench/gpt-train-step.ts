@@ -19,6 +19,8 @@ export interface GptStep {
   step(): void;
   /** Reads a small tensor so the backend has finished before the clock is read. */
   sync(): void;
+  /** The model's parameters (to compare two runs bit for bit). */
+  variables(): tf.Variable[];
   dispose(): void;
 }
 
@@ -37,6 +39,7 @@ export function gptTrainStep(config: GptConfig, members: number, batch: number, 
         optimizer.applyGradients(grads);
       }),
     sync: () => void model.variables.at(-1)!.dataSync(),
+    variables: () => model.variables,
     dispose: () => {
       optimizer.dispose();
       model.dispose();

@@ -4,8 +4,8 @@ import { parseBenchArgs } from '../../bench/args.js';
 
 describe('parseBenchArgs', () => {
   it('keeps --quick and --peer as they were', () => {
-    expect(parseBenchArgs([])).toEqual({ e2e: false, quick: false, peer: false, curve: false });
-    expect(parseBenchArgs(['--quick', '--peer'])).toEqual({ e2e: false, quick: true, peer: true, curve: false });
+    expect(parseBenchArgs([])).toEqual({ e2e: false, quick: false, peer: false, curve: false, profile: false });
+    expect(parseBenchArgs(['--quick', '--peer'])).toEqual({ e2e: false, quick: true, peer: true, curve: false, profile: false });
   });
 
   it('runs both e2e experiments by default, or the one --experiment names', () => {
@@ -15,8 +15,14 @@ describe('parseBenchArgs', () => {
   });
 
   it('--curve runs alone', () => {
-    expect(parseBenchArgs(['--curve'])).toEqual({ e2e: false, quick: false, peer: false, curve: true });
+    expect(parseBenchArgs(['--curve'])).toEqual({ e2e: false, quick: false, peer: false, curve: true, profile: false });
     expect(parseBenchArgs(['--curve', '--peer'])).toEqual({ error: '--curve runs alone (and with PyTorch when it is installed); give --quick, --peer and --e2e without it' });
+  });
+
+  it('--profile runs alone', () => {
+    expect(parseBenchArgs(['--profile'])).toEqual({ e2e: false, quick: false, peer: false, curve: false, profile: true });
+    expect(parseBenchArgs(['--profile', '--quick'])).toEqual({ error: '--profile runs alone; give --quick, --peer, --e2e and --curve without it' });
+    expect(parseBenchArgs(['--e2e', '--profile'])).toEqual({ error: '--profile runs alone; give --quick, --peer, --e2e and --curve without it' });
   });
 
   it('refuses anything else in one line', () => {
