@@ -1,6 +1,7 @@
 // Backend choice: tfjs-node when its native binding loads, else wasm, else the pure-JS cpu
 // backend. The choice is made once per process and recorded in the run manifest.
 import * as tf from '@tensorflow/tfjs';
+import { sumMiddleAxesOnWasm } from './wasm-middle-sum.js';
 import { shareBuffersOnWasm } from './wasm-shared-buffers.js';
 
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
@@ -35,6 +36,7 @@ async function tryWasm(): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     shareBuffersOnWasm();
+    sumMiddleAxesOnWasm();
     return await tf.setBackend('wasm');
   } catch {
     return false;

@@ -1,35 +1,14 @@
 // A batched matmul [batch, m, k]·[batch, k, n] (either side transposed) for attention, run on
-// wasm by kernels/bmm-module.ts: the same sums as tfjs-wasm's own batched matmul, bit for bit,
-// vectorised across output columns (tfjs-wasm runs these shapes in a scalar loop: XNNPACK
-// serves only an untransposed batch of 1). On the cpu and node backends it is tf.matMul.
+// wasm by engine/wasm-kernels/kernels-module.ts: the same sums as tfjs-wasm's own batched
+// matmul, bit for bit, vectorised across output columns (tfjs-wasm runs these shapes in a
+// scalar loop: XNNPACK serves only an untransposed batch of 1). On cpu and node: tf.matMul.
 //
 // A registered kernel with a registered gradient (as matmul.ts): the gradient is tfjs's own
 // BatchMatMul gradient, term for term, with every product on this kernel.
 import * as tf from '@tensorflow/tfjs';
-import { instantiateBmm, type BmmExports } from './kernels/bmm-module.js';
+import { heapOffset, wasmKernelsEnabled, wasmKernelsOf, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
 
 const KERNEL = 'TraitlabBatchMatMul';
-
-/** The parts of tfjs-wasm's BackendWasm this kernel reads (not in its public typings). */
-type WasmBackendView = {
-  // the plain and SIMD builds export their memory; the threaded build's is Module.wasmMemory
-  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): void;
-};
-
-// One kernel instance per tfjs-wasm module (per backend), on that module's memory.
-const instances = new WeakMap<object, BmmExports | null>();
-
-function kernelOf(backend: WasmBackendView): BmmExports | null {
-  const key = backend.wasm as object;
-  if (!instances.has(key)) {
-    const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
-    instances.set(key, memory instanceof WebAssembly.Memory ? instantiateBmm(memory) : null);
-  }
-  return instances.get(key)!;
-}
 
 type Attrs = { transposeA: boolean; transposeB: boolean };
 
@@ -42,7 +21,7 @@ function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const attrs = args.attrs as unknown as Attrs;
   const backend = args.backend as WasmBackendView;
-  const kernel = kernelOf(backend);
+  const kernel = wasmKernelsOf(backend);
   const [batch, aRows, aCols] = a.shape;
   const [bBatch, bRows, bCols] = b.shape;
   const m = attrs.transposeA ? aCols! : aRows!;
@@ -56,7 +35,7 @@ function batchMatMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const out = backend.makeOutput([batch!, m, n], 'float32');
   // B as row-major [batch, K, n]: a transposed B is copied into that layout first
   const bT = attrs.transposeB ? backend.makeOutput([batch!, K, n], 'float32') : null;
-  const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const offset = (t: tf.TensorInfo) => heapOffset(backend, t);
   if (bT !== null) kernel.transpose(offset(b), offset(bT), batch!, n, K);
   // A[b, i, k] at b·m·K + i·aRow + k·aK
   const [aRow, aK] = attrs.transposeA ? [1, m] : [K, 1];
@@ -83,21 +62,13 @@ if (tf.getGradient(KERNEL) === undefined)
     },
   });
 
-// The bench times the step with the kernel and without it, interleaved in one process.
-let simdEnabled = true;
-
-/** Turns the SIMD kernel off (tf.matMul everywhere) or back on; for the bench's comparison. */
-export function setSimdBatchMatMul(enabled: boolean): void {
-  simdEnabled = enabled;
-}
-
 /** Whether batchMatMul runs the SIMD kernel on the active backend (wasm with SIMD), for reports and tests. */
 export function simdBatchMatMulActive(): boolean {
-  return simdEnabled && tf.getBackend() === 'wasm' && kernelOf(tf.backend() as unknown as WasmBackendView) !== null;
+  return tf.getBackend() === 'wasm' && wasmKernelsOf(tf.backend() as unknown as WasmBackendView) !== null;
 }
 
 /** [batch, m, k]·[batch, k, n] → [batch, m, n] (transposes as tf.matMul's), differentiable. */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
-  if (!simdEnabled || tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  if (!wasmKernelsEnabled() || tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
   return tf.engine().runKernel(KERNEL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D;
 }

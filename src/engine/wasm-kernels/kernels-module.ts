@@ -1,6 +1,9 @@
-// The batched matmul as wasm SIMD, summing exactly as tfjs-wasm's own batched matmul does.
+// traitlab's own wasm SIMD kernels for the tfjs-wasm ops that run slowest in a training step,
+// each doing exactly the float32 arithmetic of the tfjs-wasm kernel it stands in for, so no bit
+// moves (tested against those kernels in test/models/batch-matmul.test.ts and
+// test/engine/wasm-middle-sum.test.ts).
 //
-// Why: tfjs-wasm sends every batched or transposed matmul (attention's [M·B·H, T, dh]
+// The batched matmul. Why: tfjs-wasm sends every batched or transposed matmul (attention's [M·B·H, T, dh]
 // products and all their gradients) to a scalar loop at about 1.5 GFLOP/s; XNNPACK serves only
 // an untransposed batch of 1. This kernel keeps that loop's arithmetic and vectorises across
 // output columns instead, so the bits do not move:
@@ -10,10 +13,17 @@
 // Four output columns share one f32x4 lane each; columns past the last multiple of 4 run the
 // same sums in scalar code.
 //
+// The sum over middle axes. tfjs-wasm sums x [P, R, Q] over R by first transposing it to
+// [P, Q, R] (a slow scalar permutation) and then summing each run of R from +0 in order. This
+// adds the rows of R into out[p, ·] in the same order, four q at a time, with no transpose:
+//   out[p, q] = ((0 + x[p,0,q]) + x[p,1,q]) + … + x[p,R-1,q]
+// It is every bias and gain gradient of a training step ([M, B·T, d] → [M, d]).
+//
 // Exports (pointers are byte offsets into tfjs-wasm's own heap, which the module imports):
 //   bmm(a, b, out, batch, m, n, k, aRow, aK, aBatch): A read at a + 4·(b·aBatch + i·aRow + k·aK)
 //     (so a transposed A is only other strides), B row-major [batch, k, n], out [batch, m, n];
-//   transpose(src, dst, batch, rows, cols): dst[b, c, r] = src[b, r, c], for a transposed B.
+//   transpose(src, dst, batch, rows, cols): dst[b, c, r] = src[b, r, c], for a transposed B;
+//   sumMiddle(x, out, P, R, Q): out [P, Q] = x [P, R, Q] summed over R.
 import { F32, I32, V128, op, wasmModule, type WasmFunction } from './wasm-bytes.js';
 
 /** tfjs-wasm's slow_batch_matmul sums the shared dimension in blocks of this many. */
@@ -141,27 +151,63 @@ function transposeFunction(): WasmFunction {
   return { name: 'transpose', params: Array(5).fill(I32), locals: Array(4).fill(I32), body };
 }
 
-/** The module's bytes, for a plain or a shared (threaded build) memory. */
-export function bmmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return wasmModule([bmmFunction(), transposeFunction()], shared);
+function sumMiddleFunction(): WasmFunction {
+  const [x, out, P, R, Q] = [0, 1, 2, 3, 4];
+  const [p, r, q, xR, oP, rowBytes] = [5, 6, 7, 8, 9, 10];
+  const at = (base: number) => addr(get(base), get(q));
+  // out[p, q..q+3] += x[p, r, q..q+3], then the columns past the last multiple of 4 singly
+  const addRow = [
+    ...i32(0), ...set(q),
+    ...loopUntil([...add(get(q), i32(4)), ...get(Q), ...op.i32GtU()], [
+      ...at(oP), ...at(oP), ...op.v128Load(), ...at(xR), ...op.v128Load(), ...op.f32x4Add(), ...op.v128Store(),
+      ...bump(q, i32(4)),
+    ]),
+    ...loopUntil([...get(q), ...get(Q), ...op.i32GeU()], [
+      ...at(oP), ...at(oP), ...op.f32Load(), ...at(xR), ...op.f32Load(), ...op.f32Add(), ...op.f32Store(),
+      ...bump(q, i32(1)),
+    ]),
+  ];
+  const zeroRow = [
+    ...i32(0), ...set(q),
+    ...loopUntil([...get(q), ...get(Q), ...op.i32GeU()], [...at(oP), ...op.f32(0), ...op.f32Store(), ...bump(q, i32(1))]),
+  ];
+  const body = [
+    ...get(Q), ...i32(2), ...op.i32Shl(), ...set(rowBytes),
+    ...get(x), ...set(xR),
+    ...i32(0), ...set(p),
+    ...loopUntil([...get(p), ...get(P), ...op.i32GeU()], [
+      ...addr(get(out), mul(get(p), get(Q))), ...set(oP),
+      ...zeroRow,
+      ...i32(0), ...set(r),
+      ...loopUntil([...get(r), ...get(R), ...op.i32GeU()], [...addRow, ...bump(xR, get(rowBytes)), ...bump(r, i32(1))]),
+      ...bump(p, i32(1)),
+    ]),
+  ];
+  return { name: 'sumMiddle', params: Array(5).fill(I32), locals: Array(6).fill(I32), body };
 }
 
-export type BmmExports = {
+/** The module's bytes, for a plain or a shared (threaded build) memory. */
+export function wasmKernelsBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  return wasmModule([bmmFunction(), transposeFunction(), sumMiddleFunction()], shared);
+}
+
+export type WasmKernels = {
   bmm: (a: number, b: number, out: number, batch: number, m: number, n: number, k: number, aRow: number, aK: number, aBatch: number) => void;
   transpose: (src: number, dst: number, batch: number, rows: number, cols: number) => void;
+  sumMiddle: (x: number, out: number, P: number, R: number, Q: number) => void;
 };
 
 /**
  * Instantiates the kernel on a memory (tfjs-wasm's); null where it cannot run (no wasm SIMD, or
  * a memory it cannot import), so the caller keeps tfjs's own kernel.
  */
-export function instantiateBmm(memory: WebAssembly.Memory): BmmExports | null {
+export function instantiateWasmKernels(memory: WebAssembly.Memory): WasmKernels | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = bmmModuleBytes(shared);
+  const bytes = wasmKernelsBytes(shared);
   if (!WebAssembly.validate(bytes)) return null;
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return instance.exports as unknown as BmmExports;
+    return instance.exports as unknown as WasmKernels;
   } catch {
     return null; // a LinkError: the memory's limits do not fit the import
   }

@@ -1,8 +1,9 @@
-// The hand-written wasm kernel on a memory of its own, against a plain loop that sums as
-// tfjs-wasm's slow_batch_matmul does (blocks of 48, each from +0, float32 rounding throughout).
+// The hand-written wasm kernels on a memory of their own: bmm against a plain loop that sums as
+// tfjs-wasm's slow_batch_matmul does (blocks of 48, each from +0, float32 rounding throughout),
+// sumMiddle against the straight sum over the middle axis from +0.
 import { describe, expect, it } from 'vitest';
-import { bmmModuleBytes, instantiateBmm, TFJS_WASM_K_BLOCK } from '../../src/models/kernels/bmm-module.js';
-import { sleb, uleb } from '../../src/models/kernels/wasm-bytes.js';
+import { wasmKernelsBytes, instantiateWasmKernels, TFJS_WASM_K_BLOCK } from '../../src/engine/wasm-kernels/kernels-module.js';
+import { sleb, uleb } from '../../src/engine/wasm-kernels/wasm-bytes.js';
 
 const f = Math.fround;
 
@@ -43,10 +44,10 @@ describe('LEB128', () => {
   });
 });
 
-describe('bmm wasm module', () => {
+describe('the wasm kernels module: bmm', () => {
   it('is valid wasm for a plain and a shared memory', () => {
-    expect(WebAssembly.validate(bmmModuleBytes(false))).toBe(true);
-    expect(WebAssembly.validate(bmmModuleBytes(true))).toBe(true);
+    expect(WebAssembly.validate(wasmKernelsBytes(false))).toBe(true);
+    expect(WebAssembly.validate(wasmKernelsBytes(true))).toBe(true);
   });
 
   const shapes: Array<[number, number, number, number]> = [
@@ -61,7 +62,7 @@ describe('bmm wasm module', () => {
     for (const [batch, m, n, K] of shapes) {
       it(`matches the blocked float32 sum bit for bit (${shared ? 'shared' : 'plain'} memory, [${batch}, ${m}, ${K}]·[${batch}, ${K}, ${n}], A plain and transposed)`, () => {
         const memory = new WebAssembly.Memory(shared ? { initial: 4, maximum: 16, shared: true } : { initial: 4 });
-        const kernel = instantiateBmm(memory)!;
+        const kernel = instantiateWasmKernels(memory)!;
         const heap = new Float32Array(memory.buffer);
         const aOff = 16, bOff = aOff + batch * m * K + 3, oOff = bOff + batch * K * n + 5, tOff = oOff + batch * m * n + 7;
         const A = randomFloats(batch * m * K, 7 + m);
@@ -102,10 +103,10 @@ describe('bmm wasm module', () => {
   });
 });
 
-describe('instantiateBmm', () => {
+describe('instantiateWasmKernels', () => {
   it('gives null rather than throwing for a memory it cannot import', () => {
     // instantiation fails with a LinkError when env.memory is not a WebAssembly.Memory
     const notMemory = { buffer: new ArrayBuffer(65536) } as unknown as WebAssembly.Memory;
-    expect(instantiateBmm(notMemory)).toBeNull();
+    expect(instantiateWasmKernels(notMemory)).toBeNull();
   });
 });
