@@ -3,8 +3,8 @@
 // run per step, their total time and share of the step; per matmul form, its FLOPs and GFLOP/s.
 // What no kernel accounts for (op dispatch, tape, JS) is the step's wall time minus the kernels'.
 // Then the step on traitlab's own wasm kernels (src/engine/wasm-kernels: attention's batched
-// matmuls, sums over middle axes) against tfjs-wasm's own, timed interleaved in this one process
-// (medians), and whether both leave the parameters bit-identical after the same steps.
+// matmuls, sums over middle axes, transposes) against tfjs-wasm's own, timed interleaved in this
+// one process (medians), and whether both leave the parameters bit-identical after the same steps.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/engine/backend.js';
 import { setWasmKernelsEnabled } from '../src/engine/wasm-kernels/instance.js';
@@ -78,7 +78,7 @@ function sameBits(x: Float32Array[], y: Float32Array[]): boolean {
 export async function profileSection(config: GptConfig, batch: number, members: number, learningRate: number): Promise<void> {
   await selectBackend('wasm');
   console.log(`traitlab bench --profile: the gpt Adam step on wasm (vocabulary ${config.vocabSize}, context ${config.context}, ${config.layers} layers, d ${config.dModel}, ${config.heads} heads, batch ${batch}); tfjs ${tf.version.tfjs}`);
-  console.log(`traitlab's wasm kernels (attention's batched matmuls, middle-axis sums) run here: ${simdBatchMatMulActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
+  console.log(`traitlab's wasm kernels (attention's batched matmuls, middle-axis sums, transposes) run here: ${simdBatchMatMulActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false); // the profiler would read every output back
   // warm the JIT and wasm tier-up on both paths first, so the first profile is not the slowest
   for (const ours of [true, false]) {

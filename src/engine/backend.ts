@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sumMiddleAxesOnWasm } from './wasm-middle-sum.js';
 import { shareBuffersOnWasm } from './wasm-shared-buffers.js';
+import { fastTransposeOnWasm } from './wasm-transpose.js';
 
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -37,6 +38,7 @@ async function tryWasm(): Promise<boolean> {
     await import('@tensorflow/tfjs-backend-wasm');
     shareBuffersOnWasm();
     sumMiddleAxesOnWasm();
+    fastTransposeOnWasm();
     return await tf.setBackend('wasm');
   } catch {
     return false;

@@ -5,14 +5,9 @@
 // order from the same +0, so the values are bit-identical; other sums keep tfjs's kernel.
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, wasmKernelsOf, type WasmBackendView } from './wasm-kernels/instance.js';
+import { overrideWasmKernel } from './wasm-kernels/override.js';
 
 let installed = false;
-let served = 0;
-
-/** How many sums this kernel has served in this process (tests read it to see it is in use). */
-export function middleSumsServed(): number {
-  return served;
-}
 
 /** x's shape as [P, R, Q] when the summed axes are one run of axes short of the last; else null. */
 export function middleRun(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
@@ -27,28 +22,18 @@ export function middleRun(shape: readonly number[], axes: readonly number[]): [n
 /** Replaces wasm's Sum with one that sums middle axes in place (once per process). */
 export function sumMiddleAxesOnWasm(): void {
   if (installed) return;
-  const stock = tf.getKernel(tf.Sum, 'wasm');
-  if (stock === undefined) return; // the wasm backend is not registered
-  tf.unregisterKernel(tf.Sum, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Sum,
-    backendName: 'wasm',
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
-      const axes = axis === null ? [...x.shape.keys()] : tf.util.parseAxisParam(axis, x.shape); // non-negative
-      const run = middleRun(x.shape, axes);
-      const backend = args.backend as WasmBackendView;
-      const kernels = x.dtype === 'float32' && run !== null && run[0] * run[1] * run[2] > 0 ? wasmKernelsOf(backend) : null;
-      if (kernels === null || run === null) return stock.kernelFunc(args);
-      const summed = new Set(axes);
-      const outShape = x.shape.flatMap((n, i) => (!summed.has(i) ? [n] : keepDims ? [1] : []));
-      const out = backend.makeOutput(outShape, 'float32');
-      kernels.sumMiddle(heapOffset(backend, x), heapOffset(backend, out), ...run);
-      served++;
-      return out;
-    },
+  installed = overrideWasmKernel(tf.Sum, (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
+    const axes = axis === null ? [...x.shape.keys()] : tf.util.parseAxisParam(axis, x.shape); // non-negative
+    const run = middleRun(x.shape, axes);
+    const backend = args.backend as WasmBackendView;
+    const kernels = x.dtype === 'float32' && run !== null && run[0] * run[1] * run[2] > 0 ? wasmKernelsOf(backend) : null;
+    if (kernels === null || run === null) return null;
+    const summed = new Set(axes);
+    const outShape = x.shape.flatMap((n, i) => (!summed.has(i) ? [n] : keepDims ? [1] : []));
+    const out = backend.makeOutput(outShape, 'float32');
+    kernels.sumMiddle(heapOffset(backend, x), heapOffset(backend, out), ...run);
+    return out;
   });
-  installed = true;
 }

@@ -7,6 +7,7 @@
 // Variable.assign swaps buffers rather than writing them, so a shared buffer never changes
 // under a saved tensor. Values are bit-identical either way; only the copy goes.
 import * as tf from '@tensorflow/tfjs';
+import { overrideWasmKernel } from './wasm-kernels/override.js';
 
 interface RefCountingBackend {
   incRef(dataId: tf.DataId): void;
@@ -16,19 +17,11 @@ let installed = false;
 
 /** The wasm kernel `name`, replaced by one that shares the input buffer when `shares(args)`. */
 function shareWhen(name: string, shares: (x: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) => boolean): void {
-  const stock = tf.getKernel(name, 'wasm');
-  if (stock === undefined) return; // the wasm backend is not registered
-  tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'wasm',
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === 'string' || !shares(x, args.attrs)) return stock.kernelFunc(args); // strings live off the heap
-      (args.backend as RefCountingBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  overrideWasmKernel(name, (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === 'string' || !shares(x, args.attrs)) return null; // strings live off the heap
+    (args.backend as RefCountingBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
 

@@ -60,6 +60,9 @@ export const op = {
   // memarg: alignment (log2, a hint) and offset
   f32Load: () => [0x2a, 2, 0],
   f32Store: () => [0x38, 2, 0],
+  // 4-byte copies that move any bit pattern untouched
+  i32Load: () => [0x28, 2, 0],
+  i32Store: () => [0x36, 2, 0],
   i32LtU: () => [0x49],
   i32GeU: () => [0x4f],
   i32GtU: () => [0x4b],
@@ -74,6 +77,8 @@ export const op = {
   f32x4Splat: () => [0xfd, ...uleb(0x13)],
   f32x4Add: () => [0xfd, ...uleb(0xe4)],
   f32x4Mul: () => [0xfd, ...uleb(0xe6)],
+  /** i8x16.shuffle of two vectors by 32-bit lanes: 0–3 the first operand's, 4–7 the second's. */
+  shuffle32: (lanes: [number, number, number, number]) => [0xfd, ...uleb(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
 };
 
 /** One exported function: its parameter types, extra locals (one entry per local) and body. */
