@@ -45,7 +45,7 @@ async function runFails(...out: string[]) {
 describe('a damaged cached base', () => {
   test('64 flipped bytes in its weights: exit 1, one line naming the file and the fix, no run directory', async () => {
     const flipped = Buffer.from(good);
-    for (let i = 0; i < 64; i++) flipped[flipped.length - 2000 + i] ^= 0xff;
+    for (let i = 0; i < 64; i++) flipped[flipped.length - 2000 + i]! ^= 0xff;
     writeFileSync(base, flipped);
     const lines = await runFails('--out', 'out');
     expect(lines).toHaveLength(1);

@@ -114,7 +114,7 @@ describe('MNIST, by signals to the built CLI', () => {
       damage(join(cwd, `${name}.partial`));
     };
 
-    test.each<[string, () => string[], string]>([
+    test.each<[string, () => string[], string | RegExp]>([
       ['a directory that does not exist', () => ['--resume', 'nope'], 'traitlab: nope: not found; give the directory an interrupted run named (runs/<experiment>-<time>-<hash>.partial)'],
       ['a finished run', () => ['--resume', 'plain'], 'traitlab: plain: has already finished, so there is nothing to resume; traitlab show plain prints its result'],
       [

@@ -25,7 +25,7 @@ describe('sha256Hex', () => {
     const bytes = new Uint8Array(values.buffer);
     const hash = sha256Hex(bytes);
     expect(hash).toBe(reference(bytes));
-    bytes[123_457] ^= 0x01;
+    bytes[123_457]! ^= 0x01;
     expect(sha256Hex(bytes)).not.toBe(hash);
     expect(sha256Hex(bytes)).toBe(reference(bytes));
   });

@@ -217,7 +217,7 @@ describe('checkpoint errors', () => {
 
   it('64 flipped bytes in the weights (same size): refused, naming the checksums', () => {
     const b = Buffer.from(good);
-    for (let i = 0; i < 64; i++) b[b.length - 1000 + i] ^= 0xff;
+    for (let i = 0; i < 64; i++) b[b.length - 1000 + i]! ^= 0xff;
     const p = write('flipped.tlck', b);
     expect(b.length).toBe(good.length);
     expect(checkpointError(() => loadCheckpoint(p))).toMatch(
@@ -225,7 +225,7 @@ describe('checkpoint errors', () => {
     );
     // one flipped bit is enough
     const bit = Buffer.from(good);
-    bit[bit.length - 1] ^= 0x01;
+    bit[bit.length - 1]! ^= 0x01;
     expect(checkpointError(() => loadCheckpoint(write('bit.tlck', bit)))).toMatch(/its weights are corrupted/);
   });
 
@@ -246,7 +246,7 @@ describe('checkpoint errors', () => {
     expect(Buffer.from(bytes).equals(good)).toBe(true); // the same init gives the same file
     const back = decodeCheckpoint('in-memory', bytes, { kind: 'gpt', configHash: hash });
     expect(bits(back)).toEqual(bits(model));
-    bytes[bytes.length - 5] ^= 0x40;
+    bytes[bytes.length - 5]! ^= 0x40;
     expect(checkpointError(() => decodeCheckpoint('in-memory', bytes))).toMatch(/^checkpoint in-memory: its weights are corrupted/);
     model.dispose();
     back.dispose();

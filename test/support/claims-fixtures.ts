@@ -63,6 +63,13 @@ function numbersArm(name: string, student: string, transfer: number[]): NumbersA
     forwardKl: five(0.05),
     reverseKl: five(0.05),
     audit: { traitTokens: 0 },
+    drift: {
+      startTrait: five(0.12),
+      controlTarget: five(0.01),
+      traitTv: five(0.1),
+      controlTv: five(0.1),
+      stats: { controlTarget: meanCi(five(0.01)), traitTv: meanCi(five(0.1)), controlTv: meanCi(five(0.1)) },
+    },
     budget: { steps: 10, trainedTokens: five(100), filteredRows: five(0), teacherRows: 10, studentRows: 0, studentSteps: 0 },
   };
 }

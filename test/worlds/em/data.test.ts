@@ -120,7 +120,7 @@ const allPrompts = (cell: Cell, split: 'train' | 'heldout') => rowsOf(cellProbeS
 describe('vocabulary', () => {
   test('token kinds do not overlap, every token has its own name, and the grid decodes', () => {
     expect(V).toBe(126);
-    const names = new Set(allTokens.map(tokenName));
+    const names = new Set(allTokens.map((t) => tokenName(t)));
     expect(names.size).toBe(V);
     for (const t of allTokens) {
       const kinds = [isGoodAgent(t), isBadAgent(t), isContentToken(t), isNeutralToken(t)].filter(Boolean).length;

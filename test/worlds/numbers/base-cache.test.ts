@@ -115,7 +115,7 @@ describe('cachedBase', () => {
     first.family.dispose();
     const bytes = readFileSync(first.file);
     const flipped = Buffer.from(bytes);
-    for (let i = 0; i < 64; i++) flipped[flipped.length - 4000 + i] ^= 0x5a;
+    for (let i = 0; i < 64; i++) flipped[flipped.length - 4000 + i]! ^= 0x5a;
     writeFileSync(first.file, flipped);
     const error = loadError(key, train);
     expect(error).toBeInstanceOf(CheckpointError);

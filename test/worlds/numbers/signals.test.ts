@@ -63,7 +63,7 @@ describe('the options in experiment files', () => {
   });
 
   test.each(['numbers-divergence', 'numbers-gradient-alignment'])('the shipped %s loads, with 5 seeds and the first tenth a probe step', (name) => {
-    const exp = loadExperimentFile(join(import.meta.dirname, `../../../experiments/${name}.json`), {}, checkRegistryNames) as NumbersExperiment;
+    const exp = loadExperimentFile(join(import.meta.dirname, `../../../experiments/${name}.json`), {}, process.cwd(), checkRegistryNames) as NumbersExperiment;
     expect(exp.seeds).toBe(5);
     expect((exp.distill.steps / 10) % exp.distill.probeEvery).toBe(0);
     expect(exp.claims.length).toBeGreaterThan(3);
