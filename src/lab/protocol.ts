@@ -73,7 +73,7 @@ export interface DigitPredictions {
 /** Worker → page: a run's messages carry its `run` number (the backend's `ready` and its load error carry none). */
 export type FromWorker = (
   /** The backend is loaded: wasm's threads (1 unless the page is cross-origin isolated) and SIMD. */
-  | { type: 'ready'; backend: string; threads: number; simd: boolean; isolated: boolean }
+  | { type: 'ready'; backend: string; threads: number; simd: boolean; kernels: boolean; isolated: boolean }
   | { type: 'status'; status: LabStatus }
   | { type: 'metrics'; record: MetricsRecord }
   | { type: 'answers'; bars: AnswerBars }

@@ -24,6 +24,8 @@ const MNIST = 'world=mnist&seeds=1&tepochs=1&noise=2048&depochs=1&lr=0.001&probe
 
 interface PlayedRun {
   page: Page;
+  /** The status line when done: what ran, and on which backend. */
+  status: string;
   problems: string[];
   longTasks: number[];
   exported: string;
@@ -61,7 +63,8 @@ async function play(session: LabSession, hash: string): Promise<PlayedRun> {
   await page.click('#play');
   await waitForDone(page, 120_000);
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-  return { page, problems, longTasks, exported: await downloaded(page, '#export'), metrics: await downloaded(page, '#download-metrics') };
+  const status = (await page.locator('#status').textContent()) ?? '';
+  return { page, problems, longTasks, status, exported: await downloaded(page, '#export'), metrics: await downloaded(page, '#download-metrics') };
 }
 
 /** metrics.jsonl of `traitlab run --backend wasm` of an exported file (bases from a fresh cache: read from the shipped ones). */
@@ -116,6 +119,10 @@ describe('the lab page, numbers world', () => {
     expect(numbersIsolated.exported).toBe(numbers.exported);
     // the 1-seed bases came from the members of the shipped 3-seed ones, as in the page
     expect(cli.cachedBases).toHaveLength(1);
+  });
+
+  test("traitlab's own wasm kernels run in the page, plain and cross-origin isolated", () => {
+    for (const run of [numbers, numbersIsolated]) expect(run.status).toMatch(/ · wasm with SIMD and traitlab's kernels, /);
   });
 
   test('no console error, nothing from another origin, and no main-thread task of 200 ms or more while it trained', () => {

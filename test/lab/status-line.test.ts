@@ -9,8 +9,8 @@ describe('status line', () => {
   });
 
   test('the backend, its threads, and why there is one thread when the page is not isolated', () => {
-    expect(backendText({ type: 'ready', backend: 'wasm', threads: 2, simd: true, isolated: true })).toBe('wasm with SIMD, 2 threads');
-    expect(backendText({ type: 'ready', backend: 'wasm', threads: 1, simd: true, isolated: false })).toBe(
+    expect(backendText({ type: 'ready', backend: 'wasm', threads: 2, simd: true, kernels: true, isolated: true })).toBe("wasm with SIMD and traitlab's kernels, 2 threads");
+    expect(backendText({ type: 'ready', backend: 'wasm', threads: 1, simd: true, kernels: false, isolated: false })).toBe(
       'wasm with SIMD, one thread (the page is not cross-origin isolated, so wasm cannot use threads)',
     );
   });

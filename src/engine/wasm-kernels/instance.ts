@@ -1,6 +1,6 @@
 // traitlab's wasm kernels (kernels-module.ts), one instance per tfjs-wasm module, working in that
 // module's own heap: a tensor's bytes are read and written where tfjs-wasm keeps them, no copy.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { instantiateWasmKernels, type WasmKernels } from './kernels-module.js';
 
 /** The parts of tfjs-wasm's BackendWasm the kernels use (not in its public typings). */
@@ -35,6 +35,11 @@ export function wasmKernelsOf(backend: WasmBackendView): WasmKernels | null {
     instances.set(key, memory instanceof WebAssembly.Memory ? instantiateWasmKernels(memory) : null);
   }
   return instances.get(key)!;
+}
+
+/** Whether traitlab's kernels run on the active backend (wasm with SIMD, the heap importable). */
+export function wasmKernelsActive(): boolean {
+  return tf.getBackend() === 'wasm' && wasmKernelsOf(tf.backend() as unknown as WasmBackendView) !== null;
 }
 
 /** The byte offset of a tensor's data in the heap. */

@@ -4,11 +4,15 @@ import type { FromWorker, LabStatus } from '../protocol.js';
 
 type Ready = Extract<FromWorker, { type: 'ready' }>;
 
-/** `wasm with SIMD, 2 threads`; without isolation, why there is one thread (the headers `npm run lab` sends). */
+/**
+ * `wasm with SIMD and traitlab's kernels, 2 threads`; without isolation, why there is one thread
+ * (the headers `npm run lab` sends).
+ */
 export function backendText(r: Ready): string {
   const threads = r.threads > 1 ? `${r.threads} threads` : 'one thread';
   const why = r.isolated ? '' : ' (the page is not cross-origin isolated, so wasm cannot use threads)';
-  return `${r.backend}${r.simd ? ' with SIMD' : ''}, ${threads}${why}`;
+  const simd = r.simd ? (r.kernels ? " with SIMD and traitlab's kernels" : ' with SIMD') : '';
+  return `${r.backend}${simd}, ${threads}${why}`;
 }
 
 /** The worker's line, led by its phase unless the line already starts with it ("paused at step 3 of 300"). */

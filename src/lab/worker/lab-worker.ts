@@ -4,6 +4,7 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../engine/backend.js';
+import { wasmKernelsActive } from '../../engine/wasm-kernels/instance.js';
 import { baseFiles } from '../base-files.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { wasmPaths } from '../wasm-paths.js';
@@ -24,7 +25,7 @@ function init(singleThreaded: boolean): Promise<void> {
     // tfjs-wasm defaults to half the cores (one thread on two); take them all, as the CLI does with its arms.
     else if (self.crossOriginIsolated) setThreadsCount(navigator.hardwareConcurrency || 1);
     const backend = await selectBackend('wasm');
-    post({ type: 'ready', backend, threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, isolated: self.crossOriginIsolated });
+    post({ type: 'ready', backend, threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, kernels: wasmKernelsActive(), isolated: self.crossOriginIsolated });
   })().catch((e: Error) => {
     post({ type: 'error', message: `the wasm backend did not load: ${e.message}` });
     throw e;
