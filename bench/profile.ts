@@ -7,8 +7,7 @@
 // one process (medians), and whether both leave the parameters bit-identical after the same steps.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/engine/backend.js';
-import { setWasmKernelsEnabled } from '../src/engine/wasm-kernels/instance.js';
-import { simdBatchMatMulActive } from '../src/models/batch-matmul.js';
+import { setWasmKernelsEnabled, wasmKernelsActive } from '../src/engine/wasm-kernels/instance.js';
 import type { GptConfig } from '../src/models/gpt-config.js';
 import { gptTrainStep, type GptStep } from './gpt-train-step.js';
 import { median, timeInterleaved } from './timing.js';
@@ -78,7 +77,7 @@ function sameBits(x: Float32Array[], y: Float32Array[]): boolean {
 export async function profileSection(config: GptConfig, batch: number, members: number, learningRate: number): Promise<void> {
   await selectBackend('wasm');
   console.log(`traitlab bench --profile: the gpt Adam step on wasm (vocabulary ${config.vocabSize}, context ${config.context}, ${config.layers} layers, d ${config.dModel}, ${config.heads} heads, batch ${batch}); tfjs ${tf.version.tfjs}`);
-  console.log(`traitlab's wasm kernels (attention's batched matmuls, middle-axis sums, transposes) run here: ${simdBatchMatMulActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
+  console.log(`traitlab's wasm kernels (attention's batched matmuls, middle-axis sums, transposes) run here: ${wasmKernelsActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false); // the profiler would read every output back
   // warm the JIT and wasm tier-up on both paths first, so the first profile is not the slowest
   for (const ours of [true, false]) {

@@ -62,11 +62,6 @@ if (tf.getGradient(KERNEL) === undefined)
     },
   });
 
-/** Whether batchMatMul runs the SIMD kernel on the active backend (wasm with SIMD), for reports and tests. */
-export function simdBatchMatMulActive(): boolean {
-  return tf.getBackend() === 'wasm' && wasmKernelsOf(tf.backend() as unknown as WasmBackendView) !== null;
-}
-
 /** [batch, m, k]·[batch, k, n] → [batch, m, n] (transposes as tf.matMul's), differentiable. */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
   if (!wasmKernelsEnabled() || tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
