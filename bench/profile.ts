@@ -15,8 +15,8 @@ import { median, timeInterleaved } from './timing.js';
 /** The matmul kernels and how each is reached. */
 const MATMUL_FORMS: Record<string, string> = {
   TraitlabMatMul2d: '2-D, untransposed (XNNPACK)',
-  TraitlabBatchMatMul: 'batched, attention (SIMD kernel)',
-  BatchMatMul: 'batched, attention (tfjs-wasm loop)',
+  // attention's products: traitlab's SIMD kernel with its kernels on, tfjs-wasm's loop with them off
+  BatchMatMul: 'batched, attention',
 };
 
 type KernelRecord = { name: string; kernelTimeMs: number | { error: string }; inputShapes: number[][]; outputShapes: number[][] };

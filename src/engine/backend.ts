@@ -1,6 +1,7 @@
 // Backend choice: tfjs-node when its native binding loads, else wasm, else the pure-JS cpu
 // backend. The choice is made once per process and recorded in the run manifest.
 import * as tf from '@tensorflow/tfjs';
+import { fastBatchMatMulOnWasm } from './wasm-batch-matmul.js';
 import { sumMiddleAxesOnWasm } from './wasm-middle-sum.js';
 import { shareBuffersOnWasm } from './wasm-shared-buffers.js';
 import { fastTransposeOnWasm } from './wasm-transpose.js';
@@ -39,6 +40,7 @@ async function tryWasm(): Promise<boolean> {
     shareBuffersOnWasm();
     sumMiddleAxesOnWasm();
     fastTransposeOnWasm();
+    fastBatchMatMulOnWasm();
     return await tf.setBackend('wasm');
   } catch {
     return false;

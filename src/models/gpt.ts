@@ -8,14 +8,13 @@
 // (LayerNorm, GELU, biases, residuals) runs once over all members [M, B·T, d]; members are split
 // and joined with layers.ts's unstackMembers/stackMembers (a heap-copy kernel on wasm). Attention
 // works on [M·B·H, T, dh] with batched matmuls: for T ≈ 12 tf.matMul beat a broadcast
-// multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu; on wasm batch-matmul.ts runs the same
-// sums 2.5–4× faster again (a SIMD kernel of its own, bit-identical to tf.matMul). Embedding is
+// multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu; on wasm engine/wasm-batch-matmul.ts
+// runs the same sums 2.5–4× faster again (a SIMD kernel of traitlab's, bit-identical to tfjs's). Embedding is
 // a one-hot matmul because tfjs-wasm has no gradient for gather.
 //
 // The config, parameter list and init are gpt-config.ts; building a family from stacked or
 // per-member parameters, memberParams and dispose are family.ts (shared with gru.ts).
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul } from './batch-matmul.js';
 import { MemberFamily, type FamilyRecipe } from './family.js';
 import { drawGptMemberInit, gptParamSpecs, PER_BLOCK, resolveGptConfig, type GptConfig, type ResolvedGptConfig } from './gpt-config.js';
 import { gelu, layerNorm, memberLinear, oneHotF32, unstackMembers } from './layers.js';
@@ -159,9 +158,9 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
       const v = prev ? (tf.concat([prev.v, vNew], 1) as tf.Tensor3D) : vNew;
       present.push({ k, v });
       const Tk = k.shape[1];
-      let scores = batchMatMul(tf.mul(q, scale) as tf.Tensor3D, k, false, true); // [M·B·H, Tq, Tk]
+      let scores = tf.matMul(tf.mul(q, scale) as tf.Tensor3D, k, false, true); // [M·B·H, Tq, Tk]
       if (Tq > 1) scores = tf.add(scores, tf.tensor2d(causalMask(Tq, Tk), [Tq, Tk]));
-      const att = batchMatMul(tf.softmax(scores) as tf.Tensor3D, v); // [M·B·H, Tq, dh]
+      const att = tf.matMul(tf.softmax(scores) as tf.Tensor3D, v); // [M·B·H, Tq, dh]
       // [M·B, H, Tq, dh] → [M·B, Tq, H, dh] → [M, B·Tq, d]
       const merged = Tq === 1 ? tf.reshape(att, [M, N, d]) : tf.reshape(tf.transpose(tf.reshape(att, [M * B, H, Tq, dh]), [0, 2, 1, 3]), [M, N, d]);
       x = tf.add(x, memberLinear(merged as tf.Tensor3D, bw.wo, blk.bo as tf.Tensor2D));

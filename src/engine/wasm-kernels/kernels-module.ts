@@ -1,7 +1,7 @@
 // traitlab's own wasm SIMD kernels for the tfjs-wasm ops that run slowest in a training step,
 // each doing exactly what the tfjs-wasm kernel it stands in for does to every float32 (the same
 // sums in the same order, or the same bytes moved), so no bit moves: tested against those
-// kernels in test/models/batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts and
+// kernels in test/engine/wasm-batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts and
 // test/engine/wasm-transpose.test.ts. Pointers are byte offsets into tfjs-wasm's own heap,
 // which the module imports: the kernels read and write tensors where tfjs-wasm keeps them.
 import { bmmFunction } from './bmm-kernel.js';
