@@ -8,6 +8,7 @@ import { rootStream } from '../../src/engine/rng.js';
 import { servedBatchMatMul } from '../../src/engine/wasm-batch-matmul.js';
 import { setWasmKernelsEnabled, wasmKernelsActive } from '../../src/engine/wasm-kernels/instance.js';
 import { servedByOurs } from '../../src/engine/wasm-kernels/override.js';
+import { withWasmKernels } from '../support/wasm-kernels.js';
 
 const productsServed = () => servedByOurs(tf.BatchMatMul);
 
@@ -18,16 +19,6 @@ afterAll(async () => {
   setWasmKernelsEnabled(true);
   await selectBackend('cpu');
 });
-
-/** Runs f with traitlab's kernels on or off (tfjs-wasm's own kernel), always switching them back on. */
-function withKernels<T>(ours: boolean, f: () => T): T {
-  setWasmKernelsEnabled(ours);
-  try {
-    return f();
-  } finally {
-    setWasmKernelsEnabled(true);
-  }
-}
 
 /** Value and both gradients of sum(w ⊙ a·b) for a, b of `batch` (leading axes), as flat arrays. */
 function valueAndGrads([m, K, n]: number[], batch: number[], tA: boolean, tB: boolean, seed: number): Float32Array[] {
@@ -92,9 +83,9 @@ describe('BatchMatMul on wasm', () => {
       it(`equals tfjs-wasm's own bit for bit, value and gradients (batch [${batch.join(', ')}], [m, k, n] = [${mkn.join(', ')}], transposeA ${tA}, transposeB ${tB}: ${why})`, () => {
         const seed = mkn[0]! + 10 * batch.length;
         const before = productsServed();
-        const mine = withKernels(true, () => valueAndGrads(mkn, batch, tA, tB, seed));
+        const mine = withWasmKernels(true, () => valueAndGrads(mkn, batch, tA, tB, seed));
         const servedHere = productsServed() - before;
-        const theirs = withKernels(false, () => valueAndGrads(mkn, batch, tA, tB, seed));
+        const theirs = withWasmKernels(false, () => valueAndGrads(mkn, batch, tA, tB, seed));
         expect(productsServed() - before).toBe(servedHere); // none served with the kernels off
         // the forward product twice and both gradients, but at a batch of 1 the untransposed ones keep XNNPACK
         const products = [[tA, tB], [tA, tB], ...GRADIENT_TRANSPOSES[`${tA},${tB}`]!];

@@ -7,6 +7,7 @@ import { rootStream } from '../../src/engine/rng.js';
 import { setWasmKernelsEnabled } from '../../src/engine/wasm-kernels/instance.js';
 import { servedByOurs } from '../../src/engine/wasm-kernels/override.js';
 import { reducePermutation } from '../../src/engine/wasm-transpose.js';
+import { withWasmKernels } from '../support/wasm-kernels.js';
 
 const transposesServed = () => servedByOurs(tf.Transpose);
 
@@ -32,16 +33,13 @@ describe('reducePermutation', () => {
 
 /** The transpose's bytes with traitlab's kernels on or off (tfjs-wasm's own kernel). */
 function bytesOf(x: tf.Tensor, perm: number[], ours: boolean): Buffer {
-  setWasmKernelsEnabled(ours);
-  try {
+  return withWasmKernels(ours, () => {
     const y = tf.transpose(x, perm);
     const data = y.dataSync() as Float32Array | Int32Array;
     const bytes = Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     y.dispose();
     return bytes;
-  } finally {
-    setWasmKernelsEnabled(true);
-  }
+  });
 }
 
 describe('Transpose on wasm', () => {

@@ -22,10 +22,6 @@ export function setWasmKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
-export function wasmKernelsEnabled(): boolean {
-  return enabled;
-}
-
 /** The kernels on this backend's heap; null where they cannot run (then tfjs's own kernels do). */
 export function wasmKernelsOf(backend: WasmBackendView): WasmKernels | null {
   if (!enabled) return null;
