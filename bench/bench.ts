@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, type BackendName } from '../src/engine/backend.js';
+import { adam } from '../src/engine/fused-adam.js';
 import { rootStream } from '../src/engine/rng.js';
 import { crossEntropy } from '../src/distill/logit-losses.js';
 import { drawMemberInit } from '../src/models/mlp.js';
@@ -119,7 +120,7 @@ function plainStepper(backend: BackendName, mm: MatMul): Stepper {
   const ws = init.weights.map((w, l) => tf.variable(tf.tensor2d(w, [SIZES[l]!, SIZES[l + 1]!])));
   const bs = init.biases.map((b) => tf.variable(tf.tensor1d(b)));
   const variables = [...ws, ...bs];
-  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
+  const optimizer: tf.Optimizer = adam(LEARNING_RATE);
   const { x, y } = hostBatch(rng.child('batch'));
   return {
     reps: repsFor(backend, 1),

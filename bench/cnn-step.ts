@@ -4,6 +4,7 @@
 // Medians of timed steps after warm-up; one process, one thread.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/engine/backend.js';
+import { adam } from '../src/engine/fused-adam.js';
 import { rootStream } from '../src/engine/rng.js';
 import { forwardKl } from '../src/distill/logit-losses.js';
 import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
@@ -26,7 +27,7 @@ function timeSteps(net: Net, trained: tf.Variable[]): number {
   const rng = rootStream(1).child('bench');
   const x = Float32Array.from({ length: B * 784 }, () => 2 * rng.next() - 1);
   const target = Float32Array.from({ length: M * B * 3 }, () => rng.normal());
-  const optimizer: tf.Optimizer = tf.train.adam(3e-4);
+  const optimizer: tf.Optimizer = adam(3e-4);
   const step = () =>
     tf.tidy(() => {
       const { grads } = tf.variableGrads(() => {

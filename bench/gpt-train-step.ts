@@ -1,6 +1,7 @@
 // One Adam step of next-token cross-entropy on a GptFamily of M members over random tokens: the
 // gpt training step bench.ts times at its fixed size and bench/curve.ts along the cost curve.
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../src/engine/fused-adam.js';
 import { rootStream } from '../src/engine/rng.js';
 import { GptFamily } from '../src/models/gpt.js';
 import type { GptConfig } from '../src/models/gpt-config.js';
@@ -29,7 +30,7 @@ export function gptTrainStep(config: GptConfig, members: number, batch: number, 
   const rng = rootStream(1).child('bench-gpt');
   const init = rng.child('init');
   const model = GptFamily.init(config, members, (m) => init.child(String(m)));
-  const optimizer: tf.Optimizer = tf.train.adam(learningRate);
+  const optimizer: tf.Optimizer = adam(learningRate);
   const data = rng.child('batch');
   const tokens = Int32Array.from({ length: members * batch * config.context }, () => data.int(config.vocabSize));
   return {

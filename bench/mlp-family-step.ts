@@ -3,6 +3,7 @@
 // host batch of 128 (uploaded every step, as the training loops do).
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../src/distill/logit-losses.js';
+import { adam } from '../src/engine/fused-adam.js';
 import { rootStream, type RandomStream } from '../src/engine/rng.js';
 import { drawMemberInit, MlpFamily } from '../src/models/mlp.js';
 
@@ -30,7 +31,7 @@ export function mlpFamilyStep(members: number, firstMember = 0): FamilyStep {
   const rng = rootStream(1).child('bench');
   const init = rng.child('init');
   const model = new MlpFamily(SIZES, Array.from({ length: members }, (_, m) => drawMemberInit(SIZES, init.child(String(firstMember + m)))));
-  const optimizer: tf.Optimizer = tf.train.adam(LEARNING_RATE);
+  const optimizer: tf.Optimizer = adam(LEARNING_RATE);
   const { x, y } = hostBatch(rng.child('batch'));
   return {
     step: () =>

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { tileMembers } from '../engine/batches.js';
 import { drain } from '../engine/drain.js';
+import { adam } from '../engine/fused-adam.js';
 import { MemoryGuard } from '../engine/memory.js';
 import { LossWatch } from '../engine/numeric.js';
 import { restoreStream, type RandomStream, type StreamState } from '../engine/rng.js';
@@ -224,7 +225,7 @@ export function* channelSteps(teacher: LmFamily, student: LmFamily, world: Chann
     return gatherFixed(fixed!, M, N, L, fixedOrder.shift()!, B);
   };
 
-  const optimizer: tf.Optimizer = tf.train.adam(settings.learningRate);
+  const optimizer: tf.Optimizer = adam(settings.learningRate);
   const guard = new MemoryGuard(`channel ${settings.prefix}+${settings.signal}`, 2);
   const lossOpts = { allowed: world.allowed, temperature: settings.lossTemperature };
   const numeric = events.numeric ?? { stage: 'channel', setting: channelSetting(settings) };

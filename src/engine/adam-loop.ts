@@ -3,6 +3,7 @@
 // to continue from when the loop stopped on request.
 import * as tf from '@tensorflow/tfjs';
 import { drain } from './drain.js';
+import { adam } from './fused-adam.js';
 import { trainSteps, type TrainLoopOptions } from './train-loop.js';
 import { captureTrainState, restoreTrainState, type TrainState } from './train-state.js';
 
@@ -28,7 +29,7 @@ export function adamLoop(opts: AdamLoopOptions): LoopState | null {
 
 /** adamLoop one step at a time: yields each step done, returns what adamLoop returns. */
 export function* adamSteps(opts: AdamLoopOptions): Generator<number, LoopState | null> {
-  const optimizer = tf.train.adam(opts.learningRate);
+  const optimizer = adam(opts.learningRate);
   try {
     if (opts.from) restoreTrainState(opts.from.train, opts.variables, optimizer);
     const done = yield* trainSteps({ ...opts, optimizer, startStep: opts.from?.step ?? 0 });

@@ -1,9 +1,11 @@
 // traitlab's own wasm SIMD kernels for the tfjs-wasm ops that run slowest in a training step,
-// each doing exactly what the tfjs-wasm kernel it stands in for does to every float32 (the same
-// sums in the same order, or the same bytes moved), so no bit moves: tested against those
-// kernels in test/engine/wasm-batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts and
-// test/engine/wasm-transpose.test.ts. Pointers are byte offsets into tfjs-wasm's own heap,
-// which the module imports: the kernels read and write tensors where tfjs-wasm keeps them.
+// each doing exactly what the tfjs-wasm kernels it stands in for do to every float32 (the same
+// operations in the same order, or the same bytes moved), so no bit moves: tested against those
+// kernels in test/engine/wasm-batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts,
+// test/engine/wasm-transpose.test.ts and (Adam's 13 ops per variable) test/engine/fused-adam.test.ts.
+// Pointers are byte offsets into tfjs-wasm's own heap, which the module imports: the kernels read
+// and write tensors where tfjs-wasm keeps them.
+import { adamFunction } from './adam-kernel.js';
 import { bmmFunction } from './bmm-kernel.js';
 import { sumMiddleFunction } from './sum-middle-kernel.js';
 import { moveRunsFunction, transposeFunction } from './transpose-kernel.js';
@@ -13,7 +15,7 @@ export { TFJS_WASM_K_BLOCK } from './bmm-kernel.js';
 
 /** The module's bytes, for a plain or a shared (threaded build) memory. */
 export function wasmKernelsBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction()], shared);
+  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction(), adamFunction()], shared);
 }
 
 export type WasmKernels = {
@@ -21,6 +23,10 @@ export type WasmKernels = {
   transpose: (src: number, dst: number, batch: number, rows: number, cols: number) => void;
   moveRuns: (src: number, dst: number, A: number, B: number, C: number, L: number) => void;
   sumMiddle: (x: number, out: number, P: number, R: number, Q: number) => void;
+  adam: (
+    x: number, m: number, v: number, g: number, xOut: number, mOut: number, vOut: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number,
+  ) => void;
 };
 
 /**

@@ -1,5 +1,5 @@
-// A tiny WebAssembly binary writer: just the opcodes the batched-matmul kernel needs
-// (bmm-module.ts). Why hand-written bytes: the kernel is a few loops, and writing them here
+// A tiny WebAssembly binary writer: just the opcodes traitlab's kernels need
+// (kernels-module.ts). Why hand-written bytes: the kernel is a few loops, and writing them here
 // keeps the project free of a wasm toolchain (no emscripten, no wat2wasm) while staying
 // browser-safe — WebAssembly.Module takes these bytes in Node and in a page alike.
 
@@ -69,14 +69,18 @@ export const op = {
   i32Add: () => [0x6a],
   i32Mul: () => [0x6c],
   i32Shl: () => [0x74],
+  f32Sqrt: () => [0x91],
   f32Add: () => [0x92],
   f32Mul: () => [0x94],
+  f32Div: () => [0x95],
   // SIMD: 0xfd, then the opcode as unsigned LEB128
   v128Load: () => [0xfd, ...uleb(0x00), 0, 0],
   v128Store: () => [0xfd, ...uleb(0x0b), 0, 0],
   f32x4Splat: () => [0xfd, ...uleb(0x13)],
+  f32x4Sqrt: () => [0xfd, ...uleb(0xe3)],
   f32x4Add: () => [0xfd, ...uleb(0xe4)],
   f32x4Mul: () => [0xfd, ...uleb(0xe6)],
+  f32x4Div: () => [0xfd, ...uleb(0xe7)],
   /** i8x16.shuffle of two vectors by 32-bit lanes: 0–3 the first operand's, 4–7 the second's. */
   shuffle32: (lanes: [number, number, number, number]) => [0xfd, ...uleb(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
 };
