@@ -1,5 +1,5 @@
 // Building blocks shared by the model families: the members axis (split, join, one plain 2D
-// matmul per member), LayerNorm, GELU, and parameters described by name and per-member shape
+// matmul per member), LayerNorm, and parameters described by name and per-member shape
 // so a family can be built from per-member arrays, stacked arrays, or a checkpoint alike.
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from './matmul.js';
@@ -80,18 +80,6 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor2D, b: tf.Tensor2D, eps = 1e
   // [M, d] → [M, 1, …, 1, d] to broadcast over the middle axes
   const shape = [g.shape[0], ...new Array<number>(x.rank - 2).fill(1), g.shape[1]];
   return tf.add(tf.mul(normed, tf.reshape(g, shape)), tf.reshape(b, shape));
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-
-/**
- * GELU, the tanh approximation (GPT-2's): 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³),
- * computed as x·σ(2u) (the same function: 1 + tanh(u) = 2σ(2u)) because tfjs-wasm's sigmoid is
- * ~13× faster than its tanh.
- */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  const u2 = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), 2 * GELU_C); // x·x²: pow's gradient is slow
-  return tf.mul(x, tf.sigmoid(u2));
 }
 
 /** tanh(x) as 2σ(2x) − 1: the same function, ~10× faster on tfjs-wasm (fast sigmoid, slow tanh). */

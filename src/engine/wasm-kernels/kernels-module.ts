@@ -2,11 +2,13 @@
 // each doing exactly what the tfjs-wasm kernels it stands in for do to every float32 (the same
 // operations in the same order, or the same bytes moved), so no bit moves: tested against those
 // kernels in test/engine/wasm-batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts,
-// test/engine/wasm-transpose.test.ts and (Adam's 13 ops per variable) test/engine/fused-adam.test.ts.
+// test/engine/wasm-transpose.test.ts, and (elementwise chains) test/engine/fused-adam.test.ts and
+// test/engine/wasm-gelu.test.ts.
 // Pointers are byte offsets into tfjs-wasm's own heap, which the module imports: the kernels read
 // and write tensors where tfjs-wasm keeps them.
 import { adamFunction } from './adam-kernel.js';
 import { bmmFunction } from './bmm-kernel.js';
+import { geluGradFunction, geluInnerFunction } from './gelu-kernel.js';
 import { sumMiddleFunction } from './sum-middle-kernel.js';
 import { moveRunsFunction, transposeFunction } from './transpose-kernel.js';
 import { wasmModule } from './wasm-bytes.js';
@@ -15,7 +17,7 @@ export { TFJS_WASM_K_BLOCK } from './bmm-kernel.js';
 
 /** The module's bytes, for a plain or a shared (threaded build) memory. */
 export function wasmKernelsBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction(), adamFunction()], shared);
+  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction(), adamFunction(), geluInnerFunction(), geluGradFunction()], shared);
 }
 
 export type WasmKernels = {
@@ -27,6 +29,8 @@ export type WasmKernels = {
     x: number, m: number, v: number, g: number, xOut: number, mOut: number, vOut: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number,
   ) => void;
+  geluInner: (x: number, out: number, n: number, k1: number, k2: number) => void;
+  geluGrad: (dy: number, x: number, sg: number, dx: number, n: number, k1: number, k2: number) => void;
 };
 
 /**

@@ -71,6 +71,7 @@ export const op = {
   i32Shl: () => [0x74],
   f32Sqrt: () => [0x91],
   f32Add: () => [0x92],
+  f32Sub: () => [0x93],
   f32Mul: () => [0x94],
   f32Div: () => [0x95],
   // SIMD: 0xfd, then the opcode as unsigned LEB128
@@ -79,6 +80,7 @@ export const op = {
   f32x4Splat: () => [0xfd, ...uleb(0x13)],
   f32x4Sqrt: () => [0xfd, ...uleb(0xe3)],
   f32x4Add: () => [0xfd, ...uleb(0xe4)],
+  f32x4Sub: () => [0xfd, ...uleb(0xe5)],
   f32x4Mul: () => [0xfd, ...uleb(0xe6)],
   f32x4Div: () => [0xfd, ...uleb(0xe7)],
   /** i8x16.shuffle of two vectors by 32-bit lanes: 0–3 the first operand's, 4–7 the second's. */
