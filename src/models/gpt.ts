@@ -18,7 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { MemberFamily, type FamilyRecipe } from './family.js';
 import { drawGptMemberInit, gptParamSpecs, PER_BLOCK, resolveGptConfig, type GptConfig, type ResolvedGptConfig } from './gpt-config.js';
 import { gelu } from './gelu.js';
-import { layerNorm, memberLinear, oneHotF32, unstackMembers } from './layers.js';
+import { layerNorm } from './layer-norm.js';
+import { memberLinear, oneHotF32, unstackMembers } from './layers.js';
 import type { LmFamily, SampleOptions } from './lm.js';
 import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 

@@ -1,5 +1,5 @@
 // Building blocks shared by the model families: the members axis (split, join, one plain 2D
-// matmul per member), LayerNorm, and parameters described by name and per-member shape
+// matmul per member), and parameters described by name and per-member shape
 // so a family can be built from per-member arrays, stacked arrays, or a checkpoint alike.
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from './matmul.js';
@@ -71,15 +71,6 @@ export function memberLinear(x: tf.Tensor3D, ws: tf.Tensor2D[], b: tf.Tensor2D |
   const xs = unstackMembers(x) as tf.Tensor2D[];
   const y = stackMembers(xs.map((xm, m) => matMul2d(xm, ws[m]!))) as tf.Tensor3D;
   return b === null ? y : (tf.add(y, tf.expandDims(b, 1)) as tf.Tensor3D);
-}
-
-/** LayerNorm over the last axis. x: [M, …, d]; g, b: [M, d] (per-member gain and bias). */
-export function layerNorm(x: tf.Tensor, g: tf.Tensor2D, b: tf.Tensor2D, eps = 1e-5): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  // [M, d] → [M, 1, …, 1, d] to broadcast over the middle axes
-  const shape = [g.shape[0], ...new Array<number>(x.rank - 2).fill(1), g.shape[1]];
-  return tf.add(tf.mul(normed, tf.reshape(g, shape)), tf.reshape(b, shape));
 }
 
 /** tanh(x) as 2σ(2x) − 1: the same function, ~10× faster on tfjs-wasm (fast sigmoid, slow tanh). */

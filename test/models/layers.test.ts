@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
-import { gelu, oneHotF32, stackMembers, tanhViaSigmoid, unstackMembers } from '../../src/models/layers.js';
+import { gelu } from '../../src/models/gelu.js';
+import { oneHotF32, stackMembers, tanhViaSigmoid, unstackMembers } from '../../src/models/layers.js';
 import { maxAbsDiff } from '../support/lm-helpers.js';
 
 afterAll(async () => {
