@@ -42,9 +42,9 @@ async function profileSteps(step: GptStep, steps: number): Promise<{ kinds: Kind
     });
     walls.push(performance.now() - t0);
     for (const k of info.kernels as unknown as KernelRecord[]) {
-      // a custom gradient's forward is listed as a nameless record whose time includes the
-      // kernels inside it, which are listed too: counting it would count them twice
-      if (k.name === '') continue;
+      // a custom gradient's forward is listed under the enclosing scope's name (no kernel's),
+      // its time including the kernels inside it, which are listed too: counted once, as those
+      if (tf.getKernel(k.name, 'wasm') === undefined) continue;
       const row = byName.get(k.name) ?? { name: k.name, count: 0, ms: 0, flops: 0 };
       row.count++;
       row.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
