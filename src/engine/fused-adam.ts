@@ -85,6 +85,9 @@ class FusedAdamOptimizer extends tf.AdamOptimizer {
         o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
         if (gradient == null) return;
+        // the kernel reads g element by element beside x: no broadcasting, as tfjs's Adam never needs
+        if (gradient.size !== value.size || gradient.dtype !== 'float32')
+          throw new Error(`adam: the gradient of variable ${name} is ${gradient.dtype} [${gradient.shape.join(', ')}], the variable float32 [${value.shape.join(', ')}]; Adam needs them alike`);
         const m = o.accumulatedFirstMoment[i]!.variable;
         const v = o.accumulatedSecondMoment[i]!.variable;
         const [x2, m2, v2] = tf.engine().runKernel(KERNEL, { x: value, m, v, g: gradient }, constants as unknown as tf.NamedAttrMap) as tf.Tensor[];

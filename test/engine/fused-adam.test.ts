@@ -90,6 +90,16 @@ describe('the fused Adam on wasm', () => {
     tf.dispose([v, g]);
   });
 
+  it('refuses a gradient whose size is not the variable\'s, naming the variable', () => {
+    const v = tf.variable(tf.ones([3]));
+    const g = tf.ones([2]);
+    const optimizer = adam(1e-3);
+    expect(() => optimizer.applyGradients({ [v.name]: g })).toThrow(`adam: the gradient of variable ${v.name} is float32 [2], the variable float32 [3]; Adam needs them alike`);
+    expect(Array.from(v.dataSync())).toEqual([1, 1, 1]);
+    optimizer.dispose();
+    tf.dispose([v, g]);
+  });
+
   it('leaves no tensor behind', () => {
     const v = tf.variable(tf.ones([6]));
     const optimizer = adam(1e-3);
