@@ -6,7 +6,7 @@
 // tfjs's Adam bit for bit (test/engine/fused-adam.test.ts). Off wasm, or where traitlab's kernels
 // cannot run, it is tfjs's Adam unchanged. The fields stay tfjs's (adam-state.ts reads them).
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, wasmKernelsActive, wasmKernelsOf, type WasmBackendView } from './wasm-kernels/instance.js';
+import { heapOffset, requireWasmKernels, wasmKernelsActive, type WasmBackendView } from './wasm-kernels/instance.js';
 
 const KERNEL = 'TraitlabAdam';
 
@@ -27,8 +27,7 @@ function adamWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs
   const { x, m, v, g } = args.inputs as Record<'x' | 'm' | 'v' | 'g', tf.TensorInfo>;
   const c = args.attrs as AdamConstants;
   const backend = args.backend as WasmBackendView;
-  const kernels = wasmKernelsOf(backend);
-  if (kernels === null) throw new Error(`${KERNEL}: traitlab's wasm kernels are off; the optimizer checks before calling it`);
+  const kernels = requireWasmKernels(backend, KERNEL);
   const outs = [x, m, v].map((t) => backend.makeOutput([...t.shape], 'float32'));
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   const size = x.shape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,8 @@
 // ~13× faster than its tanh. On wasm with traitlab's kernels the chains before the sigmoid and
 // in the gradient run as one kernel each (gelu-kernel.ts), with the values of the ops bit for bit.
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, wasmKernelsActive, wasmKernelsOf, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
+import { heapOffset, requireWasmKernels, wasmKernelsActive, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
+import type { WasmKernels } from '../engine/wasm-kernels/kernels-module.js';
 
 const K1 = 0.044715;
 const K2 = 2 * Math.sqrt(2 / Math.PI);
@@ -19,10 +20,9 @@ export function geluOps(x: tf.Tensor): tf.Tensor {
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown };
 
 /** Runs one of the two kernels on the tensors' heap; out has x's shape. */
-function onHeap(args: Args, run: (kernels: NonNullable<ReturnType<typeof wasmKernelsOf>>, at: (t: tf.TensorInfo) => number, out: number, n: number) => void): tf.TensorInfo {
+function onHeap(args: Args, run: (kernels: WasmKernels, at: (t: tf.TensorInfo) => number, out: number, n: number) => void): tf.TensorInfo {
   const backend = args.backend as WasmBackendView;
-  const kernels = wasmKernelsOf(backend);
-  if (kernels === null) throw new Error('gelu: traitlab\'s wasm kernels are off; gelu checks before calling them');
+  const kernels = requireWasmKernels(backend, 'gelu');
   const x = args.inputs.x as tf.TensorInfo;
   const out = backend.makeOutput([...x.shape], 'float32');
   run(kernels, (t) => heapOffset(backend, t), heapOffset(backend, out), x.shape.reduce((a, b) => a * b, 1));

@@ -3,7 +3,8 @@
 // (layer-norm-kernel.ts) instead of about 14 and 60 tfjs kernels; the values and gradients are
 // those of the tfjs ops bit for bit (test/models/layer-norm.test.ts).
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, wasmKernelsActive, wasmKernelsOf, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
+import { heapOffset, requireWasmKernels, wasmKernelsActive, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
+import type { WasmKernels } from '../engine/wasm-kernels/kernels-module.js';
 
 const EPS = 1e-5;
 
@@ -22,13 +23,11 @@ const GRAD_A = 'TraitlabLnGradA';
 const GRAD_B = 'TraitlabLnGradB';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown };
-type Kernels = NonNullable<ReturnType<typeof wasmKernelsOf>>;
 
 /** Makes outputs of the given shapes and runs `run` on the heap offsets; x is [M, N, d]. */
-function onHeap(args: Args, outShapes: (x: tf.TensorInfo) => number[][], run: (k: Kernels, at: (name: string) => number, outs: number[], dims: { rows: number; d: number; N: number }) => void): tf.TensorInfo[] {
+function onHeap(args: Args, outShapes: (x: tf.TensorInfo) => number[][], run: (k: WasmKernels, at: (name: string) => number, outs: number[], dims: { rows: number; d: number; N: number }) => void): tf.TensorInfo[] {
   const backend = args.backend as WasmBackendView;
-  const kernels = wasmKernelsOf(backend);
-  if (kernels === null) throw new Error('layerNorm: traitlab\'s wasm kernels are off; layerNorm checks before calling them');
+  const kernels = requireWasmKernels(backend, 'layerNorm');
   const x = args.inputs.x as tf.TensorInfo;
   const [M, N, d] = x.shape as [number, number, number];
   const outs = outShapes(x).map((s) => backend.makeOutput(s, 'float32'));

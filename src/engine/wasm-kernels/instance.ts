@@ -33,6 +33,16 @@ export function wasmKernelsOf(backend: WasmBackendView): WasmKernels | null {
   return instances.get(key)!;
 }
 
+/**
+ * The kernels for a kernel that only runs after its caller saw wasmKernelsActive(); `kernel`
+ * names it in the error should they have been switched off in between.
+ */
+export function requireWasmKernels(backend: WasmBackendView, kernel: string): WasmKernels {
+  const kernels = wasmKernelsOf(backend);
+  if (kernels === null) throw new Error(`${kernel}: traitlab's wasm kernels are off; its caller checks wasmKernelsActive() before running it`);
+  return kernels;
+}
+
 /** Whether traitlab's kernels run on the active backend (wasm with SIMD, the heap importable). */
 export function wasmKernelsActive(): boolean {
   return tf.getBackend() === 'wasm' && wasmKernelsOf(tf.backend() as unknown as WasmBackendView) !== null;
