@@ -15,6 +15,7 @@ import { median, timeInterleaved } from './timing.js';
 /** The matmul kernels and how each is reached. */
 const MATMUL_FORMS: Record<string, string> = {
   TraitlabMatMul2d: '2-D, untransposed (XNNPACK)',
+  TraitlabMatMulTN: "2-D, Aᵀ·B (weight gradients; traitlab's)",
   // attention's products: traitlab's SIMD kernel with its kernels on, tfjs-wasm's loop with them off
   BatchMatMul: 'batched, attention',
 };

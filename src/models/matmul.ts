@@ -9,9 +9,15 @@
 // for inputs that need one. A data input (an MLP's first layer on images, a one-hot embedding)
 // then costs no dX = dY·Bᵀ — for the MNIST MLP's first layer that is a matmul as large as the
 // forward one.
+//
+// On wasm with traitlab's kernels, dB = Aᵀ·dY runs as one kernel that reads A untransposed
+// (wasm-kernels/matmul-tn-kernel.ts): the same sums as XNNPACK's, bit for bit, without the
+// transpose of A or XNNPACK's packing of dY.
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset, requireWasmKernels, wasmKernelsActive, type WasmBackendView } from '../engine/wasm-kernels/instance.js';
 
 const KERNEL = 'TraitlabMatMul2d';
+const KERNEL_TN = 'TraitlabMatMulTN';
 
 /** Forward: wasm's own BatchMatMul kernel, untransposed (its XNNPACK path); [r, k]·[k, c]. */
 function matMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -19,8 +25,22 @@ function matMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; att
   return batchMatMul.kernelFunc({ ...args, attrs: { transposeA: false, transposeB: false } } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }
 
+/** Aᵀ·B for A [r, m], B [r, n] → [m, n], on traitlab's kernel (its caller checked wasmKernelsActive()). */
+function matMulTNWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendView;
+  const kernels = requireWasmKernels(backend, 'matMulTN');
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const [r, m] = a.shape as [number, number];
+  const [rB, n] = b.shape as [number, number];
+  if (rB !== r) throw new Error(`matMulTransposedA: A [${a.shape.join(', ')}] and B [${b.shape.join(', ')}] must have the same number of rows`);
+  const out = backend.makeOutput([m, n], 'float32');
+  kernels.mmTN(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), r, m, n);
+  return out;
+}
+
 // Guarded: a second copy of this module in one process (src and dist, say) must not re-register.
 if (tf.getKernel(KERNEL, 'wasm') === undefined) tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: matMulWasm as tf.KernelFunc });
+if (tf.getKernel(KERNEL_TN, 'wasm') === undefined) tf.registerKernel({ kernelName: KERNEL_TN, backendName: 'wasm', kernelFunc: matMulTNWasm as tf.KernelFunc });
 if (tf.getGradient(KERNEL) === undefined)
   tf.registerGradient({
     kernelName: KERNEL,
@@ -29,7 +49,7 @@ if (tf.getGradient(KERNEL) === undefined)
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      return { a: () => matMul2d(g, tf.transpose(b)), b: () => matMul2d(tf.transpose(a), g) };
+      return { a: () => matMul2d(g, tf.transpose(b)), b: () => matMulTransposedA(a, g) };
     },
   });
 
@@ -37,4 +57,10 @@ if (tf.getGradient(KERNEL) === undefined)
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
   return tf.engine().runKernel(KERNEL, { a, b }) as tf.Tensor2D;
+}
+
+/** Aᵀ · B for A [r, m], B [r, n] → [m, n] (not differentiated: a gradient's own product). */
+export function matMulTransposedA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (a.dtype === 'float32' && b.dtype === 'float32' && wasmKernelsActive()) return tf.engine().runKernel(KERNEL_TN, { a, b }) as tf.Tensor2D;
+  return matMul2d(tf.transpose(a), b);
 }

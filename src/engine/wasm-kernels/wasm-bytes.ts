@@ -77,8 +77,9 @@ export const op = {
   f32Mul: () => [0x94],
   f32Div: () => [0x95],
   // SIMD: 0xfd, then the opcode as unsigned LEB128
-  v128Load: () => [0xfd, ...uleb(0x00), 0, 0],
-  v128Store: () => [0xfd, ...uleb(0x0b), 0, 0],
+  /** offset: bytes added to the address (the memarg's offset, free on the load itself) */
+  v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 0, ...uleb(offset)],
+  v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 0, ...uleb(offset)],
   f32x4Splat: () => [0xfd, ...uleb(0x13)],
   f32x4Sqrt: () => [0xfd, ...uleb(0xe3)],
   f32x4Add: () => [0xfd, ...uleb(0xe4)],
