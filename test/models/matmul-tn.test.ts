@@ -52,6 +52,7 @@ describe('matMulTransposedA on wasm', () => {
     { rmn: [768, 37, 64], why: 'the unembedding: a row tail of 1' },
     { rmn: [128, 784, 13], why: "the MNIST head's input rows, 13 columns: an 8-, a 4- and a 1-column tail" },
     { rmn: [33, 9, 17], why: 'tails everywhere' },
+    { rmn: [300, 5, 150], why: 'B in blocks of 48 columns, the last of 6 (a 4-column panel and 2 single columns)' },
     { rmn: [5, 3, 6], why: 'fewer rows than one tile' },
     { rmn: [1, 1, 1], why: 'one term' },
     { rmn: [300, 6, 2], why: 'a long sum into 2 columns (scalar code only)' },

@@ -38,7 +38,7 @@ export type WasmKernels = {
   lnApply: (x: number, mu: number, r: number, g: number, b: number, normed: number, out: number, rows: number, d: number, N: number) => void;
   lnGradA: (dy: number, g: number, x: number, mu: number, r: number, dDiff2: number, dr: number, dMuA: number, rows: number, d: number, N: number) => void;
   lnGradB: (x: number, mu: number, dVar: number, dMuA: number, dDiff: number, dxMean: number, rows: number, d: number, fd: number) => void;
-  mmTN: (a: number, b: number, out: number, r: number, m: number, n: number) => void;
+  mmTN: (a: number, b: number, out: number, r: number, m: number, n: number, nb: number, packed: number) => void;
 };
 
 /**

@@ -67,6 +67,7 @@ export const op = {
   i32GeU: () => [0x4f],
   i32GtU: () => [0x4b],
   i32Add: () => [0x6a],
+  i32Sub: () => [0x6b],
   i32Mul: () => [0x6c],
   i32DivU: () => [0x6e],
   i32Shl: () => [0x74],
