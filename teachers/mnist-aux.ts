@@ -4,6 +4,7 @@
 // pick up only through them.
 import * as tf from '@tensorflow/tfjs';
 import { concatRows, epochBatches, gatherRows, stepsFor } from '../src/engine/batches.js';
+import { adam } from '../src/engine/fused-adam.js';
 import { trainLoop } from '../src/engine/train-loop.js';
 import { crossEntropy } from '../src/distill/logit-losses.js';
 import { IMAGE_SIZE, NUM_CLASSES } from '../src/worlds/mnist/data.js';
@@ -19,7 +20,7 @@ export const mnistAuxTeacher: MnistTeacherRecipe = {
     // One batch order shared by every member, or one per member (each seed its own order).
     const orders = (Array.isArray(rng) ? rng : [rng]).map((r) => epochBatches(n, settings.batchSize, settings.epochs, r));
     if (orders.length !== 1 && orders.length !== model.members) throw new Error(`${orders.length} data streams for ${model.members} teacher members`);
-    const optimizer = tf.train.adam(settings.learningRate);
+    const optimizer = adam(settings.learningRate); // tfjs's Adam, its update one kernel per variable on wasm
     try {
       trainLoop({
         label: 'teacher mnist-aux',
