@@ -11,6 +11,8 @@ export interface NumericContext {
   stage: string;
   /** The config field most likely responsible, as the experiment file spells it (`distill.temperature`). */
   setting: string;
+  /** The run's index of the loop's first member, when the loop trains a part of the members (default 0): messages name run members. */
+  firstMember?: number;
 }
 
 /** The plain-data form of a NumericFault, for postMessage and checkpoints. */
@@ -120,7 +122,7 @@ export class LossWatch {
       const loss = losses[m]!;
       if (loss > limit) {
         this.warned = true;
-        return `the loss of stage ${this.ctx.stage} (member ${m}) rose to ${shortNumber(loss)} at step ${step}, over ${DIVERGENCE_FACTOR}× its first ${shortNumber(reference)}: training is diverging; lower ${this.ctx.setting}`;
+        return `the loss of stage ${this.ctx.stage} (member ${m + (this.ctx.firstMember ?? 0)}) rose to ${shortNumber(loss)} at step ${step}, over ${DIVERGENCE_FACTOR}× its first ${shortNumber(reference)}: training is diverging; lower ${this.ctx.setting}`;
       }
     }
     return null;

@@ -1,11 +1,12 @@
-// Student arms give the same results, and the same metrics in the same order, whether they
-// run in this thread or on worker threads (the workers run the build: npm test builds first).
+// Student arms (and the teacher's seeds, in parts) give the same results, and the same metrics in
+// the same order, whether they run in this thread or on worker threads (the workers run the
+// build: npm test builds first).
 // The worker count proves the threaded run really used workers: without dist/ both runs would
 // be in-thread and equal for nothing.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistExperimentSchema as experimentSchema } from '../../src/worlds/mnist/schema.js';
 import { selectBackend } from '../../src/engine/backend.js';
-import { armWorkersStarted } from '../../src/run/pool/arm-pool.js';
+import { armWorkersStarted, forgetWorkerBackendRefusal } from '../../src/run/pool/arm-pool.js';
 import { runExperiment } from '../../src/registry/run-experiment.js';
 import type { MetricsRecord } from '../../src/run/types.js';
 import type { MnistRunSummary as RunSummary } from '../../src/worlds/mnist/summary.js';
@@ -39,7 +40,7 @@ describe('student arms on worker threads', () => {
     const inThread = await run(1);
     expect(armWorkersStarted(), 'jobs 1 runs the arms in this thread').toBe(before);
     const threaded = await run(2);
-    expect(armWorkersStarted() - before, 'jobs 2 runs each student arm on a worker thread (is dist/ built?)').toBe(3);
+    expect(armWorkersStarted() - before, "jobs 2 runs the teacher's 2 seeds as 2 parts and each student arm on a worker thread (is dist/ built?)").toBe(2 + 3);
     expect(threaded.summary).toEqual(inThread.summary);
     expect(threaded.metrics).toEqual(inThread.metrics);
     // Every step is reported once, counting up to the total.
@@ -57,6 +58,7 @@ describe('student arms on worker threads', () => {
       if (saved === undefined) delete process.env.TRAITLAB_INJECT_WORKER_BACKEND;
       else process.env.TRAITLAB_INJECT_WORKER_BACKEND = saved;
       vi.restoreAllMocks();
+      forgetWorkerBackendRefusal();
     });
 
     it('the arms run in the main thread on the same backend: same results, one warning line, no crash', async () => {
@@ -66,7 +68,7 @@ describe('student arms on worker threads', () => {
       vi.spyOn(process.stderr, 'write').mockImplementation((text: string | Uint8Array) => (lines.push(String(text)), true));
       const before = armWorkersStarted();
       const fellBack = await run(2);
-      expect(armWorkersStarted() - before, 'one worker per lane tried, then none').toBe(2);
+      expect(armWorkersStarted() - before, "one worker per lane tried (the teacher's parts), then none (not for the students either)").toBe(2);
       expect(fellBack.summary).toEqual(inThread.summary);
       expect(fellBack.metrics).toEqual(inThread.metrics);
       expect(lines).toEqual([

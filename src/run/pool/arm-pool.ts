@@ -56,6 +56,15 @@ function workerFiles(task: ArmTask<unknown, unknown, unknown>): { script: URL; m
   return script && module ? { script, module } : null;
 }
 
+// Set when worker threads could not load a backend: the run's later stages (the MNIST teacher's
+// parts, then its students) run in this thread on that backend without trying again or warning twice.
+let refusedBackend: string | null = null;
+
+/** Forgets a backend refusal (tests that inject one run other stages afterwards). */
+export function forgetWorkerBackendRefusal(): void {
+  refusedBackend = null;
+}
+
 let workersStarted = 0;
 /** Worker threads this process has started for arm tasks (tests prove the workers really ran). */
 export const armWorkersStarted = (): number => workersStarted;
@@ -169,7 +178,8 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
       }
     }
   };
-  const files = todo.length > 0 && ((jobs > 1 && todo.length > 1) || control?.threads) ? workerFiles(task as ArmTask<unknown, unknown, unknown>) : null;
+  const wantsWorkers = todo.length > 0 && ((jobs > 1 && todo.length > 1) || control?.threads) && refusedBackend !== activeBackend();
+  const files = wantsWorkers ? workerFiles(task as ArmTask<unknown, unknown, unknown>) : null;
   if (!files) runHere(todo);
   else {
     const backend = activeBackend();
@@ -198,6 +208,7 @@ export async function runArmTasks<I, R, S>(task: ArmTask<I, R, S>, inputs: I[], 
       throw e;
     }
     if (backendFailure !== null) {
+      refusedBackend = backend;
       const notice = events.onNotice ?? ((text: string) => process.stderr.write(`traitlab: warning: ${text}\n`));
       notice(`worker threads could not load the ${backend} backend (${backendFailure}); the remaining arms run one at a time in the main thread, on ${backend} (pass --jobs 1 to start that way)`);
       // Not begun, or refused by a worker: they run here (a resumed arm from its saved state).

@@ -13,7 +13,9 @@ import { sharedFloat32 } from '../../run/pool/shared-memory.js';
 import { studentArmTask } from './student-arm.js';
 import type { RunHooks, RunOptions } from '../../run/types.js';
 import type { MnistRunSummary } from './summary.js';
-import { mnistRunSummary, prepareMnistArms } from './prepare-arms.js';
+import { mnistRunSummary, prepareMnistArms, type TrainedTeacher } from './prepare-arms.js';
+import { mnistNoise } from './teacher-stage.js';
+import { runTeacherInParts, seedParts, teacherInParts } from './teacher-parts.js';
 
 export { layerSizes } from './prepare-arms.js';
 
@@ -28,12 +30,21 @@ export function totalSteps(exp: MnistExperiment): number {
 
 export async function runMnistExperiment(exp: MnistExperiment, hooks: RunHooks, options: RunOptions = {}): Promise<MnistRunSummary> {
   const progress = new ProgressCounter(hooks, totalSteps(exp));
-  const { results, studentArms, inputs } = prepareMnistArms(exp, loadMnist(), hooks.onMetrics, progress, sharedFloat32);
-  progress.stage(startingArms(studentArms.length, options.jobs ?? 1, 'student arms'));
+  const jobs = options.jobs ?? 1;
+  let trained: TrainedTeacher | undefined;
+  if (teacherInParts(exp, jobs)) {
+    // the teacher's members side by side on the worker threads, then the students
+    const parts = seedParts(exp.seeds, jobs);
+    progress.stage(`the teacher, seeds in ${parts.length} parts (${parts.map((p) => p.length).join(' + ')}) on ${parts.length} threads`);
+    const noise = exp.arms.some((a) => a.kind === 'student') ? mnistNoise(exp, sharedFloat32) : [];
+    trained = await runTeacherInParts(exp, noise, jobs, hooks.onMetrics, () => progress.step('teacher'), sharedFloat32);
+  }
+  const { results, studentArms, inputs } = prepareMnistArms(exp, loadMnist(), hooks.onMetrics, progress, sharedFloat32, trained);
+  progress.stage(startingArms(studentArms.length, jobs, 'student arms'));
   const accuracies = await runArmTasks(
     studentArmTask,
     inputs,
-    options.jobs ?? 1,
+    jobs,
     { onMetrics: hooks.onMetrics, onStep: (i) => progress.step(studentArms[i]!.name), onResumed: (_, steps) => progress.skip(steps) },
     options.control,
   );

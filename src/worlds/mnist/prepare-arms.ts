@@ -6,35 +6,21 @@ import type { MnistArm, MnistExperiment, StudentArm } from './schema.js';
 import { activeBackend, type BackendName } from '../../engine/backend.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
 import { checkFinite } from '../../engine/numeric.js';
-import { rootStream, type RandomStream } from '../../engine/rng.js';
-import { teacherTargets, teacherTargetsPerMember, type LogitRange } from '../../distill/logit-distill.js';
-import { memberStreams } from '../../engine/seed-data.js';
+import type { LogitRange } from '../../distill/logit-distill.js';
 import { MlpFamily } from '../../models/mlp.js';
 import { accuracyPerMember } from '../../probes/accuracy.js';
 import { meanCi } from '../../probes/stats.js';
-import { IMAGE_SIZE, NUM_CLASSES, type MnistData } from './data.js';
+import { NUM_CLASSES, type MnistData } from './data.js';
 import { initContext } from './init-context.js';
 import type { StudentArmInput } from './student-arm-steps.js';
 import { studentNet } from './student-nets.js';
 import type { MnistArmSummary, MnistRunSummary } from './summary.js';
-import { warnInto } from '../../run/warnings.js';
+import { allSeeds, layerSizes, mnistNoise, runTeacherStage, type Alloc, type TeacherStageResult } from './teacher-stage.js';
 
-export function layerSizes(exp: MnistExperiment): number[] {
-  return [IMAGE_SIZE, ...exp.model.hidden, NUM_CLASSES + exp.model.auxLogits];
-}
+export { layerSizes, type Alloc } from './teacher-stage.js';
 
 function logitRange(exp: MnistExperiment, which: 'aux' | 'all'): LogitRange {
   return which === 'aux' ? { start: NUM_CLASSES, size: exp.model.auxLogits } : { start: 0, size: NUM_CLASSES + exp.model.auxLogits };
-}
-
-/** Makes a Float32Array of a length (shared memory for worker threads, plain in a page). */
-export type Alloc = (length: number) => Float32Array;
-
-/** Uniform noise in [−1, 1], [n, 784]. */
-function noiseSet(n: number, rng: RandomStream, alloc: Alloc): Float32Array {
-  const out = alloc(n * IMAGE_SIZE);
-  for (let i = 0; i < out.length; i++) out[i] = 2 * rng.next() - 1;
-  return out;
 }
 
 /** What the stages report as they go (the CLI's progress bar; the lab's status line). */
@@ -52,61 +38,63 @@ export interface PreparedMnist {
   inputs: StudentArmInput[];
 }
 
+/**
+ * The teacher stage of every seed, already run elsewhere (teacher-parts.ts), with the noise it
+ * ran over (mnistNoise's; none without student arms). Its loss records are already written.
+ */
+export type TrainedTeacher = TeacherStageResult & { noise: Float32Array[] };
+
 const summarize = (arm: MnistArm, accuracy: number[], details: Record<string, unknown> = {}): MnistArmSummary => {
   const { mean, ci95 } = meanCi(accuracy);
   return { name: arm.name, kind: arm.kind, accuracy, mean, ci95, details };
 };
 
-export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetrics: (r: MetricsRecord) => void, progress: MnistProgress, alloc: Alloc = (n) => new Float32Array(n)): PreparedMnist {
-  const M = exp.seeds;
+/**
+ * Runs the reference and teacher stages (or takes the teacher's, `trained`) and builds every
+ * student arm's input. `alloc` makes the noise and logit arrays the student arms read (shared
+ * memory when they run on worker threads).
+ */
+export function prepareMnistArms(exp: MnistExperiment, data: MnistData, onMetrics: (r: MetricsRecord) => void, progress: MnistProgress, alloc: Alloc = (n) => new Float32Array(n), trained?: TrainedTeacher): PreparedMnist {
   const sizes = layerSizes(exp);
-  const root = rootStream(exp.rootSeed);
-  const ctx = initContext(sizes, exp.rootSeed, M);
-  const { teacherInits } = ctx;
-  const evaluate = (model: MlpFamily) => accuracyPerMember(model, data.test.images, data.test.labels, NUM_CLASSES);
-
+  const ctx = initContext(sizes, exp.rootSeed, exp.seeds);
   const results = new Map<string, MnistArmSummary>();
   const studentArms = exp.arms.filter((a): a is StudentArm => a.kind === 'student');
-  let teacherLogits: Float32Array[] = [];
-  let noise: Float32Array[] = [];
-  // Seeds that vary their data read member m's copy of each data stream (seed-data.ts).
-  const seeds = Array.from({ length: M }, (_, m) => m);
-  const dataStream = (name: string) => (exp.seedsVary === 'init-and-data' ? memberStreams(root.child(name), seeds) : root.child(name));
-  const teacherModel = new MlpFamily(sizes, teacherInits);
-  try {
-    progress.stage('evaluating the untrained reference');
-    for (const arm of exp.arms.filter((a) => a.kind === 'reference')) results.set(arm.name, summarize(arm, evaluate(teacherModel)));
 
-    if (exp.arms.some((a) => a.kind !== 'reference')) {
-      const recipe = mnistTeacher(exp.teacher.name);
-      recipe.train(teacherModel, data, exp.teacher, dataStream('teacher-data'), {
-        logEvery: exp.logEvery,
-        onLog: (step, loss) => onMetrics({ stage: 'teacher', step, loss }),
-        onStep: () => progress.step('teacher'),
-        numeric: { stage: 'teacher', setting: 'teacher.learningRate' },
-        onWarning: warnInto(onMetrics, 'teacher'),
-      });
-      const teacherAccuracy = evaluate(teacherModel);
-      onMetrics({ stage: 'teacher', step: recipe.steps(data, exp.teacher), testAccuracy: teacherAccuracy });
-      for (const arm of exp.arms.filter((a) => a.kind === 'teacher')) results.set(arm.name, summarize(arm, teacherAccuracy, { teacher: recipe.name }));
+  const references = exp.arms.filter((a) => a.kind === 'reference');
+  progress.stage('evaluating the untrained reference');
+  if (references.length > 0) {
+    const untrained = new MlpFamily(sizes, ctx.teacherInits);
+    try {
+      const accuracy = accuracyPerMember(untrained, data.test.images, data.test.labels, NUM_CLASSES);
+      for (const arm of references) results.set(arm.name, summarize(arm, accuracy));
+    } finally {
+      untrained.dispose();
     }
-    if (studentArms.length > 0) {
+  }
+
+  let noise: Float32Array[] = [];
+  let teacherLogits: Float32Array[] = [];
+  if (exp.arms.some((a) => a.kind !== 'reference')) {
+    const recipe = mnistTeacher(exp.teacher.name);
+    let teacher = trained;
+    if (teacher === undefined) {
       // One noise set (or one per seed) and one pass of the frozen teacher over it serve every student arm.
-      progress.stage(`the teacher's logits on the noise set${exp.seedsVary === 'init-and-data' ? 's' : ''}`);
-      const all = { start: 0, size: sizes[sizes.length - 1]! };
-      const streams = dataStream('noise');
-      if (Array.isArray(streams)) {
-        noise = streams.map((rng) => noiseSet(exp.distill.noiseImages, rng, alloc));
-        teacherLogits = teacherTargetsPerMember(teacherModel, noise, all, alloc);
-      } else {
-        noise = [noiseSet(exp.distill.noiseImages, streams, alloc)];
-        teacherLogits = teacherTargets(teacherModel, noise[0]!, all, alloc);
-      }
-      const teacherSteps = mnistTeacher(exp.teacher.name).steps(data, exp.teacher);
-      for (const logits of teacherLogits) checkFinite(logits, { stage: 'teacher', setting: 'teacher.learningRate', step: teacherSteps, what: 'logits' });
+      const sets = studentArms.length > 0 ? mnistNoise(exp, alloc) : [];
+      teacher = {
+        ...runTeacherStage(exp, data, allSeeds(exp), sets, {
+          onMetrics,
+          onStep: () => progress.step('teacher'),
+          onLogits: () => progress.stage(`the teacher's logits on the noise set${sets.length > 1 ? 's' : ''}`),
+        }, alloc),
+        noise: sets,
+      };
     }
-  } finally {
-    teacherModel.dispose();
+    const teacherSteps = recipe.steps(data, exp.teacher);
+    onMetrics({ stage: 'teacher', step: teacherSteps, testAccuracy: teacher.accuracy });
+    for (const arm of exp.arms.filter((a) => a.kind === 'teacher')) results.set(arm.name, summarize(arm, teacher.accuracy, { teacher: recipe.name }));
+    noise = teacher.noise;
+    teacherLogits = teacher.logits;
+    for (const logits of teacherLogits) checkFinite(logits, { stage: 'teacher', setting: 'teacher.learningRate', step: teacherSteps, what: 'logits' });
   }
 
   const inputs: StudentArmInput[] = studentArms.map((arm) => {
