@@ -14,8 +14,10 @@ import { median, timeInterleaved } from './timing.js';
 
 /** The matmul kernels and how each is reached. */
 const MATMUL_FORMS: Record<string, string> = {
-  TraitlabMatMul2d: '2-D, untransposed (XNNPACK)',
-  TraitlabMatMulTN: "2-D, Aᵀ·B (weight gradients; traitlab's)",
+  // traitlab's product with its kernels on, XNNPACK's with them off
+  TraitlabMatMul2d: '2-D x·W',
+  TraitlabMemberMatMul: 'x·W, every member at once',
+  TraitlabGemm: 'gradients dY·Wᵀ and Xᵀ·dY',
   // attention's products: traitlab's SIMD kernel with its kernels on, tfjs-wasm's loop with them off
   BatchMatMul: 'batched, attention',
 };

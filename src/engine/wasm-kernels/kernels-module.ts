@@ -2,16 +2,16 @@
 // each doing exactly what the tfjs-wasm kernels it stands in for do to every float32 (the same
 // operations in the same order, or the same bytes moved), so no bit moves: tested against those
 // kernels in test/engine/wasm-batch-matmul.test.ts, test/engine/wasm-middle-sum.test.ts,
-// test/engine/wasm-transpose.test.ts, test/models/matmul-tn.test.ts (Aᵀ·B against XNNPACK), and
+// test/engine/wasm-transpose.test.ts, test/models/matmul-tn.test.ts and test/models/member-matmul.test.ts (products against XNNPACK), and
 // (elementwise chains) test/engine/fused-adam.test.ts, test/models/gelu.test.ts and
 // test/models/layer-norm.test.ts.
 // Pointers are byte offsets into tfjs-wasm's own heap, which the module imports: the kernels read
 // and write tensors where tfjs-wasm keeps them.
 import { adamFunction } from './adam-kernel.js';
 import { bmmFunction } from './bmm-kernel.js';
+import { gemmFunction } from './gemm-kernel.js';
 import { geluGradFunction, geluInnerFunction } from './gelu-kernel.js';
 import { lnApplyFunction, lnGradAFunction, lnGradBFunction, lnStatsFunction } from './layer-norm-kernel.js';
-import { matMulTNFunction } from './matmul-tn-kernel.js';
 import { sumMiddleFunction } from './sum-middle-kernel.js';
 import { moveRunsFunction, transposeFunction } from './transpose-kernel.js';
 import { wasmModule } from './wasm-bytes.js';
@@ -20,7 +20,7 @@ export { TFJS_WASM_K_BLOCK } from './bmm-kernel.js';
 
 /** The module's bytes, for a plain or a shared (threaded build) memory. */
 export function wasmKernelsBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction(), adamFunction(), geluInnerFunction(), geluGradFunction(), lnStatsFunction(), lnApplyFunction(), lnGradAFunction(), lnGradBFunction(), matMulTNFunction()], shared);
+  return wasmModule([bmmFunction(), transposeFunction(), moveRunsFunction(), sumMiddleFunction(), adamFunction(), geluInnerFunction(), geluGradFunction(), lnStatsFunction(), lnApplyFunction(), lnGradAFunction(), lnGradBFunction(), gemmFunction()], shared);
 }
 
 export type WasmKernels = {
@@ -38,7 +38,10 @@ export type WasmKernels = {
   lnApply: (x: number, mu: number, r: number, g: number, b: number, normed: number, out: number, rows: number, d: number, N: number) => void;
   lnGradA: (dy: number, g: number, x: number, mu: number, r: number, dDiff2: number, dr: number, dMuA: number, rows: number, d: number, N: number) => void;
   lnGradB: (x: number, mu: number, dVar: number, dMuA: number, dDiff: number, dxMean: number, rows: number, d: number, fd: number) => void;
-  mmTN: (a: number, b: number, out: number, r: number, m: number, n: number, nb: number, packed: number) => void;
+  gemm: (
+    a: number, b: number, out: number, batch: number, m: number, n: number, K: number,
+    aRow: number, aK: number, aBatch: number, bK: number, bN: number, bBatch: number, nb: number, packed: number,
+  ) => void;
 };
 
 /**

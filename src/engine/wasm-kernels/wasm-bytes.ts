@@ -59,10 +59,11 @@ export const op = {
   f32: (value: number) => [0x43, ...new Uint8Array(new Float32Array([value]).buffer)],
   // memarg: alignment (log2, a hint) and offset
   f32Load: () => [0x2a, 2, 0],
-  f32Store: () => [0x38, 2, 0],
+  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   // 4-byte copies that move any bit pattern untouched
   i32Load: () => [0x28, 2, 0],
   i32Store: () => [0x36, 2, 0],
+  i32Ne: () => [0x47],
   i32LtU: () => [0x49],
   i32GeU: () => [0x4f],
   i32GtU: () => [0x4b],
@@ -70,6 +71,7 @@ export const op = {
   i32Sub: () => [0x6b],
   i32Mul: () => [0x6c],
   i32DivU: () => [0x6e],
+  i32Or: () => [0x72],
   i32Shl: () => [0x74],
   f32Neg: () => [0x8c],
   f32Sqrt: () => [0x91],
@@ -81,7 +83,10 @@ export const op = {
   /** offset: bytes added to the address (the memarg's offset, free on the load itself) */
   v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 0, ...uleb(offset)],
   v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 0, ...uleb(offset)],
+  /** v128.load32_splat: one float32 from memory into all four lanes */
+  v128Load32Splat: () => [0xfd, ...uleb(0x09), 2, 0],
   f32x4Splat: () => [0xfd, ...uleb(0x13)],
+  f32x4ExtractLane: (lane: number) => [0xfd, ...uleb(0x1f), lane],
   f32x4Sqrt: () => [0xfd, ...uleb(0xe3)],
   f32x4Add: () => [0xfd, ...uleb(0xe4)],
   f32x4Sub: () => [0xfd, ...uleb(0xe5)],
