@@ -19,7 +19,8 @@ import { MemberFamily, type FamilyRecipe } from './family.js';
 import { drawGptMemberInit, gptParamSpecs, PER_BLOCK, resolveGptConfig, type GptConfig, type ResolvedGptConfig } from './gpt-config.js';
 import { gelu } from './gelu.js';
 import { layerNorm } from './layer-norm.js';
-import { memberLinear, oneHotF32, unstackMembers } from './layers.js';
+import { matrixTensors, memberLinear, oneHotF32, unstackMembers, type MemberMatrix } from './layers.js';
+import { memberMatMulServed } from './member-matmul.js';
 import type { LmFamily, SampleOptions } from './lm.js';
 import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 
@@ -34,6 +35,13 @@ export type MemberWeights = {
   wte: tf.Tensor2D[];
   blocks: { wqkv: tf.Tensor2D[]; wo: tf.Tensor2D[]; w1: tf.Tensor2D[]; w2: tf.Tensor2D[] }[];
   head: tf.Tensor2D[];
+};
+
+/** The matmul weights a forward pass reads: the stacked variables, or MemberWeights (split, maybe adapted). */
+type ForwardWeights = {
+  wte: MemberMatrix;
+  blocks: { wqkv: MemberMatrix; wo: MemberMatrix; w1: MemberMatrix; w2: MemberMatrix }[];
+  head: MemberMatrix;
 };
 
 /**
@@ -115,12 +123,18 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
     this.adapter = adapter;
   }
 
-  /** Splits the matmul weights per member (then adapts them). Inside a gradient tape: once per forward pass. */
-  private memberWeights(): MemberWeights {
+  /**
+   * The matmul weights of a forward pass: the stacked variables where memberMatMul serves them
+   * (wasm with traitlab's kernels, no adapter); else split per member, then adapted. Inside a
+   * gradient tape: once per forward pass.
+   */
+  private memberWeights(): ForwardWeights {
+    const blocks = this.blocks.map((b) => ({ wqkv: b.wqkv, wo: b.wo, w1: b.w1, w2: b.w2 }));
+    if (this.adapter === null && memberMatMulServed(this.wte, this.wte)) return { wte: this.wte as tf.Tensor3D, blocks: blocks as ForwardWeights['blocks'], head: this.headW as tf.Tensor3D };
     const split = (w: tf.Variable) => unstackMembers(w) as tf.Tensor2D[];
     const w: MemberWeights = {
       wte: split(this.wte),
-      blocks: this.blocks.map((b) => ({ wqkv: split(b.wqkv), wo: split(b.wo), w1: split(b.w1), w2: split(b.w2) })),
+      blocks: blocks.map((b) => ({ wqkv: split(b.wqkv), wo: split(b.wo), w1: split(b.w1), w2: split(b.w2) })),
       head: split(this.headW),
     };
     return this.adapter === null ? w : this.adapter.adapt(w);
@@ -131,7 +145,7 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
    * `past` the keys/values of positions 0..pos0-1 (null when pos0 = 0) → h [M, B·Tq, d] and the
    * keys/values of positions 0..pos0+Tq-1.
    */
-  private trunk(tokens: tf.Tensor3D, pos0: number, past: Kv[] | null, w: MemberWeights): { h: tf.Tensor3D; present: Kv[] } {
+  private trunk(tokens: tf.Tensor3D, pos0: number, past: Kv[] | null, w: ForwardWeights): { h: tf.Tensor3D; present: Kv[] } {
     const { vocabSize: V, dModel: d, heads: H, activation } = this.config;
     const [M, B, Tq] = tokens.shape;
     const N = B * Tq;
@@ -202,7 +216,7 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
     n: number,
     pos0: number,
     past: Kv[] | null,
-    w: MemberWeights,
+    w: ForwardWeights,
     post: (lastLogits: tf.Tensor2D) => tf.Tensor2D,
   ): { out: tf.Tensor2D; present: Kv[] } {
     const M = this.members;
@@ -217,9 +231,13 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
     });
   }
 
-  /** @internal for KvDecoder: per-member weights kept outside any tidy (caller disposes). */
-  keptMemberWeights(): MemberWeights {
-    return tf.tidy(() => this.memberWeights());
+  /** @internal for KvDecoder: the forward pass's weights kept outside any tidy (caller disposes; stacked ones are clones). */
+  keptMemberWeights(): ForwardWeights {
+    return tf.tidy(() => {
+      const w = this.memberWeights();
+      const keep = (m: MemberMatrix): MemberMatrix => (Array.isArray(m) ? m : (tf.clone(m) as tf.Tensor3D));
+      return { wte: keep(w.wte), blocks: w.blocks.map((b) => ({ wqkv: keep(b.wqkv), wo: keep(b.wo), w1: keep(b.w1), w2: keep(b.w2) })), head: keep(w.head) };
+    });
   }
 
   /**
@@ -285,7 +303,7 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
 export class KvDecoder {
   private caches: Kv[] | null = null;
   private position = 0;
-  private readonly weights: MemberWeights;
+  private readonly weights: ForwardWeights;
 
   constructor(
     private readonly model: GptFamily,
@@ -326,6 +344,6 @@ export class KvDecoder {
     }
     this.caches = null;
     const w = this.weights;
-    for (const t of [...w.wte, ...w.head, ...w.blocks.flatMap((b) => [...b.wqkv, ...b.wo, ...b.w1, ...b.w2])]) t.dispose();
+    for (const m of [w.wte, w.head, ...w.blocks.flatMap((b) => [b.wqkv, b.wo, b.w1, b.w2])]) for (const t of matrixTensors(m)) t.dispose();
   }
 }

@@ -3,6 +3,7 @@
 // so a family can be built from per-member arrays, stacked arrays, or a checkpoint alike.
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from './matmul.js';
+import { memberMatMul, memberMatMulServed } from './member-matmul.js';
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -62,14 +63,26 @@ export function stackMembers(ts: tf.Tensor[]): tf.Tensor {
   return tf.getBackend() === 'wasm' ? stackFast(...ts) : tf.stack(ts);
 }
 
+/** A matmul weight of every member: stacked [M, k, n] (a family's variable), or split M × [k, n]. */
+export type MemberMatrix = tf.Tensor3D | tf.Tensor2D[];
+
+/** The tensors of a MemberMatrix (to dispose them). */
+export const matrixTensors = (w: MemberMatrix): tf.Tensor[] => (Array.isArray(w) ? w : [w]);
+
 /**
- * Per-member linear map, one plain 2D matmul per member (wasm's fast path; a batched matmul
- * leaves it). x: [M, N, k]; ws: M × [k, n] (from unstackMembers of a [M, k, n] weight);
- * b: [M, n] or null → [M, N, n].
+ * Per-member linear map. x: [M, N, k]; w: [M, k, n] or M × [k, n]; b: [M, n] or null →
+ * [M, N, n]. A stacked weight on wasm with traitlab's kernels is one memberMatMul for every
+ * member; otherwise one plain 2D matmul per member (wasm's fast path; tfjs's batched matmul
+ * leaves it) on the split tensors. The sums are the same either way.
  */
-export function memberLinear(x: tf.Tensor3D, ws: tf.Tensor2D[], b: tf.Tensor2D | null): tf.Tensor3D {
-  const xs = unstackMembers(x) as tf.Tensor2D[];
-  const y = stackMembers(xs.map((xm, m) => matMul2d(xm, ws[m]!))) as tf.Tensor3D;
+export function memberLinear(x: tf.Tensor3D, w: MemberMatrix, b: tf.Tensor2D | null): tf.Tensor3D {
+  let y: tf.Tensor3D;
+  if (!Array.isArray(w) && memberMatMulServed(x, w)) y = memberMatMul(x, w);
+  else {
+    const ws = Array.isArray(w) ? w : (unstackMembers(w) as tf.Tensor2D[]);
+    const xs = unstackMembers(x) as tf.Tensor2D[];
+    y = stackMembers(xs.map((xm, m) => matMul2d(xm, ws[m]!))) as tf.Tensor3D;
+  }
   return b === null ? y : (tf.add(y, tf.expandDims(b, 1)) as tf.Tensor3D);
 }
 
