@@ -69,11 +69,24 @@ if (tf.getGradient(FORWARD) === undefined)
     inputsToSave: ['a', 'b'],
     // dX = dY · Wᵀ [M, N, n]·[M, k, n]ᵀ ; dW = Xᵀ · dY [M, N, k]ᵀ·[M, N, n] — each only when asked for
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [x, w] = saved as [tf.Tensor3D, tf.Tensor3D];
+      const [x, w] = saved as [tf.Tensor, tf.Tensor3D];
       const g = dy as tf.Tensor3D;
-      return { a: () => gemm('nt', g, w), b: () => gemm('tn', x, g) };
+      return { a: () => (x.rank === 3 ? gemm('nt', g, w) : sharedInputGradient(g, w)), b: () => gemm('tn', x, g) };
     },
   });
+
+/**
+ * dX of an input every member reads ([N, k]): Σ over members of dY[m]·W[m]ᵀ, summed as the
+ * members-side-by-side product [N, M·n]·[k, M·n]ᵀ sums it (one run over all M·n terms, member 0's
+ * first) — what mlp.ts computed before memberMatMul, so the bits are the same.
+ */
+function sharedInputGradient(dy: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor2D {
+  const [M, N, n] = dy.shape;
+  const k = w.shape[1];
+  const dySide = tf.reshape(tf.transpose(dy, [1, 0, 2]), [N, M * n]);
+  const wSide = tf.reshape(tf.transpose(w, [1, 0, 2]), [k, M * n]);
+  return gemm('nt', dySide, wSide) as unknown as tf.Tensor2D;
+}
 
 function gemm(form: Form, a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
   return tf.engine().runKernel(GEMM, { a, b }, { form }) as tf.Tensor3D;
@@ -89,8 +102,11 @@ export function memberMatMulServed(x: tf.Tensor, w: tf.Tensor): boolean {
   return x.dtype === 'float32' && w.dtype === 'float32' && wasmKernelsActive();
 }
 
-/** x [M, N, k] · W [M, k, n] → [M, N, n], member by member, differentiable; only where memberMatMulServed(). */
-export function memberMatMul(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
-  if (x.shape[0] !== w.shape[0]) throw new Error(`memberMatMul: x [${x.shape.join(', ')}] and W [${w.shape.join(', ')}] have different numbers of members`);
+/**
+ * x [M, N, k] · W [M, k, n] → [M, N, n], member by member, differentiable; x [N, k] is read by
+ * every member (an MLP's images). Only where memberMatMulServed().
+ */
+export function memberMatMul(x: tf.Tensor3D | tf.Tensor2D, w: tf.Tensor3D): tf.Tensor3D {
+  if (x.rank === 3 && x.shape[0] !== w.shape[0]) throw new Error(`memberMatMul: x [${x.shape.join(', ')}] and W [${w.shape.join(', ')}] have different numbers of members`);
   return tf.engine().runKernel(FORWARD, { a: x, b: w }) as tf.Tensor3D;
 }

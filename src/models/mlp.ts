@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
 import { unstackMembers } from './layers.js';
 import { matMul2d } from './matmul.js';
+import { memberMatMul, memberMatMulServed } from './member-matmul.js';
 
 export interface MlpShape {
   /** Layer widths, input first: e.g. [784, 256, 256, 13]. */
@@ -94,6 +95,7 @@ export class MlpFamily {
    * leave wasm's fast path, so they are avoided.
    */
   apply(x: tf.Tensor2D | tf.Tensor3D): tf.Tensor3D {
+    if (memberMatMulServed(x, this.weights[0]!)) return this.applyStacked(x);
     return tf.tidy(() => {
       const M = this.members;
       let perMember: tf.Tensor2D[];
@@ -125,6 +127,23 @@ export class MlpFamily {
         return h;
       });
       return tf.stack(outs) as tf.Tensor3D; // [M, B, d_out]
+    });
+  }
+
+  /**
+   * apply() on wasm with traitlab's kernels: every layer one memberMatMul for all members on the
+   * stacked weights (the first reads x shared or per member), biases added per member. The same
+   * sums as the split layout above, bit for bit, without its transposes, splits and joins.
+   */
+  private applyStacked(x: tf.Tensor2D | tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const last = this.weights.length - 1;
+      let h: tf.Tensor2D | tf.Tensor3D = x;
+      this.weights.forEach((w, l) => {
+        const y = tf.add(memberMatMul(h, w as tf.Tensor3D), tf.expandDims(this.biases[l]!, 1)) as tf.Tensor3D; // [M, B, d_l+1]
+        h = l < last ? tf.relu(y) : y;
+      });
+      return h as tf.Tensor3D;
     });
   }
 

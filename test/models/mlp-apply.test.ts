@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/backend.js';
 import { rootStream } from '../../src/engine/rng.js';
+import { wasmKernelsActive } from '../../src/engine/wasm-kernels/instance.js';
 import { drawMemberInit, MlpFamily, type MemberInit } from '../../src/models/mlp.js';
+import { withWasmKernels } from '../support/wasm-kernels.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -144,4 +146,44 @@ describe('MlpFamily.apply', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
+});
+
+describe("MlpFamily on wasm: the stacked layout (traitlab's kernels) against the split one (XNNPACK)", () => {
+  const sameBytes = (x: Float32Array, y: Float32Array) => x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  const M = 3;
+  /** Logits and the gradients of every parameter and (inputGradient) of the input, as flat arrays. */
+  const run = (shared: boolean, inputGradient = true) =>
+    tf.tidy(() => {
+      const family = new MlpFamily(SIZES, [0, 1, 2].map(initOf));
+      const x = shared ? tf.tensor2d(inputs(B, 1), [B, SIZES[0]!]) : tf.tensor3d(inputs(M * B, 2), [M, B, SIZES[0]!]);
+      const c = tf.tensor3d(inputs(M * B, 3).subarray(0, M * B * SIZES.at(-1)!), [M, B, SIZES.at(-1)!]);
+      const f = (input: tf.Tensor, ...params: tf.Tensor[]) => {
+        void params;
+        return tf.sum(tf.mul(family.apply(input as tf.Tensor2D), c));
+      };
+      const grads = inputGradient ? tf.grads(f)([x, ...family.variables]) : tf.grads((...p: tf.Tensor[]) => f(x, ...p))(family.variables);
+      const out = [family.apply(x), ...grads].map((t) => t.dataSync() as Float32Array);
+      family.dispose();
+      return out;
+    });
+
+  for (const shared of [true, false]) {
+    it(`${shared ? 'one input batch for every member' : 'a batch per member'}: logits and every gradient (the input's too) bit for bit; training makes no Transpose or split`, async () => {
+      await selectBackend('wasm');
+      try {
+        expect(wasmKernelsActive()).toBe(true);
+        const ours = run(shared);
+        const split = withWasmKernels(false, () => run(shared));
+        expect(ours.length).toBe(2 + 2 * (SIZES.length - 1));
+        ours.forEach((values, i) => expect(sameBytes(values, split[i]!), `output ${i}`).toBe(true));
+        // (a shared input's own gradient sums over the members side by side: its operands are transposed first)
+        const info = await tf.profile(() => void run(shared, false));
+        const names = info.kernels.map((k) => k.name);
+        expect(names.filter((k) => k === 'TraitlabMemberMatMul')).toHaveLength(2 * (SIZES.length - 1)); // the two forward passes
+        for (const gone of ['Transpose', 'TraitlabUnstack0', 'Pack', 'TraitlabMatMul2d']) expect(names).not.toContain(gone);
+      } finally {
+        await selectBackend('cpu');
+      }
+    });
+  }
 });
