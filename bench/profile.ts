@@ -2,7 +2,7 @@
 // step (bench.ts's GPT_TRAIN, M = 1 and M = 8) runs under tf.profile: per kernel kind, how many
 // run per step, their total time and share of the step; per matmul form, its FLOPs and GFLOP/s.
 // What no kernel accounts for (op dispatch, tape, JS) is the step's wall time minus the kernels'.
-// Then the step on traitlab's own wasm kernels (src/engine/wasm-kernels: attention's batched
+// Then the step on traitlab's own wasm kernels (src/engine/wasm-kernels: the matmuls, attention's batched
 // matmuls, sums over middle axes, transposes, Adam's update, GELU, LayerNorm) against tfjs-wasm's own, timed interleaved in this
 // one process (medians), and whether both leave the parameters bit-identical after the same steps.
 import * as tf from '@tensorflow/tfjs';
@@ -83,7 +83,7 @@ function sameBits(x: Float32Array[], y: Float32Array[]): boolean {
 export async function profileSection(config: GptConfig, batch: number, members: number, learningRate: number): Promise<void> {
   await selectBackend('wasm');
   console.log(`traitlab bench --profile: the gpt Adam step on wasm (vocabulary ${config.vocabSize}, context ${config.context}, ${config.layers} layers, d ${config.dModel}, ${config.heads} heads, batch ${batch}); tfjs ${tf.version.tfjs}`);
-  console.log(`traitlab's wasm kernels (attention's batched matmuls, middle-axis sums, transposes, Adam's update, GELU, LayerNorm) run here: ${wasmKernelsActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
+  console.log(`traitlab's wasm kernels (every 2-D and per-member matmul with its gradients, attention's batched matmuls, middle-axis sums, transposes, Adam's update, GELU, LayerNorm) run here: ${wasmKernelsActive() ? 'yes' : 'no (this wasm has no SIMD)'}`);
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false); // the profiler would read every output back
   // warm the JIT and wasm tier-up on both paths first, so the first profile is not the slowest
   for (const ours of [true, false]) {
