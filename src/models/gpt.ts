@@ -4,9 +4,10 @@
 // leading members axis [M, ...]; member m is its own network reading its own rows.
 //
 // Layout (chosen by measurement on tfjs-wasm, see bench/): every matmul with a gradient is one
-// plain 2D matMul2d per member on [B·T, d] rows (wasm's fast path); everything elementwise
-// (LayerNorm, GELU, biases, residuals) runs once over all members [M, B·T, d]; members are split
-// and joined with layers.ts's unstackMembers/stackMembers (a heap-copy kernel on wasm). Attention
+// memberMatMul for all members on [M, B·T, d] rows reading the stacked weights (wasm with
+// traitlab's kernels), else one plain 2D matMul2d per member (members split and joined with
+// layers.ts's unstackMembers/stackMembers; LoRA's adapted weights always); everything elementwise
+// (LayerNorm, GELU, biases, residuals) runs once over all members [M, B·T, d]. Attention
 // works on [M·B·H, T, dh] with batched matmuls: for T ≈ 12 tf.matMul beat a broadcast
 // multiply-and-sum 2.4× (fwd+bwd) on wasm and 20× on cpu; on wasm engine/wasm-batch-matmul.ts
 // runs the same sums 2.5–4× faster again (a SIMD kernel of traitlab's, bit-identical to tfjs's). Embedding is

@@ -89,7 +89,8 @@ export class MlpFamily {
    * Forward pass. `x` is either shared by all members ([B, d_in]) or per member ([M, B, d_in]).
    * Returns logits [M, B, d_out].
    *
-   * Layout (chosen by benchmark on wasm, see bench/): when the input is shared, the first
+   * On wasm with traitlab's kernels every layer is one memberMatMul (applyStacked, below).
+   * Otherwise — layout chosen by benchmark on wasm, see bench/ — when the input is shared, the first
    * layer of all members is one plain 2D matmul against the members' weights laid side by side
    * ([d_in, M·d_out]); deeper layers are one plain 2D matmul per member. Batched matmuls
    * leave wasm's fast path, so they are avoided.
