@@ -21,7 +21,7 @@ import { drawGptMemberInit, gptParamSpecs, PER_BLOCK, resolveGptConfig, type Gpt
 import { gelu } from './gelu.js';
 import { layerNorm } from './layer-norm.js';
 import { matrixTensors, memberLinear, oneHotF32, unstackMembers, type MemberMatrix } from './layers.js';
-import { memberMatMulServed } from './member-matmul.js';
+import { gemmServed } from './member-matmul.js';
 import type { LmFamily, SampleOptions } from './lm.js';
 import { maskBias, nextTokenProbs, readProbs, runSampler, type Decoder } from './sampling.js';
 
@@ -131,7 +131,7 @@ export class GptFamily extends MemberFamily<GptConfig, ResolvedGptConfig> implem
    */
   private memberWeights(): ForwardWeights {
     const blocks = this.blocks.map((b) => ({ wqkv: b.wqkv, wo: b.wo, w1: b.w1, w2: b.w2 }));
-    if (this.adapter === null && memberMatMulServed(this.wte, this.wte)) return { wte: this.wte as tf.Tensor3D, blocks: blocks as ForwardWeights['blocks'], head: this.headW as tf.Tensor3D };
+    if (this.adapter === null && gemmServed(this.wte, this.wte)) return { wte: this.wte as tf.Tensor3D, blocks: blocks as ForwardWeights['blocks'], head: this.headW as tf.Tensor3D };
     const split = (w: tf.Variable) => unstackMembers(w) as tf.Tensor2D[];
     const w: MemberWeights = {
       wte: split(this.wte),

@@ -3,7 +3,7 @@
 // so a family can be built from per-member arrays, stacked arrays, or a checkpoint alike.
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from './matmul.js';
-import { memberMatMul, memberMatMulServed } from './member-matmul.js';
+import { memberMatMul, gemmServed } from './member-matmul.js';
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -77,7 +77,7 @@ export const matrixTensors = (w: MemberMatrix): tf.Tensor[] => (Array.isArray(w)
  */
 export function memberLinear(x: tf.Tensor3D, w: MemberMatrix, b: tf.Tensor2D | null): tf.Tensor3D {
   let y: tf.Tensor3D;
-  if (!Array.isArray(w) && memberMatMulServed(x, w)) y = memberMatMul(x, w);
+  if (!Array.isArray(w) && gemmServed(x, w)) y = memberMatMul(x, w);
   else {
     const ws = Array.isArray(w) ? w : (unstackMembers(w) as tf.Tensor2D[]);
     const xs = unstackMembers(x) as tf.Tensor2D[];

@@ -14,8 +14,7 @@
 // on traitlab's kernel (wasm-kernels/gemm-kernel.ts), which reads either operand transposed
 // where it lies: the same sums as XNNPACK's, bit for bit, with no Transpose.
 import * as tf from '@tensorflow/tfjs';
-import { wasmKernelsActive } from '../engine/wasm-kernels/instance.js';
-import { gemmProduct, gemmWasm } from './member-matmul.js';
+import { gemmProduct, gemmServed, gemmWasm } from './member-matmul.js';
 
 const KERNEL = 'TraitlabMatMul2d';
 
@@ -25,7 +24,7 @@ const KERNEL = 'TraitlabMatMul2d';
  */
 function matMulWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  if (a.dtype === 'float32' && b.dtype === 'float32' && wasmKernelsActive()) return gemmWasm(args, 'nn');
+  if (gemmServed(a, b)) return gemmWasm(args, 'nn');
   const batchMatMul = tf.getKernel(tf.BatchMatMul, 'wasm')!;
   return batchMatMul.kernelFunc({ ...args, attrs: { transposeA: false, transposeB: false } } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }
@@ -53,12 +52,12 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /** Aᵀ · B for A [r, m], B [r, n] → [m, n] (not differentiated: a gradient's own product). */
 export function matMulTransposedA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.shape[0] !== b.shape[0]) throw new Error(`matMulTransposedA: A [${a.shape.join(', ')}] and B [${b.shape.join(', ')}] must have the same number of rows`);
-  if (a.dtype === 'float32' && b.dtype === 'float32' && wasmKernelsActive()) return gemmProduct('tn', a, b) as tf.Tensor2D;
+  if (gemmServed(a, b)) return gemmProduct('tn', a, b) as tf.Tensor2D;
   return matMul2d(tf.transpose(a), b);
 }
 
 /** A · Bᵀ for A [r, c], B [k, c] → [r, k] (not differentiated: a gradient's own product). */
 function matMulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  if (a.dtype === 'float32' && b.dtype === 'float32' && wasmKernelsActive()) return gemmProduct('nt', a, b) as tf.Tensor2D;
+  if (gemmServed(a, b)) return gemmProduct('nt', a, b) as tf.Tensor2D;
   return matMul2d(a, tf.transpose(b));
 }

@@ -71,7 +71,7 @@ if (tf.getGradient(FORWARD) === undefined)
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [x, w] = saved as [tf.Tensor, tf.Tensor3D];
       const g = dy as tf.Tensor3D;
-      return { a: () => (x.rank === 3 ? gemm('nt', g, w) : sharedInputGradient(g, w)), b: () => gemm('tn', x, g) };
+      return { a: () => (x.rank === 3 ? gemmProduct('nt', g, w) : sharedInputGradient(g, w)), b: () => gemmProduct('tn', x, g) };
     },
   });
 
@@ -85,26 +85,22 @@ function sharedInputGradient(dy: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor2D {
   const k = w.shape[1];
   const dySide = tf.reshape(tf.transpose(dy, [1, 0, 2]), [N, M * n]);
   const wSide = tf.reshape(tf.transpose(w, [1, 0, 2]), [k, M * n]);
-  return gemm('nt', dySide, wSide) as unknown as tf.Tensor2D;
+  return gemmProduct('nt', dySide, wSide) as tf.Tensor2D;
 }
 
-function gemm(form: Form, a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
-  return tf.engine().runKernel(GEMM, { a, b }, { form }) as tf.Tensor3D;
-}
-
-/** The product `form` (not differentiated: a gradient's own), 2-D or per member; only where traitlab's wasm kernels run. */
+/** The product `form` (not differentiated: a gradient's own), 2-D or per member; only where gemmServed(). */
 export function gemmProduct(form: Form, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return gemm(form, a, b);
+  return tf.engine().runKernel(GEMM, { a, b }, { form }) as tf.Tensor;
 }
 
-/** Whether memberMatMul runs here (wasm with traitlab's kernels, float32 operands). */
-export function memberMatMulServed(x: tf.Tensor, w: tf.Tensor): boolean {
-  return x.dtype === 'float32' && w.dtype === 'float32' && wasmKernelsActive();
+/** Whether traitlab's product kernel (memberMatMul, gemmProduct) runs here: wasm with its kernels, float32 operands. */
+export function gemmServed(a: { dtype: tf.DataType }, b: { dtype: tf.DataType }): boolean {
+  return a.dtype === 'float32' && b.dtype === 'float32' && wasmKernelsActive();
 }
 
 /**
  * x [M, N, k] · W [M, k, n] → [M, N, n], member by member, differentiable; x [N, k] is read by
- * every member (an MLP's images). Only where memberMatMulServed().
+ * every member (an MLP's images). Only where gemmServed().
  */
 export function memberMatMul(x: tf.Tensor3D | tf.Tensor2D, w: tf.Tensor3D): tf.Tensor3D {
   if (x.rank === 3 && x.shape[0] !== w.shape[0]) throw new Error(`memberMatMul: x [${x.shape.join(', ')}] and W [${w.shape.join(', ')}] have different numbers of members`);

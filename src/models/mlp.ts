@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RandomStream } from '../engine/rng.js';
 import { unstackMembers } from './layers.js';
 import { matMul2d } from './matmul.js';
-import { memberMatMul, memberMatMulServed } from './member-matmul.js';
+import { memberMatMul, gemmServed } from './member-matmul.js';
 
 export interface MlpShape {
   /** Layer widths, input first: e.g. [784, 256, 256, 13]. */
@@ -96,7 +96,7 @@ export class MlpFamily {
    * leave wasm's fast path, so they are avoided.
    */
   apply(x: tf.Tensor2D | tf.Tensor3D): tf.Tensor3D {
-    if (memberMatMulServed(x, this.weights[0]!)) return this.applyStacked(x);
+    if (gemmServed(x, this.weights[0]!)) return this.applyStacked(x);
     return tf.tidy(() => {
       const M = this.members;
       let perMember: tf.Tensor2D[];

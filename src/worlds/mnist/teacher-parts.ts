@@ -4,7 +4,7 @@
 // while the other waits for the students. Each member's numbers are its own in any split, so the
 // merged stage is the one-family stage bit for bit: the same losses per logged step (the parts'
 // side by side), the same divergence warning and numeric fault (the earliest step's, lowest
-// member first), accuracies and logits in seed order. test/worlds/mnist-teacher-parts.test.ts
+// member first), accuracies and logits in seed order. test/worlds/mnist/teacher-parts.test.ts
 // compares the two.
 import type { MnistExperiment } from './schema.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';

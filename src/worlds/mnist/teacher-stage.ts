@@ -3,7 +3,7 @@
 // this stage for every seed; with worker threads to spare, the CLI runs it for contiguous parts
 // of the seeds side by side (teacher-parts.ts). A member's numbers are the same either way: its
 // matmul sums, updates and losses involve no other member (per-member products and elementwise
-// Adam), so results and metrics do not depend on the split (test/worlds/mnist-teacher-parts.test.ts).
+// Adam), so results and metrics do not depend on the split (test/worlds/mnist/teacher-parts.test.ts).
 import { mnistTeacher } from '../../../teachers/index.js';
 import type { MnistExperiment } from './schema.js';
 import type { MetricsRecord } from '../../engine/metrics-record.js';
